@@ -1,0 +1,53 @@
+"""Channel kind -> outbound sender: the only way the core reaches an adapter."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from channels_in.base import DeliveryError, Sender, SendResult
+from helpdesk.models import ChannelKind, Message
+
+# Dotted paths, imported lazily so the core never imports an adapter at load time.
+SENDERS: dict[str, str] = {
+    ChannelKind.EMAIL: "channels_in.email.sender:EmailSender",
+    ChannelKind.WEBCHAT: "channels_in.webchat.sender:WebchatSender",
+    ChannelKind.TELEGRAM: "channels_in.telegram.sender:TelegramSender",
+    ChannelKind.PHONE: "channels_in.phone.sender:PhoneSender",
+    ChannelKind.WEBFORM: "channels_in.email.sender:EmailSender",
+}
+
+_overrides: dict[str, Sender] = {}
+
+
+def register(kind: str, sender: Sender) -> None:
+    """Replace the sender of `kind` (used by tests at the network edge and by plugins)."""
+    _overrides[kind] = sender
+
+
+def unregister(kind: str) -> None:
+    _overrides.pop(kind, None)
+
+
+def get_sender(kind: str) -> Sender:
+    if kind in _overrides:
+        return _overrides[kind]
+    path = SENDERS.get(kind)
+    if path is None:
+        return RefusingSender(f"no sender is registered for channel {kind!r}")
+    module_name, _, attr = path.partition(":")
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError:
+        return RefusingSender(f"sending on {kind} is not available yet")
+    sender: Sender = getattr(module, attr)()
+    return sender
+
+
+class RefusingSender:
+    """Refuses permanently with a reason an agent can read."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, message: Message) -> SendResult:
+        raise DeliveryError(self.reason, permanent=True)

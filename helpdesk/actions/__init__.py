@@ -1,0 +1,1 @@
+"""Every mutation of tickets, messages, contacts and assignments lives here."""

@@ -1,0 +1,201 @@
+"""Message actions: replies (outbound, delivered by a task), notes, delivery outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk import events
+from helpdesk.actions.common import Actor, lock_ticket, save_ticket
+from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.events import EventType
+from helpdesk.ingest import message_created_data
+from helpdesk.models import (
+    Attachment,
+    AuthorKind,
+    DeliveryStatus,
+    Direction,
+    Message,
+    Ticket,
+    TicketStatus,
+)
+from helpdesk.sanitize import sanitize_html
+
+MAX_TEXT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    name: str
+    content_type: str
+    data: bytes
+
+
+def _check_body(text: str, files: tuple[OutgoingFile, ...]) -> None:
+    if not text.strip() and not files:
+        raise Invalid("the message is empty", field="text")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"the message is longer than {MAX_TEXT} characters", field="text")
+    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    for f in files:
+        if len(f.data) > limit:
+            raise Invalid(
+                f"attachment {f.name!r} is {len(f.data)} bytes; the limit is {limit}",
+                field="attachments",
+            )
+
+
+def _append(
+    actor: Actor,
+    ticket: Ticket,
+    direction: Direction,
+    text: str,
+    html: str,
+    files: tuple[OutgoingFile, ...],
+) -> Message:
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        inbox_id=ticket.inbox_id,
+        direction=direction,
+        author_kind=AuthorKind.AGENT if actor.pk else AuthorKind.SYSTEM,
+        author_agent_id=actor.pk,
+        text=text,
+        html=sanitize_html(html),
+        delivery_status=DeliveryStatus.QUEUED if direction == Direction.OUTBOUND else "",
+        created_at=now,
+    )
+    for f in files:
+        attachment = Attachment(message=message, name=f.name[:255], content_type=f.content_type,
+                                size=len(f.data))  # fmt: skip
+        attachment.file.save(attachment.name, ContentFile(f.data), save=False)
+        attachment.save()
+    events.record(
+        EventType.MESSAGE_CREATED,
+        ticket=ticket,
+        actor_id=actor.pk,
+        data=message_created_data(message, ticket.inbox.kind),
+    )
+    return message
+
+
+def do_reply(
+    actor: Actor,
+    ticket_id: int,
+    text: str,
+    *,
+    html: str = "",
+    files: tuple[OutgoingFile, ...] = (),
+    resolve: bool = False,
+    expected_version: int | None = None,
+) -> Message:
+    """Queue a reply to the customer on the ticket's channel; a task delivers it."""
+    _check_body(text, files)
+    with transaction.atomic():
+        ticket = lock_ticket(actor, ticket_id, expected_version)
+        if ticket.merged_into_id:
+            raise Invalid(f"ticket {ticket_id} was merged into {ticket.merged_into_id}")
+        message = _append(actor, ticket, Direction.OUTBOUND, text, html, files)
+        now = message.created_at
+        fields = ["last_agent_message_at", "last_message_at"]
+        ticket.last_agent_message_at = now
+        ticket.last_message_at = now
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        previous = ticket.status
+        ticket.status = TicketStatus.RESOLVED if resolve else TicketStatus.PENDING
+        ticket.resolved_at = now if resolve else None
+        ticket.snoozed_until = None
+        fields += ["status", "resolved_at", "snoozed_until"]
+        save_ticket(ticket, fields)
+        if previous != ticket.status:
+            events.record(
+                EventType.TICKET_STATUS_CHANGED,
+                ticket=ticket,
+                actor_id=actor.pk,
+                data={"ticket_id": ticket.pk, "status": ticket.status, "previous_status": previous},
+            )
+        _enqueue_delivery(message.pk)
+        return message
+
+
+def do_add_note(
+    actor: Actor, ticket_id: int, text: str, *, files: tuple[OutgoingFile, ...] = ()
+) -> Message:
+    """Add an internal note (agents only, never sent to the customer)."""
+    _check_body(text, files)
+    with transaction.atomic():
+        ticket = lock_ticket(actor, ticket_id)
+        message = _append(actor, ticket, Direction.NOTE, text, "", files)
+        save_ticket(ticket, [])
+        return message
+
+
+def do_retry_delivery(actor: Actor, message_id: int) -> Message:
+    """Queue a failed outbound message for delivery again."""
+    with transaction.atomic():
+        message = Message.objects.filter(pk=message_id).first()
+        if message is None:
+            raise NotFound(f"message {message_id} not found")
+        lock_ticket(actor, message.ticket_id)
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.direction != Direction.OUTBOUND or message.delivery_status != "failed":
+            raise Invalid("only a failed outbound message can be retried", field="message_id")
+        message.delivery_status = DeliveryStatus.QUEUED
+        message.delivery_attempts = 0
+        message.save(update_fields=["delivery_status", "delivery_attempts"])
+        _record_delivery(message, actor_id=actor.pk)
+        _enqueue_delivery(message.pk)
+        return message
+
+
+def _enqueue_delivery(message_id: int) -> None:
+    from helpdesk.tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+
+
+def _record_delivery(message: Message, *, actor_id: int | None) -> None:
+    ticket = Ticket.objects.get(pk=message.ticket_id)
+    events.record(
+        EventType.MESSAGE_DELIVERY,
+        ticket=ticket,
+        actor_id=actor_id,
+        data={
+            "ticket_id": message.ticket_id,
+            "message_id": message.pk,
+            "delivery_status": message.delivery_status,
+            "error": message.delivery_error,
+            "attempts": message.delivery_attempts,
+        },
+    )
+
+
+def do_record_delivery(
+    message_id: int,
+    *,
+    status: DeliveryStatus,
+    error: str = "",
+    external_id: str | None = None,
+) -> Message:
+    """Record a delivery attempt's outcome (called by the delivery task)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.delivery_attempts += 1
+        message.delivery_status = status
+        message.delivery_error = error[:2000]
+        fields = ["delivery_attempts", "delivery_status", "delivery_error"]
+        if status == DeliveryStatus.SENT:
+            message.sent_at = timezone.now()
+            fields.append("sent_at")
+            if external_id:
+                message.external_id = external_id
+                fields.append("external_id")
+        message.save(update_fields=fields)
+        _record_delivery(message, actor_id=None)
+        return message

@@ -1,0 +1,217 @@
+"""Typed, JSON-safe events: recorded by actions, published only after commit.
+
+Every event is a TicketEvent row (the audit log; its id is the sequence number
+clients resume from) and a frame sent to narrow channel-layer groups once the
+transaction that produced it has committed. Nothing else calls group_send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
+
+from helpdesk.models import Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+
+class EventType(StrEnum):
+    TICKET_CREATED = "ticket.created"
+    MESSAGE_CREATED = "message.created"
+    MESSAGE_DELIVERY = "message.delivery"
+    TICKET_ASSIGNED = "ticket.assigned"
+    TICKET_STATUS_CHANGED = "ticket.status_changed"
+    TICKET_PRIORITY_CHANGED = "ticket.priority_changed"
+    TICKET_TAGS_CHANGED = "ticket.tags_changed"
+    TICKET_MERGED = "ticket.merged"
+    CONTACT_MERGED = "contact.merged"
+    CONTACT_UPDATED = "contact.updated"
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TicketCreated(_Schema):
+    ticket_id: int
+    subject: str
+    contact_id: int
+    contact_name: str
+    inbox_id: int
+    channel: str
+    status: str
+    priority: int
+    follows_up: int | None = None
+
+
+class MessageCreated(_Schema):
+    ticket_id: int
+    message_id: int
+    direction: str
+    author_kind: str
+    author_id: int | None
+    channel: str
+    excerpt: str
+    delivery_status: str
+    created_at: datetime
+
+
+class MessageDelivery(_Schema):
+    ticket_id: int
+    message_id: int
+    delivery_status: str
+    error: str
+    attempts: int
+
+
+class TicketAssigned(_Schema):
+    ticket_id: int
+    assignee_id: int | None
+    previous_assignee_id: int | None
+
+
+class TicketStatusChanged(_Schema):
+    ticket_id: int
+    status: str
+    previous_status: str
+    snoozed_until: datetime | None = None
+
+
+class TicketPriorityChanged(_Schema):
+    ticket_id: int
+    priority: int
+    previous_priority: int
+
+
+class TicketTagsChanged(_Schema):
+    ticket_id: int
+    tags: list[str]
+
+
+class TicketMerged(_Schema):
+    ticket_id: int
+    merged_into: int
+    moved_messages: int
+
+
+class ContactMerged(_Schema):
+    contact_id: int
+    merged_into: int
+
+
+class ContactUpdated(_Schema):
+    contact_id: int
+    fields: list[str]
+
+
+SCHEMAS: dict[EventType, type[_Schema]] = {
+    EventType.TICKET_CREATED: TicketCreated,
+    EventType.MESSAGE_CREATED: MessageCreated,
+    EventType.MESSAGE_DELIVERY: MessageDelivery,
+    EventType.TICKET_ASSIGNED: TicketAssigned,
+    EventType.TICKET_STATUS_CHANGED: TicketStatusChanged,
+    EventType.TICKET_PRIORITY_CHANGED: TicketPriorityChanged,
+    EventType.TICKET_TAGS_CHANGED: TicketTagsChanged,
+    EventType.TICKET_MERGED: TicketMerged,
+    EventType.CONTACT_MERGED: ContactMerged,
+    EventType.CONTACT_UPDATED: ContactUpdated,
+}
+
+
+def record(
+    type_: EventType,
+    *,
+    ticket: Ticket | None,
+    actor_id: int | None,
+    data: dict[str, Any],
+    team_id: int | None = None,
+    extra_groups: tuple[str, ...] = (),
+) -> TicketEvent:
+    """Validate `data` against the event's schema, store it, and publish it on commit."""
+    payload = SCHEMAS[type_].model_validate(data).model_dump(mode="json")
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        team_id=ticket.team_id if ticket is not None else team_id,
+        type=type_.value,
+        actor_id=actor_id,
+        payload=payload,
+        created_at=timezone.now(),
+    )
+    frame = to_frame(event)
+    groups = groups_for(event) + list(extra_groups)
+    transaction.on_commit(lambda: publish(groups, frame), robust=True)
+    return event
+
+
+def to_frame(event: TicketEvent) -> dict[str, Any]:
+    """The JSON shape clients receive, live or from catch-up."""
+    return {
+        "seq": event.pk,
+        "type": event.type,
+        "ticket_id": event.ticket_id,
+        "team_id": event.team_id,
+        "actor_id": event.actor_id,
+        "at": event.created_at.isoformat(),
+        "data": event.payload,
+    }
+
+
+def groups_for(event: TicketEvent) -> list[str]:
+    groups = [f"team.{event.team_id}" if event.team_id else "team.none"]
+    if event.ticket_id:
+        groups.append(f"ticket.{event.ticket_id}")
+    for key in ("assignee_id", "previous_assignee_id"):
+        agent_id = event.payload.get(key)
+        if agent_id:
+            groups.append(f"agent.{agent_id}")
+    return groups
+
+
+# The run command serves everything from one process with the in-process layer,
+# whose queues belong to the server's event loop. Threads (task worker, mail
+# listener) hand their sends to that loop instead of starting loops of their own.
+_server_loop: asyncio.AbstractEventLoop | None = None
+_server_loop_lock = threading.Lock()
+
+
+def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    global _server_loop
+    with _server_loop_lock:
+        _server_loop = loop
+
+
+async def _send_all(groups: list[str], frame: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "desk.event", "event": frame}
+    for group in dict.fromkeys(groups):
+        await layer.group_send(group, message)
+
+
+def publish(groups: list[str], frame: dict[str, Any]) -> None:
+    """Send `frame` to `groups`; delivery is at-most-once, repaired by catch-up."""
+    loop = _server_loop
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    try:
+        if loop is not None and loop.is_running() and running is not loop:
+            future = asyncio.run_coroutine_threadsafe(_send_all(groups, frame), loop)
+            future.result(timeout=5)
+        else:
+            async_to_sync(_send_all)(groups, frame)
+    except Exception:
+        # Clients repair a lost frame from the event log; never fail the caller.
+        logger.exception("publishing event %s failed", frame.get("seq"))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from helpdesk.models.contact import Contact, ContactIdentity, IdentityKind
+from helpdesk.models.event import TicketEvent
+from helpdesk.models.inbox import ChannelKind, Inbox, Team
+from helpdesk.models.message import (
+    Attachment,
+    AuthorKind,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from helpdesk.models.ticket import Priority, Ticket, TicketStatus
+
+__all__ = [
+    "Attachment",
+    "AuthorKind",
+    "ChannelKind",
+    "Contact",
+    "ContactIdentity",
+    "DeliveryStatus",
+    "Direction",
+    "IdentityKind",
+    "Inbox",
+    "Message",
+    "Priority",
+    "Team",
+    "Ticket",
+    "TicketEvent",
+    "TicketStatus",
+]

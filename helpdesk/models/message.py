@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+    NOTE = "note", _("Internal note")
+
+
+class AuthorKind(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+
+
+class DeliveryStatus(models.TextChoices):
+    NONE = "", _("Not applicable")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey("helpdesk.Ticket", on_delete=models.CASCADE, related_name="messages")
+    inbox = models.ForeignKey("helpdesk.Inbox", on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author_contact = models.ForeignKey(
+        "helpdesk.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="sanitized")
+    # The channel's id of this message (Message-ID, Telegram message id, ...).
+    # NULL for messages that have none yet (queued outbound, notes).
+    external_id = models.CharField(max_length=500, null=True, blank=True)
+    channel_meta = models.JSONField(default=dict, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.NONE, blank=True
+    )
+    delivery_error = models.TextField(blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "external_id"], name="message_unique_external_id_per_inbox"
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message {self.pk} on ticket {self.ticket_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.ticket_id}/{instance.message_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=500)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=200, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    content_id = models.CharField(max_length=300, blank=True, help_text="for inline images")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

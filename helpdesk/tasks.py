@@ -1,0 +1,60 @@
+"""Background tasks (Django's tasks framework; django-tasks-db in every setup)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from channels_in.base import DeliveryError
+from channels_in.registry import get_sender
+from helpdesk.actions.messages import do_record_delivery
+from helpdesk.models import DeliveryStatus, Direction, Message
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff from the configured base, capped at an hour."""
+    base = settings.HELPDESK_DELIVERY_BACKOFF_SECONDS * (2 ** max(attempt - 1, 0))
+    return float(min(max(base, retry_after or 0), 3600))
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    """Deliver one queued outbound message through its channel's sender.
+
+    The send itself runs outside any transaction (slow I/O); the outcome is
+    recorded by an action, which publishes `message.delivery`.
+    """
+    message = Message.objects.select_related("inbox", "ticket").filter(pk=message_id).first()
+    if message is None or message.direction != Direction.OUTBOUND:
+        return "skipped"
+    if message.delivery_status != DeliveryStatus.QUEUED:
+        return f"already {message.delivery_status}"
+    sender = get_sender(message.inbox.kind)
+    try:
+        result = sender.send(message)
+    except DeliveryError as exc:
+        return _failed(message, exc)
+    except Exception as exc:  # an adapter bug must not lose the message: retry, then fail
+        logger.exception("sender for %s crashed on message %s", message.inbox.kind, message.pk)
+        return _failed(message, DeliveryError(f"internal error: {exc}", permanent=False))
+    do_record_delivery(message.pk, status=DeliveryStatus.SENT, external_id=result.external_id)
+    return "sent"
+
+
+def _failed(message: Message, exc: DeliveryError) -> str:
+    attempts = message.delivery_attempts + 1
+    give_up = exc.permanent or attempts >= settings.HELPDESK_DELIVERY_MAX_ATTEMPTS
+    status = DeliveryStatus.FAILED if give_up else DeliveryStatus.QUEUED
+    do_record_delivery(message.pk, status=status, error=exc.reason)
+    if give_up:
+        logger.warning("message %s failed: %s", message.pk, exc.reason)
+        return "failed"
+    delay = backoff_seconds(attempts, exc.retry_after)
+    deliver_message.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(message.pk)
+    return f"retry in {delay:.0f}s"

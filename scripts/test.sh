@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, then pytest against PostgreSQL + Redis (when
+# reachable; required under CI=true) and again on the embedded defaults (SQLite +
+# in-process layer) for the tests marked `embedded`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+bash scripts/system-deps.sh
+
+PY=.venv/bin/python
+echo "==> ruff format --check"; .venv/bin/ruff format --check .
+echo "==> ruff check"; .venv/bin/ruff check .
+echo "==> mypy"; .venv/bin/mypy .
+
+answers() { "$PY" - "$1" "$2" <<'PYEOF'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PYEOF
+}
+
+if [ -z "${DATABASE_URL:-}" ] && answers 127.0.0.1 5432; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/helpdesk"
+fi
+if [ -z "${REDIS_URL:-}" ] && answers 127.0.0.1 6379; then
+    export REDIS_URL="redis://127.0.0.1:6379/0"
+fi
+if [ "${CI:-}" = "true" ]; then
+    case "${DATABASE_URL:-}" in
+        postgres*) ;;
+        *) echo "error: CI needs PostgreSQL (DATABASE_URL or 127.0.0.1:5432)" >&2; exit 1 ;;
+    esac
+    [ -n "${REDIS_URL:-}" ] || { echo "error: CI needs Redis (REDIS_URL or 127.0.0.1:6379)" >&2; exit 1; }
+fi
+
+run_pytest() {
+    local status=0
+    "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
+    if [ "$status" -eq 5 ]; then
+        echo "error: pytest collected no tests" >&2; return 1
+    fi
+    return "$status"
+}
+
+echo "==> pytest on ${DATABASE_URL:-SQLite} with ${REDIS_URL:-the in-process layer}"
+run_pytest "$@"
+
+echo "==> pytest -m embedded on SQLite with the in-process layer"
+( unset DATABASE_URL REDIS_URL; run_pytest -m embedded "$@" )

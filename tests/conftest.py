@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from agents.models import Role
+from channels_in import registry
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def team_a(db: None) -> Any:
+    return factories.make_team("Team A")
+
+
+@pytest.fixture
+def team_b(db: None) -> Any:
+    return factories.make_team("Team B")
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    return factories.make_user("admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def agent_a(team_a: Any) -> Any:
+    """An agent in team A."""
+    return factories.make_user("alice", teams=[team_a])
+
+
+@pytest.fixture
+def agent_a2(team_a: Any) -> Any:
+    """A second agent in team A."""
+    return factories.make_user("arash", teams=[team_a])
+
+
+@pytest.fixture
+def supervisor_a(team_a: Any) -> Any:
+    return factories.make_user("sara", role=Role.SUPERVISOR, teams=[team_a])
+
+
+@pytest.fixture
+def agent_b(team_b: Any) -> Any:
+    """An agent in team B, with no access to team A."""
+    return factories.make_user("bob", teams=[team_b])
+
+
+@pytest.fixture
+def email_inbox_a(team_a: Any) -> Any:
+    return factories.make_inbox(team_a, "email")
+
+
+@pytest.fixture
+def telegram_inbox_a(team_a: Any) -> Any:
+    return factories.make_inbox(team_a, "telegram")
+
+
+@pytest.fixture
+def email_inbox_b(team_b: Any) -> Any:
+    return factories.make_inbox(team_b, "email")
+
+
+@pytest.fixture
+def api(db: None) -> Any:
+    """A JSON API client for a user: api(user).get('/api/v1/tickets')."""
+
+    class _Api:
+        def __init__(self, user: Any) -> None:
+            self.client = Client(HTTP_AUTHORIZATION=f"Bearer {factories.make_token(user)}")
+
+        def get(self, path: str, **params: Any) -> Any:
+            return self.client.get(path, params)
+
+        def post(self, path: str, body: Any = None) -> Any:
+            return self.client.post(path, body, content_type="application/json")
+
+        def patch(self, path: str, body: Any = None) -> Any:
+            return self.client.patch(path, body, content_type="application/json")
+
+    return _Api
+
+
+@pytest.fixture
+def sender_override() -> Iterator[Any]:
+    """Replace a channel's sender at the network edge for one test."""
+    kinds: list[str] = []
+
+    def _register(kind: str, sender: Any) -> None:
+        kinds.append(kind)
+        registry.register(kind, sender)
+
+    yield _register
+    for kind in kinds:
+        registry.unregister(kind)

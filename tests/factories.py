@@ -1,0 +1,75 @@
+"""Small builders for test data: named users, teams, inboxes, inbound messages."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agents.models import Agent, ApiToken, Role
+from helpdesk.inbound import InboundAttachment, InboundMessage, Sender, ThreadHints
+from helpdesk.models import ChannelKind, IdentityKind, Inbox, Team
+
+_seq = itertools.count(1)
+
+
+def make_team(name: str) -> Team:
+    return Team.objects.create(name=name)
+
+
+def make_user(username: str, *, role: str = Role.AGENT, teams: list[Team] = ()) -> Any:  # type: ignore[assignment]
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    agent = Agent.objects.create(user=user, display_name=username.title(), role=role)
+    agent.teams.set(teams)
+    return user
+
+
+def make_token(user: Any) -> str:
+    return ApiToken.issue(user)[1]
+
+
+def make_inbox(team: Team, kind: str = ChannelKind.EMAIL, name: str | None = None) -> Inbox:
+    return Inbox.objects.create(kind=kind, name=name or f"{kind} {team.name}", team=team)
+
+
+_IDENTITY_FOR: dict[str, IdentityKind] = {
+    ChannelKind.EMAIL: IdentityKind.EMAIL,
+    ChannelKind.TELEGRAM: IdentityKind.TELEGRAM,
+    ChannelKind.WEBCHAT: IdentityKind.WEBCHAT,
+    ChannelKind.PHONE: IdentityKind.PHONE,
+}
+
+
+def inbound(
+    inbox: Inbox,
+    *,
+    sender: str = "customer@example.com",
+    name: str = "A Customer",
+    text: str = "Hello, I need help.",
+    subject: str = "Help",
+    external_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    ticket_number: int | None = None,
+    attachments: tuple[InboundAttachment, ...] = (),
+    received_at: datetime | None = None,
+    html: str = "",
+    auto_generated: bool = False,
+) -> InboundMessage:
+    return InboundMessage(
+        inbox_id=inbox.pk,
+        external_id=external_id or f"<msg-{next(_seq)}@example.com>",
+        sender=Sender(kind=_IDENTITY_FOR[inbox.kind], address=sender, display_name=name),
+        received_at=received_at or timezone.now(),
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        thread=ThreadHints(
+            in_reply_to=in_reply_to, references=references, ticket_number=ticket_number
+        ),
+        auto_generated=auto_generated,
+    )
