@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from importlib import import_module
+from typing import Protocol
 
 from channels_in.base import DeliveryError, Sender, SendResult
 from helpdesk.models import ChannelKind, Message
@@ -51,3 +53,36 @@ class RefusingSender:
 
     def send(self, message: Message) -> SendResult:
         raise DeliveryError(self.reason, permanent=True)
+
+
+# --- listeners ------------------------------------------------------------------
+# Kind -> the long-running receiver of that channel (IMAP IDLE, Telegram polling),
+# run by `manage.py listen` and by the run command. A listener serves every
+# enabled inbox of its kind and returns when `stop` is set.
+LISTENERS: dict[str, str] = {
+    ChannelKind.EMAIL: "channels_in.email.listener:EmailListener",
+    ChannelKind.TELEGRAM: "channels_in.telegram.polling:TelegramPoller",
+}
+
+
+class Listener(Protocol):
+    name: str
+
+    def run(self, stop: threading.Event) -> None:
+        """Receive until `stop` is set; one failing inbox must not stop the others."""
+        ...
+
+
+def get_listeners() -> list[Listener]:
+    """Every channel listener that is installed (a channel without one is skipped)."""
+    found: list[Listener] = []
+    for kind, path in LISTENERS.items():
+        module_name, _, attr = path.partition(":")
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        listener: Listener = getattr(module, attr)()
+        listener.name = listener.name or kind
+        found.append(listener)
+    return found

@@ -10,7 +10,12 @@ from helpdesk.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    # Plain Django views under /api/v1/ come before the django-ninja API.
+    path("api/v1/cti/", include("channels_in.phone.urls")),
     path("api/v1/", api.urls),
+    path("channels/telegram/", include("channels_in.telegram.urls")),
+    path("chat/", include("channels_in.webchat.urls")),
+    path("help/", include("knowledge_base.urls")),
     path("", include("agents.urls")),
 ]
 

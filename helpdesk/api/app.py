@@ -15,6 +15,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
+# Each package mounts its own router; the core owns tickets, contacts and events.
+api.add_router("/kb/", "knowledge_base.api.router")
+
 
 @api.exception_handler(ActionError)
 def on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
