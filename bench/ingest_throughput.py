@@ -1,0 +1,185 @@
+"""Ingest throughput: InboundMessages per second through the whole path.
+
+Each message goes through helpdesk.ingest.receive(): dedupe, contact, threading,
+message, events (published on commit to the channel layer). Half open new
+tickets, half reply to an earlier message of the same producer.
+
+    .venv/bin/python bench/ingest_throughput.py            # full run
+    .venv/bin/python bench/ingest_throughput.py --quick    # <= 60 s
+
+Runs on SQLite (a temporary file, in-process layer) and, when it answers, on
+PostgreSQL (database `hd_bench_ingest`, recreated) with Redis pub/sub, with 1 and
+4 producer processes. Bounded in count and time; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "ingest.jsonl"
+PG_URL = "postgres://postgres@127.0.0.1:5432/hd_bench_ingest"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+TIME_LIMIT_S = 120.0  # per configuration, whatever the count
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _env_for(db: str, workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["HELPDESK_VAR_DIR"] = str(workdir)
+    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    env["CHANNEL_LAYER_PREFIX"] = "bench"
+    if db == "postgres":
+        env["DATABASE_URL"] = PG_URL
+        env["REDIS_URL"] = REDIS_URL
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    return env
+
+
+def _prepare(db: str, env: dict[str, str]) -> int:
+    """Create a fresh database, migrate it, and return the id of an email inbox."""
+    if db == "postgres":
+        for sql in (
+            "DROP DATABASE IF EXISTS hd_bench_ingest",
+            "CREATE DATABASE hd_bench_ingest TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+        ):
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
+                check=True,
+            )
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    code = (
+        "from helpdesk.models import Team, Inbox;"
+        "t=Team.objects.create(name='Bench');"
+        "print(Inbox.objects.create(kind='email', name='bench', team=t).pk)"
+    )
+    out = subprocess.run(
+        [*manage, "shell", "-c", code], env=env, check=True, cwd=ROOT, capture_output=True
+    )
+    return int(out.stdout.decode().strip().splitlines()[-1])
+
+
+def _producer(args: tuple[dict[str, str], int, int, int, float]) -> tuple[int, float]:
+    env, inbox_id, worker, count, deadline = args
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from helpdesk.inbound import InboundMessage, Sender, ThreadHints
+    from helpdesk.ingest import receive
+    from helpdesk.models import IdentityKind
+
+    done = 0
+    started = time.perf_counter()
+    previous: list[str] = []
+    for i in range(count):
+        if time.time() > deadline:
+            break
+        reply = i % 2 == 1 and previous
+        ext = f"<w{worker}-{i}@bench>"
+        sender = f"customer{worker}-{i - 1 if reply else i}@example.com"
+        receive(
+            InboundMessage(
+                inbox_id=inbox_id,
+                external_id=ext,
+                sender=Sender(kind=IdentityKind.EMAIL, address=sender, display_name="مشتری"),
+                received_at=timezone.now(),
+                subject="Re: سفارش شماره ۱۲" if reply else f"Order {worker}-{i} / سفارش",
+                text="سلام، وضعیت سفارش من چیست؟ Where is my order? " * 4,
+                thread=ThreadHints(in_reply_to=previous[-1] if reply else None),
+            )
+        )
+        if not reply:
+            previous.append(ext)
+        done += 1
+    return done, time.perf_counter() - started
+
+
+def run_config(db: str, producers: int, per_producer: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="hd-bench-") as tmp:
+        env = _env_for(db, Path(tmp))
+        inbox_id = _prepare(db, env)
+        deadline = time.time() + TIME_LIMIT_S
+        ctx = mp.get_context("spawn")
+        wall = time.perf_counter()
+        with ctx.Pool(producers) as pool:
+            jobs = [(env, inbox_id, w, per_producer, deadline) for w in range(producers)]
+            results = pool.map(_producer, jobs)
+        wall = time.perf_counter() - wall
+    total = sum(n for n, _ in results)
+    busy = max(t for _, t in results)
+    return {
+        "db": db,
+        "producers": producers,
+        "messages": total,
+        "seconds": round(busy, 3),
+        "wall_seconds": round(wall, 3),
+        "per_second": round(total / busy, 1) if busy else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a reduced run of at most 60 s")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    opts = parser.parse_args()
+    per = 300 if opts.quick else 2500
+    dbs = ["sqlite", "postgres"] if opts.db == "both" else [opts.db]
+    if "postgres" in dbs and not (_answers(5432) and _answers(6379)):
+        print("PostgreSQL or Redis not reachable on 127.0.0.1: PostgreSQL runs skipped")
+        dbs.remove("postgres")
+    rows = []
+    for db in dbs:
+        for producers in (1, 4):
+            rows.append(run_config(db, producers, per // producers if producers > 1 else per))
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    print(f"{'database':<10} {'producers':>9} {'messages':>9} {'seconds':>8} {'msg/s':>8}")
+    for r in rows:
+        print(
+            f"{r['db']:<10} {r['producers']:>9} {r['messages']:>9} "
+            f"{r['seconds']:>8} {r['per_second']:>8}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(
+            json.dumps(
+                {
+                    "bench": "ingest_throughput",
+                    "at": stamp,
+                    "quick": opts.quick,
+                    "machine": f"{platform.node()} {os.cpu_count()} cores",
+                    "rows": rows,
+                }
+            )
+            + "\n"
+        )
+    head = rows[-1]
+    print(f"headline: {head['db']} x{head['producers']} producers: {head['per_second']} msg/s")
+
+
+if __name__ == "__main__":
+    main()
