@@ -15,12 +15,13 @@ from enum import StrEnum
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
 from helpdesk.models import Ticket, TicketEvent
+from helpdesk.publisher import background_publisher
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +200,27 @@ async def _send_all(groups: list[str], frame: dict[str, Any]) -> None:
         await layer.group_send(group, message)
 
 
+class Ephemeral(StrEnum):
+    """Frames that are not stored and never caught up: they only matter while they happen."""
+
+    TYPING = "typing"
+    VIEWING = "viewing"
+    PRESENCE = "presence"
+
+
+def ephemeral_frame(type_: Ephemeral, data: dict[str, Any]) -> dict[str, Any]:
+    """A frame without a sequence number (clients do not resume from it)."""
+    return {"seq": None, "type": type_.value, "at": timezone.now().isoformat(), "data": data}
+
+
+async def apublish(groups: list[str], frame: dict[str, Any]) -> None:
+    """`publish` for async callers (consumers); at-most-once like it."""
+    try:
+        await _send_all(groups, frame)
+    except Exception:
+        logger.exception("publishing frame %s failed", frame.get("type"))
+
+
 def publish(groups: list[str], frame: dict[str, Any]) -> None:
     """Send `frame` to `groups`; delivery is at-most-once, repaired by catch-up."""
     loop = _server_loop
@@ -207,7 +229,10 @@ def publish(groups: list[str], frame: dict[str, Any]) -> None:
     except RuntimeError:
         running = None
     try:
-        if loop is not None and loop.is_running() and running is not loop:
+        if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+            # Redis: one long-lived loop and connection, frames sent in commit order.
+            background_publisher(_send_all).submit(groups, frame)
+        elif loop is not None and loop.is_running() and running is not loop:
             future = asyncio.run_coroutine_threadsafe(_send_all(groups, frame), loop)
             future.result(timeout=5)
         else:
