@@ -30,6 +30,7 @@ class EventType(StrEnum):
     TICKET_CREATED = "ticket.created"
     MESSAGE_CREATED = "message.created"
     MESSAGE_DELIVERY = "message.delivery"
+    MESSAGE_UPDATED = "message.updated"
     TICKET_ASSIGNED = "ticket.assigned"
     TICKET_STATUS_CHANGED = "ticket.status_changed"
     TICKET_PRIORITY_CHANGED = "ticket.priority_changed"
@@ -37,6 +38,9 @@ class EventType(StrEnum):
     TICKET_MERGED = "ticket.merged"
     CONTACT_MERGED = "contact.merged"
     CONTACT_UPDATED = "contact.updated"
+    CALL_RINGING = "call.ringing"
+    CALL_ANSWERED = "call.answered"
+    CALL_ENDED = "call.ended"
 
 
 class _Schema(BaseModel):
@@ -73,6 +77,16 @@ class MessageDelivery(_Schema):
     delivery_status: str
     error: str
     attempts: int
+
+
+class MessageUpdated(_Schema):
+    """A stored customer message changed: edited on its channel, or its files arrived."""
+
+    ticket_id: int
+    message_id: int
+    excerpt: str
+    edited: bool
+    attachments: int
 
 
 class TicketAssigned(_Schema):
@@ -115,10 +129,40 @@ class ContactUpdated(_Schema):
     fields: list[str]
 
 
+class CallTicket(_Schema):
+    id: int
+    subject: str
+    status: str
+
+
+class CallContactPoint(_Schema):
+    channel: str
+    ticket_id: int
+    at: datetime
+
+
+class CallEvent(_Schema):
+    """A call's state for the live pop-up, with the caller's card (computed by the action)."""
+
+    call_id: int
+    line_id: int
+    direction: str
+    number: str
+    state: str
+    outcome: str
+    contact_id: int | None
+    contact_name: str
+    agent_id: int | None
+    ticket_id: int | None
+    open_tickets: list[CallTicket]
+    last_contacts: list[CallContactPoint]
+
+
 SCHEMAS: dict[EventType, type[_Schema]] = {
     EventType.TICKET_CREATED: TicketCreated,
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGE_DELIVERY: MessageDelivery,
+    EventType.MESSAGE_UPDATED: MessageUpdated,
     EventType.TICKET_ASSIGNED: TicketAssigned,
     EventType.TICKET_STATUS_CHANGED: TicketStatusChanged,
     EventType.TICKET_PRIORITY_CHANGED: TicketPriorityChanged,
@@ -126,6 +170,9 @@ SCHEMAS: dict[EventType, type[_Schema]] = {
     EventType.TICKET_MERGED: TicketMerged,
     EventType.CONTACT_MERGED: ContactMerged,
     EventType.CONTACT_UPDATED: ContactUpdated,
+    EventType.CALL_RINGING: CallEvent,
+    EventType.CALL_ANSWERED: CallEvent,
+    EventType.CALL_ENDED: CallEvent,
 }
 
 
@@ -140,18 +187,37 @@ def record(
 ) -> TicketEvent:
     """Validate `data` against the event's schema, store it, and publish it on commit."""
     payload = SCHEMAS[type_].model_validate(data).model_dump(mode="json")
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        team_id=ticket.team_id if ticket is not None else team_id,
-        type=type_.value,
-        actor_id=actor_id,
-        payload=payload,
-        created_at=timezone.now(),
-    )
+    with transaction.atomic(savepoint=False):
+        _serialize_sequence()
+        event = TicketEvent.objects.create(
+            ticket=ticket,
+            team_id=ticket.team_id if ticket is not None else team_id,
+            type=type_.value,
+            actor_id=actor_id,
+            payload=payload,
+            created_at=timezone.now(),
+        )
     frame = to_frame(event)
     groups = groups_for(event) + list(extra_groups)
     transaction.on_commit(lambda: publish(groups, frame), robust=True)
     return event
+
+
+# Catch-up returns events with `seq > after`, which is only safe if no event with
+# a smaller seq can still commit later. PostgreSQL hands out ids at INSERT, so two
+# transactions could commit out of order and a reader could skip the slower one
+# for good. This transaction-scoped advisory lock, taken before the id is drawn
+# and held until commit or rollback, makes commit order equal to seq order.
+# (SQLite has one writer at a time, which gives the same guarantee.)
+SEQUENCE_LOCK_KEY = 0x4844_5345_5100  # "HDSEQ": one app-wide key
+
+
+def _serialize_sequence() -> None:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
 
 
 def to_frame(event: TicketEvent) -> dict[str, Any]:

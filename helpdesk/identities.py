@@ -9,6 +9,11 @@ from helpdesk.models import IdentityKind
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
+def ascii_digits(text: str) -> str:
+    """Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII."""
+    return text.translate(_DIGITS)
+
+
 class InvalidAddress(ValueError):
     pass
 

@@ -36,6 +36,7 @@ class ThreadHints:
     telegram_chat_id: int | None = None
     caller_number: str | None = None
     ticket_number: int | None = None  # e.g. "[#1234]" in an email subject, a deep link
+    new_conversation: bool = False  # an explicit new ticket (e.g. an agent's follow-up)
 
 
 @dataclass(frozen=True, slots=True)

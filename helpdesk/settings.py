@@ -118,7 +118,13 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # The pub/sub layer is cheaper per message and never drops silently;
+            # CHANNEL_LAYER_BACKEND=core selects channels-redis' list-based layer.
+            "BACKEND": (
+                "channels_redis.core.RedisChannelLayer"
+                if env_str("CHANNEL_LAYER_BACKEND", "pubsub") == "core"
+                else "channels_redis.pubsub.RedisPubSubChannelLayer"
+            ),
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "helpdesk") or "helpdesk",
@@ -193,6 +199,8 @@ HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, mi
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
 HELPDESK_SECRETS_KEY = env_str("HELPDESK_SECRETS_KEY") or SECRET_KEY
 HELPDESK_API_PAGE_MAX = env_int("HELPDESK_API_PAGE_MAX", 100, minimum=1)
+# The Bot API root (a local telegram-bot-api server, or the tests' fake one).
+TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org") or ""
 
 LOGGING = {
     "version": 1,
@@ -200,5 +208,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
+        "httpx": {"level": "WARNING"},
+    },
 }

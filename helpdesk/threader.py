@@ -11,12 +11,25 @@ from helpdesk.inbound import InboundMessage
 from helpdesk.models import ChannelKind, Contact, Inbox, Message, Ticket, TicketStatus
 
 
-def _follow_merges(ticket: Ticket) -> Ticket:
+def _follow(ticket: Ticket, contact: Contact) -> Ticket:
+    """Where the conversation of `ticket` continues: its merge target, and the
+    latest follow-up the same contact opened after it was closed (so a second
+    late reply to an old thread joins the first one's follow-up ticket)."""
     seen = {ticket.pk}
-    while ticket.merged_into_id and ticket.merged_into_id not in seen:
-        seen.add(ticket.merged_into_id)
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-    return ticket
+    while True:
+        if ticket.merged_into_id:
+            next_id: int | None = ticket.merged_into_id
+        else:
+            next_id = (
+                Ticket.objects.filter(follows_up=ticket, contact=contact)
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+        if next_id is None or next_id in seen:
+            return ticket
+        seen.add(next_id)
+        ticket = Ticket.objects.get(pk=next_id)
 
 
 def _by_references(msg: InboundMessage, inbox: Inbox) -> Ticket | None:
@@ -47,12 +60,14 @@ def _latest_of_contact(inbox: Inbox, contact: Contact) -> Ticket | None:
 
 def find_candidate(msg: InboundMessage, inbox: Inbox, contact: Contact) -> Ticket | None:
     """The ticket the message refers to, before the reopen rule is applied."""
+    if msg.thread.new_conversation:
+        return None
     ticket = _by_references(msg, inbox) or _by_ticket_number(msg, contact)
     # Email: a new mail without a reference is a new conversation. Chat, Telegram
     # and phone are one continuous conversation per contact and inbox.
     if ticket is None and inbox.kind != ChannelKind.EMAIL:
         ticket = _latest_of_contact(inbox, contact)
-    return _follow_merges(ticket) if ticket else None
+    return _follow(ticket, contact) if ticket else None
 
 
 def reopenable(ticket: Ticket) -> bool:

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("channels/telegram/", include("channels_in.telegram.urls")),
     path("chat/", include("channels_in.webchat.urls")),
     path("help/", include("knowledge_base.urls")),
+    path("calls/", include("channels_in.phone.page_urls")),
     path("", include("agents.urls")),
 ]
 

@@ -1,0 +1,285 @@
+"""Call records: the CTI state machine, the caller card, missed calls as tickets.
+
+Every change to a Call goes through a function here; tickets and messages are
+only touched through helpdesk.ingest.receive and helpdesk.actions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from channels_in.phone.models import (
+    Call,
+    CallDirection,
+    CallOutcome,
+    CallSource,
+    CallState,
+    PhoneLine,
+)
+from channels_in.phone.parse import CtiEvent
+from helpdesk import events
+from helpdesk.events import EventType
+from helpdesk.identities import InvalidAddress, normalize_phone
+from helpdesk.inbound import InboundMessage, Sender, ThreadHints
+from helpdesk.ingest import receive
+from helpdesk.models import Contact, ContactIdentity, IdentityKind, Message, TicketStatus
+
+logger = logging.getLogger(__name__)
+
+# Causes of a hangup that never reached an agent.
+_MISSED_CAUSES = {"cancel", "noAnswer", "congestion", "notFound", "forwarded", ""}
+
+
+class CtiError(ValueError):
+    """The event cannot be applied (e.g. hangup for a call we never saw)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CtiResult:
+    call: Call
+    changed: bool
+    reject: bool = False
+
+
+def normalize_number(raw: str, region: str) -> str:
+    """E.164 when the number parses; otherwise the digits as given (e.g. 'anonymous')."""
+    try:
+        return normalize_phone(raw, region)
+    except InvalidAddress:
+        return raw.strip()
+
+
+def find_contact(number: str) -> Contact | None:
+    """The contact with this phone identity, on any channel (follows merges)."""
+    identity = ContactIdentity.objects.select_related("contact").filter(
+        kind=IdentityKind.PHONE, address=number
+    )
+    found = identity.first()
+    if found is None:
+        return None
+    contact = found.contact
+    while contact.merged_into_id:
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
+def _match_agent(users: list[str]) -> Any:
+    """The desk user named in a CTI `user` field (username or display name)."""
+    names = [u for u in users if u and u.lower() != "voicemail"]
+    if not names:
+        return None
+    query = Q()
+    for name in names:
+        query |= Q(username__iexact=name) | Q(agent__display_name__iexact=name)
+    return get_user_model().objects.filter(query, agent__isnull=False).first()
+
+
+def caller_card(call: Call) -> dict[str, Any]:
+    """The event payload: the call and the caller's card (open tickets, last contacts)."""
+    contact = call.contact
+    open_tickets: list[dict[str, Any]] = []
+    last_contacts: list[dict[str, Any]] = []
+    if contact is not None:
+        for t in contact.tickets.filter(status__in=TicketStatus.active()).order_by("-id")[:5]:
+            open_tickets.append({"id": t.pk, "subject": t.subject, "status": t.status})
+        recent = (
+            Message.objects.filter(ticket__contact=contact, direction="inbound")
+            .select_related("inbox")
+            .order_by("-created_at")[:5]
+        )
+        for m in recent:
+            last_contacts.append(
+                {"channel": m.inbox.kind, "ticket_id": m.ticket_id, "at": m.created_at}
+            )
+    return {
+        "call_id": call.pk,
+        "line_id": call.line_id,
+        "direction": call.direction,
+        "number": call.customer_number,
+        "state": call.state,
+        "outcome": call.outcome,
+        "contact_id": contact.pk if contact else None,
+        "contact_name": contact.name if contact else "",
+        "agent_id": call.agent_id,
+        "ticket_id": call.ticket_id,
+        "open_tickets": open_tickets,
+        "last_contacts": last_contacts,
+    }
+
+
+def _publish(call: Call, type_: EventType) -> None:
+    events.record(
+        type_,
+        ticket=None,
+        team_id=call.line.inbox.team_id,
+        actor_id=None,
+        data=caller_card(call),
+        extra_groups=(f"agent.{call.agent_id}",) if call.agent_id else (),
+    )
+
+
+def handle_event(line: PhoneLine, event: CtiEvent, *, at: datetime | None = None) -> CtiResult:
+    """Apply one CTI event to its call record; duplicates and late events change nothing."""
+    at = at or timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _apply(line, event, at)
+        except IntegrityError:
+            continue  # the same newCall arrived twice at once; the other one created it
+    raise CtiError(f"call {event.call_id} could not be stored")
+
+
+def _apply(line: PhoneLine, event: CtiEvent, at: datetime) -> CtiResult:
+    call = Call.objects.select_for_update().filter(line=line, call_id=event.call_id).first()
+    if call is None:
+        if event.event == "hangup":
+            raise CtiError(f"hangup for unknown callId {event.call_id!r}")
+        call = _create(line, event, at)
+        if call.outcome == CallOutcome.REJECTED:
+            return CtiResult(call=call, changed=True, reject=True)
+        _publish(call, EventType.CALL_RINGING)
+        if event.event == "newCall":
+            return CtiResult(call=call, changed=True)
+    if event.event == "newCall":
+        return CtiResult(call=call, changed=False, reject=call.outcome == CallOutcome.REJECTED)
+    if event.event == "answer":
+        return CtiResult(call=call, changed=_answer(call, event, at))
+    return CtiResult(call=call, changed=_hangup(call, event, at))
+
+
+def _create(line: PhoneLine, event: CtiEvent, at: datetime) -> Call:
+    region = line.default_region
+    customer_raw = event.from_ if event.direction == "in" else event.to
+    number = normalize_number(customer_raw, region)
+    blocked = event.direction == "in" and number in (line.blocked_numbers or [])
+    return Call.objects.create(
+        line=line,
+        call_id=event.call_id,
+        source=CallSource.CTI,
+        direction=event.direction,
+        from_number=normalize_number(event.from_, region),
+        to_number=normalize_number(event.to, region),
+        customer_number=number,
+        contact=find_contact(number),
+        agent=_match_agent(event.user) if event.direction == "out" else None,
+        users=event.user,
+        queue=event.queue,
+        state=CallState.ENDED if blocked else CallState.RINGING,
+        outcome=CallOutcome.REJECTED if blocked else "",
+        cause="blocked" if blocked else "",
+        started_at=at,
+        ended_at=at if blocked else None,
+    )
+
+
+def _answer(call: Call, event: CtiEvent, at: datetime) -> bool:
+    if call.state != CallState.RINGING:
+        return False
+    call.state = CallState.ANSWERED
+    call.answered_at = at
+    if any(u.lower() == "voicemail" for u in event.user):
+        call.outcome = CallOutcome.VOICEMAIL
+    else:
+        call.agent = _match_agent(event.user) or call.agent
+        call.ticket = _open_ticket_of(call.contact)
+    call.save(update_fields=["state", "answered_at", "outcome", "agent", "ticket"])
+    _publish(call, EventType.CALL_ANSWERED)
+    return True
+
+
+def _hangup(call: Call, event: CtiEvent, at: datetime) -> bool:
+    if call.state == CallState.ENDED:
+        return False
+    call.state = CallState.ENDED
+    call.ended_at = at
+    call.cause = event.cause
+    if event.recording_url:
+        call.recording_url = event.recording_url
+    if not call.outcome:
+        call.outcome = _outcome(call, event.cause)
+    fields = ["state", "ended_at", "cause", "recording_url", "outcome"]
+    if call.direction == CallDirection.IN and call.outcome != CallOutcome.ANSWERED:
+        call.needs_callback = True
+        fields.append("needs_callback")
+    call.save(update_fields=fields)
+    if call.direction == CallDirection.OUT and call.outcome == CallOutcome.ANSWERED:
+        close_callbacks(call)
+    if call.needs_callback:
+        _missed_call_ticket(call)
+    _publish(call, EventType.CALL_ENDED)
+    return True
+
+
+def _outcome(call: Call, cause: str) -> str:
+    if call.answered_at is not None:
+        return CallOutcome.ANSWERED
+    if cause == "busy":
+        return CallOutcome.BUSY
+    return CallOutcome.MISSED
+
+
+def _open_ticket_of(contact: Contact | None) -> Any:
+    if contact is None:
+        return None
+    return contact.tickets.filter(status__in=TicketStatus.active()).order_by("-id").first()
+
+
+def close_callbacks(call: Call) -> int:
+    """An answered call to a number settles every missed call waiting for a call back."""
+    return (
+        Call.objects.filter(
+            needs_callback=True,
+            customer_number=call.customer_number,
+            line__inbox__team_id=call.line.inbox.team_id,
+        )
+        .exclude(pk=call.pk)
+        .update(needs_callback=False, called_back_by=call)
+    )
+
+
+def call_summary(call: Call) -> dict[str, Any]:
+    return {
+        "call_id": call.pk,
+        "number": call.customer_number,
+        "direction": call.direction,
+        "outcome": call.outcome,
+        "wait_seconds": call.wait_seconds,
+        "talk_seconds": call.talk_seconds,
+        "recording_url": call.recording_url,
+        "notes": call.notes,
+    }
+
+
+def _missed_call_ticket(call: Call) -> None:
+    """A missed inbound call opens a ticket, or lands in the caller's open one."""
+    if not call.customer_number.startswith("+"):
+        logger.info("missed call %s from an unknown number: no ticket", call.pk)
+        return
+    name = call.contact.name if call.contact else ""
+    label = {"busy": "Missed call (line busy)", "voicemail": "Voicemail"}.get(
+        call.outcome, "Missed call"
+    )
+    result = receive(
+        InboundMessage(
+            inbox_id=call.line.inbox_id,
+            external_id=f"call:{call.call_id}",
+            sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number, display_name=name),
+            received_at=call.ended_at or timezone.now(),
+            subject=f"{label}: {call.customer_number}",
+            text=f"{label} from {call.customer_number}. Call back.",
+            thread=ThreadHints(caller_number=call.customer_number),
+            meta={"call": call_summary(call)},
+        )
+    )
+    call.ticket = result.ticket
+    call.contact = result.ticket.contact
+    call.save(update_fields=["ticket", "contact"])

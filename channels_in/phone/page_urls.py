@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from channels_in.phone import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.call_log_page, name="call-log"),
+]

@@ -1,0 +1,54 @@
+"""The CTI endpoint (POST /api/v1/cti/<token>) and the agents' call log page."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from channels_in.phone.calls import CtiError, handle_event
+from channels_in.phone.models import PhoneLine, hash_cti_token
+from channels_in.phone.parse import CtiParseError, parse_request
+from channels_in.phone.queries import call_log
+
+logger = logging.getLogger(__name__)
+
+
+def _line_for(token: str) -> PhoneLine | None:
+    digest = hash_cti_token(token)
+    line = PhoneLine.objects.select_related("inbox").filter(token_hash=digest).first()
+    # The lookup is by hash; compare again in constant time for good measure.
+    if line is None or not hmac.compare_digest(line.token_hash, digest):
+        return None
+    return line if line.inbox.enabled else None
+
+
+@csrf_exempt
+@require_POST
+def cti_event(request: HttpRequest, token: str) -> HttpResponse:
+    """Authenticate by the line's token, parse strictly, apply; never log the token."""
+    line = _line_for(token)
+    if line is None:
+        return JsonResponse({"error": "unknown or disabled CTI token"}, status=401)
+    try:
+        event = parse_request(request)
+        result = handle_event(line, event)
+    except (CtiParseError, CtiError) as exc:
+        return JsonResponse({"error": str(exc)}, status=422)
+    if result.reject:
+        return JsonResponse({"action": "reject", "reason": "busy"})
+    return JsonResponse({})
+
+
+@login_required
+def call_log_page(request: HttpRequest) -> HttpResponse:
+    """Recent calls with filters: missed, line, agent, number in any format."""
+    calls, form = call_log(request.user, request.GET)
+    page = Paginator(calls, 50).get_page(request.GET.get("page"))
+    return render(request, "phone/call_log.html", {"page": page, "filters": form})
