@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+from helpdesk.models.automation import (
+    BusinessHours,
+    InboxAutomation,
+    Rule,
+    RuleRun,
+    Trigger,
+)
 from helpdesk.models.contact import Contact, ContactIdentity, IdentityKind
 from helpdesk.models.event import TicketEvent
 from helpdesk.models.inbox import ChannelKind, Inbox, Team
@@ -14,6 +21,11 @@ from helpdesk.models.ticket import Priority, Ticket, TicketStatus
 
 __all__ = [
     "Attachment",
+    "BusinessHours",
+    "InboxAutomation",
+    "Rule",
+    "RuleRun",
+    "Trigger",
     "AuthorKind",
     "ChannelKind",
     "Contact",

@@ -10,7 +10,7 @@ from helpdesk.ingest import receive
 from helpdesk.models import Contact, ContactIdentity, Message, Ticket, TicketEvent
 from tests.factories import inbound
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def test_it_records_an_answered_call(cti: Any, agent_a: Any) -> None:

@@ -12,7 +12,7 @@ from helpdesk.ingest import receive
 from helpdesk.models import Message
 from tests.factories import inbound
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 MASTER_CSV = (
     '"","09121234567","982112345678","from-trunk","""Reza"" <09121234567>","PJSIP/trunk-1",'

@@ -1,0 +1,72 @@
+"""Messages the desk sends by itself (acknowledgements, out-of-office, rule replies)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk import events
+from helpdesk.events import EventType
+from helpdesk.ingest import message_created_data
+from helpdesk.models import AuthorKind, DeliveryStatus, Direction, Message, Ticket
+
+DEFAULT_HOURLY_CAP = 3
+
+
+def automatic_sent_recently(contact_id: int, *, hours: int = 1) -> int:
+    """How many automatic messages went to this contact in the last `hours`."""
+    since = timezone.now() - timedelta(hours=hours)
+    return Message.objects.filter(
+        ticket__contact_id=contact_id,
+        author_kind=AuthorKind.SYSTEM,
+        direction=Direction.OUTBOUND,
+        created_at__gte=since,
+    ).count()
+
+
+def last_inbound_is_automatic(ticket: Ticket) -> bool:
+    last = (
+        Message.objects.filter(ticket=ticket, direction=Direction.INBOUND).order_by("-id").first()
+    )
+    return bool(last and last.channel_meta.get("auto_generated"))
+
+
+def do_send_automatic(
+    ticket_id: int, text: str, *, reason: str, cap_per_hour: int = DEFAULT_HOURLY_CAP
+) -> Message | None:
+    """Queue an automatic reply on the ticket's channel, unless loop protection says no.
+
+    Never answers auto-generated mail (bounces, out-of-office, lists) and sends
+    at most `cap_per_hour` automatic messages per contact per hour. Returns None
+    when it refused.
+    """
+    if not text.strip():
+        return None
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("inbox").get(pk=ticket_id)
+        if last_inbound_is_automatic(ticket):
+            return None
+        if automatic_sent_recently(ticket.contact_id) >= cap_per_hour:
+            return None
+        message = Message.objects.create(
+            ticket=ticket,
+            inbox_id=ticket.inbox_id,
+            direction=Direction.OUTBOUND,
+            author_kind=AuthorKind.SYSTEM,
+            text=text,
+            channel_meta={"automatic": True, "reason": reason},
+            delivery_status=DeliveryStatus.QUEUED,
+            created_at=timezone.now(),
+        )
+        events.record(
+            EventType.MESSAGE_CREATED,
+            ticket=ticket,
+            actor_id=None,
+            data=message_created_data(message, ticket.inbox.kind),
+        )
+        from helpdesk.tasks import deliver_message
+
+        transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+        return message

@@ -1,0 +1,1 @@
+"""Automation: rules, business hours, automatic answers (see docs/automation.md)."""

@@ -1,0 +1,25 @@
+"""The user automation acts as, so its changes go through the same actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+SYSTEM_USERNAME = "automation"
+
+
+def system_actor() -> Any:
+    """An inactive admin user named "automation" (it can never log in)."""
+    from agents.models import Agent, Role
+
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Agent.objects.get_or_create(
+        user=user, defaults={"role": Role.ADMIN, "display_name": "Automation"}
+    )
+    return user

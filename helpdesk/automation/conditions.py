@@ -1,0 +1,99 @@
+"""Rule conditions: each is {"field": ..., "op": ..., "value": ...}; all must hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from helpdesk.automation.hours import is_open
+from helpdesk.models import InboxAutomation, Message, Ticket
+
+FIELDS = {
+    "channel", "inbox", "subject", "text", "contact.language", "contact.attribute",
+    "business_hours", "priority", "tags", "assignee", "status", "team",
+}  # fmt: skip
+OPS = {"is", "is_not", "contains", "not_contains", "in", "gte", "lte"}
+
+
+class InvalidCondition(ValueError):
+    pass
+
+
+def _fold(text: str) -> str:
+    # The same letter folding as search: Arabic ي/ك typed for Persian ی/ک.
+    from knowledge_base.normalize import normalize
+
+    return normalize(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    ticket: Ticket
+    message: Message | None
+
+
+def validate(conditions: list[dict[str, Any]]) -> None:
+    for c in conditions:
+        if c.get("field") not in FIELDS:
+            raise InvalidCondition(f"unknown condition field {c.get('field')!r}")
+        if c.get("op", "is") not in OPS:
+            raise InvalidCondition(f"unknown operator {c.get('op')!r}")
+
+
+def _value_of(field: str, cond: dict[str, Any], ctx: Context) -> Any:
+    ticket = ctx.ticket
+    if field == "channel":
+        return ticket.inbox.kind
+    if field == "inbox":
+        return ticket.inbox_id
+    if field == "team":
+        return ticket.team_id
+    if field == "subject":
+        return _fold(ticket.subject)
+    if field == "text":
+        return _fold(ctx.message.text if ctx.message else "")
+    if field == "contact.language":
+        return ticket.contact.language
+    if field == "contact.attribute":
+        return (ticket.contact.custom_attributes or {}).get(cond.get("name", ""))
+    if field == "business_hours":
+        settings = InboxAutomation.objects.filter(inbox_id=ticket.inbox_id).first()
+        hours = settings.business_hours if settings else None
+        return "open" if hours is None or is_open(hours, timezone.now()) else "closed"
+    if field == "priority":
+        return ticket.priority
+    if field == "tags":
+        return list(ticket.tags)
+    if field == "assignee":
+        return ticket.assignee_id if ticket.assignee_id else "none"
+    return ticket.status
+
+
+def holds(cond: dict[str, Any], ctx: Context) -> bool:
+    field, op, expected = cond["field"], cond.get("op", "is"), cond.get("value")
+    actual = _value_of(field, cond, ctx)
+    if field in {"subject", "text"} and isinstance(expected, str):
+        expected = _fold(expected)
+    if op == "is":
+        return bool(actual == expected)
+    if op == "is_not":
+        return bool(actual != expected)
+    if op in {"contains", "not_contains"}:
+        words = expected if isinstance(expected, list) else [expected]
+        if field in {"subject", "text"}:
+            found = any(_fold(str(w)) in actual for w in words)
+        else:
+            found = any(w in (actual or []) for w in words)
+        return found if op == "contains" else not found
+    if op == "in":
+        return actual in (expected or [])
+    if op == "gte":
+        return actual is not None and actual >= expected
+    return actual is not None and actual <= expected
+
+
+def explain(conditions: list[dict[str, Any]], ctx: Context) -> list[tuple[dict[str, Any], bool]]:
+    """Each condition with whether it holds (the dry run shows this)."""
+    return [(c, holds(c, ctx)) for c in conditions]
