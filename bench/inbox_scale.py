@@ -1,0 +1,250 @@
+"""Inbox at scale: list pages, counts and a long ticket at a million tickets.
+
+    .venv/bin/python bench/inbox_scale.py            # 1,000,000 tickets, 5,000,000 messages
+    .venv/bin/python bench/inbox_scale.py --quick    # 50,000 tickets, <= 60 s
+    .venv/bin/python bench/inbox_scale.py --reuse    # measure again without regenerating
+
+Generates the data with set-based SQL on PostgreSQL (database
+`hd_bench_scale`, recreated; 20 teams, 200 agents, Persian and English text),
+then times the JSON API's list pages (mine, unassigned, team open, text search),
+the list counts and opening a ticket with 200 messages: p50 / p95 and the SQL
+query count of each, at two page sizes to show the count does not grow.
+Bounded: generation has a statement timeout, each measurement a fixed count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "inbox_scale.jsonl"
+DB_NAME = "hd_bench_scale"
+REPEAT = 40
+
+GENERATE = """
+SET statement_timeout = '20min';
+INSERT INTO helpdesk_team (name, created_at)
+  SELECT 'Team ' || t, now() FROM generate_series(1, 20) t;
+INSERT INTO helpdesk_inbox (kind, name, team_id, enabled, created_at)
+  SELECT (ARRAY['email','webchat','telegram','phone'])[1 + t % 4], 'Inbox ' || t, t, true, now()
+  FROM generate_series(1, 20) t;
+INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
+                       is_staff, is_active, date_joined)
+  SELECT '!', false, 'agent' || a, '', '', '', false, true, now() FROM generate_series(1, 200) a;
+INSERT INTO agents_agent (user_id, display_name, role, language, time_zone, presence)
+  SELECT id, username, 'agent', 'fa', 'Asia/Tehran', 'online' FROM auth_user;
+INSERT INTO agents_agent_teams (agent_id, team_id)
+  SELECT ag.id, 1 + (ag.user_id - 1) % 20 FROM agents_agent ag;
+INSERT INTO helpdesk_contact (name, language, preferred_channel, notes, custom_attributes,
+                              created_at, updated_at)
+  SELECT (ARRAY['Sara','Reza','Maryam','Ali','John','Emma','سارا','رضا','مریم','علی'])[1 + c % 10]
+         || ' ' || c, CASE WHEN c % 2 = 0 THEN 'fa' ELSE 'en' END, '', '', '{}', now(), now()
+  FROM generate_series(1, {contacts}) c;
+INSERT INTO helpdesk_contactidentity (contact_id, kind, address, display_name,
+                                      unreachable_reason, created_at)
+  SELECT id, 'email', 'customer' || id || '@example.com', '', '', now() FROM helpdesk_contact;
+INSERT INTO helpdesk_ticket (subject, contact_id, inbox_id, team_id, assignee_id, status, priority,
+                             tags, created_at, updated_at, last_message_at,
+                             last_customer_message_at, version)
+  SELECT (ARRAY['Order status','Refund request','Cannot log in','Invoice question',
+                'وضعیت سفارش','درخواست بازپرداخت','مشکل ورود','سوال درباره فاکتور'])[1 + t % 8]
+           || ' ' || t,
+         1 + (t * 7919) % {contacts},
+         1 + t % 20, 1 + t % 20,
+         NULL,
+         (ARRAY['new','open','open','pending','resolved','closed','closed','closed'])
+           [1 + (t / 20) % 8],
+         1 + t % 4, '[]', now() - (t || ' seconds')::interval, now(),
+         now() - (t || ' seconds')::interval, now() - (t || ' seconds')::interval, 1
+  FROM generate_series(1, {tickets}) t;
+-- 60 % assigned to one of the team's ten agents
+UPDATE helpdesk_ticket SET assignee_id = 1 + (team_id - 1) + 20 * (id % 10)
+  WHERE id % 5 < 3;
+INSERT INTO helpdesk_message (ticket_id, inbox_id, direction, author_kind, author_contact_id,
+                              subject, text, html, external_id, channel_meta, delivery_status,
+                              delivery_error, delivery_attempts, created_at)
+  SELECT t.id, t.inbox_id, CASE WHEN m % 2 = 0 THEN 'inbound' ELSE 'outbound' END,
+         CASE WHEN m % 2 = 0 THEN 'contact' ELSE 'agent' END,
+         CASE WHEN m % 2 = 0 THEN t.contact_id END, '',
+         (ARRAY['Hello, where is my order? It was due last week.',
+                'سلام، سفارش من هنوز نرسیده است. لطفا پیگیری کنید.',
+                'I was charged twice for the same invoice, please refund one.',
+                'رمز عبورم را فراموش کرده‌ام و ایمیل بازیابی نمی‌آید.',
+                'Thanks, that solved it!'])[1 + (t.id + m) % 5] || ' #' || t.id || '-' || m,
+         '', CASE WHEN m % 2 = 0 THEN '<' || t.id || '.' || m || '@bench>' END, '{}',
+         CASE WHEN m % 2 = 0 THEN '' ELSE 'sent' END, '', 0,
+         t.created_at + (m || ' minutes')::interval
+  FROM helpdesk_ticket t, generate_series(1, {per_ticket}) m;
+INSERT INTO helpdesk_message (ticket_id, inbox_id, direction, author_kind, subject, text, html,
+                              channel_meta, delivery_status, delivery_error, delivery_attempts,
+                              created_at)
+  SELECT 20, 1, 'note', 'agent', '', 'Long thread note ' || m, '', '{}', '', '', 0,
+         now() + (m || ' seconds')::interval
+  FROM generate_series(1, 200 - {per_ticket}) m;
+"""
+
+
+def psql(sql: str, db: str = "postgres") -> None:
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qc",
+            sql,
+        ],
+        check=True,
+    )
+
+
+def generate(env: dict[str, str], tickets: int) -> float:
+    started = time.perf_counter()
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    psql(
+        f"CREATE DATABASE {DB_NAME} TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    params = {"tickets": tickets, "contacts": max(tickets // 5, 100), "per_ticket": 5}
+    sql = GENERATE
+    for key, value in params.items():
+        sql = sql.replace("{" + key + "}", str(value))
+    psql(sql, DB_NAME)
+    psql("VACUUM ANALYZE", DB_NAME)
+    return time.perf_counter() - started
+
+
+def measure(env: dict[str, str]) -> list[dict[str, object]]:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from agents.access import visible_tickets
+    from agents.models import ApiToken
+
+    user = get_user_model().objects.get(username="agent1")  # team 1
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)[1]}")
+    team = 1
+    cases: list[tuple[str, str, dict[str, object]]] = [
+        ("list mine", "/api/v1/tickets", {"assignee": "me", "status": ["new", "open"]}),
+        ("list unassigned", "/api/v1/tickets", {"assignee": "none", "status": ["new", "open"]}),
+        ("list team open", "/api/v1/tickets", {"team": team, "status": "open"}),
+        ("text search", "/api/v1/tickets", {"q": "refund"}),
+        ("text search fa", "/api/v1/tickets", {"q": "بازپرداخت"}),
+        ("ticket with 200 messages", "/api/v1/tickets/20", {}),  # team 1
+    ]
+    rows: list[dict[str, object]] = []
+    for name, path, params in cases:
+        for limit in (25, 100) if path.endswith("tickets") else (None,):
+            query = dict(params, **({"limit": limit} if limit else {}))
+            rows.append(_time(client, name, path, query, CaptureQueriesContext, connection))
+    counts = {
+        "count mine": lambda: visible_tickets(user).filter(assignee=user, status="open").count(),
+        "count unassigned": lambda: (
+            visible_tickets(user).filter(assignee__isnull=True, status__in=["new", "open"]).count()
+        ),
+        "count team open": lambda: (
+            visible_tickets(user).filter(team_id=team, status="open").count()
+        ),
+    }
+    for name, fn in counts.items():
+        samples = []
+        for _ in range(REPEAT):
+            t = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t) * 1000)
+        rows.append(_row(name, samples, 1, None))
+    return rows
+
+
+def _time(client, name, path, params, capture, connection):  # type: ignore[no-untyped-def]
+    samples = []
+    queries = 0
+    for i in range(REPEAT):
+        with capture(connection) as ctx:
+            t = time.perf_counter()
+            response = client.get(path, params)
+            samples.append((time.perf_counter() - t) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {response.status_code} {response.content[:200]!r}")
+        if i == 1:  # the first request also records the token's last use
+            queries = len(ctx.captured_queries)
+    return _row(name, samples, queries, params.get("limit"))
+
+
+def _row(name: str, samples: list[float], queries: int, limit: object) -> dict[str, object]:
+    samples.sort()
+    return {
+        "case": name,
+        "page_size": limit,
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 2),
+        "queries": queries,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the generated database")
+    opts = parser.parse_args()
+    tickets = 50_000 if opts.quick else 1_000_000
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        DJANGO_SETTINGS_MODULE="helpdesk.settings",
+        HELPDESK_VAR_DIR=str(ROOT / "var" / "bench"),
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    seconds = 0.0 if opts.reuse else generate(env, tickets)
+    rows = measure(env)
+    print(f"generated {tickets} tickets, {tickets * 5} messages in {seconds:.0f} s")
+    print(f"{'case':<26} {'page':>5} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for r in rows:
+        print(
+            f"{r['case']:<26} {r['page_size']!s:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+            f"{r['queries']:>8}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(
+            json.dumps(
+                {
+                    "bench": "inbox_scale",
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "tickets": tickets,
+                    "machine": f"{platform.node()} {os.cpu_count()} cores",
+                    "rows": rows,
+                }
+            )
+            + "\n"
+        )
+    worst = max(float(r["p95_ms"]) for r in rows if r["case"] != "ticket with 200 messages")  # type: ignore[arg-type]
+    print(f"headline: worst list/count p95 at {tickets} tickets: {worst} ms")
+
+
+if __name__ == "__main__":
+    main()
