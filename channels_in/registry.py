@@ -39,7 +39,9 @@ def get_sender(kind: str) -> Sender:
     module_name, _, attr = path.partition(":")
     try:
         module = import_module(module_name)
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not f"{module_name}.".startswith(f"{exc.name}."):
+            raise  # the sender exists but is broken: fail loudly, do not refuse quietly
         return RefusingSender(f"sending on {kind} is not available yet")
     sender: Sender = getattr(module, attr)()
     return sender
@@ -62,6 +64,8 @@ class RefusingSender:
 LISTENERS: dict[str, str] = {
     ChannelKind.EMAIL: "channels_in.email.listener:EmailListener",
     ChannelKind.TELEGRAM: "channels_in.telegram.polling:TelegramPoller",
+    # Not a channel, but a long-running loop of the same process: scheduled work.
+    "scheduler": "helpdesk.automation.scheduler:Scheduler",
 }
 
 

@@ -10,3 +10,7 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from helpdesk import checks  # noqa: F401  (registers system checks)
+        from helpdesk.automation import admin as automation_admin  # noqa: F401
+        from helpdesk.automation import hooks
+
+        hooks.install()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -38,6 +39,7 @@ class EventType(StrEnum):
     TICKET_MERGED = "ticket.merged"
     CONTACT_MERGED = "contact.merged"
     CONTACT_UPDATED = "contact.updated"
+    TICKET_TEAM_CHANGED = "ticket.team_changed"
     CALL_RINGING = "call.ringing"
     CALL_ANSWERED = "call.answered"
     CALL_ENDED = "call.ended"
@@ -129,6 +131,12 @@ class ContactUpdated(_Schema):
     fields: list[str]
 
 
+class TicketTeamChanged(_Schema):
+    ticket_id: int
+    team_id: int | None
+    previous_team_id: int | None
+
+
 class CallTicket(_Schema):
     id: int
     subject: str
@@ -170,6 +178,7 @@ SCHEMAS: dict[EventType, type[_Schema]] = {
     EventType.TICKET_MERGED: TicketMerged,
     EventType.CONTACT_MERGED: ContactMerged,
     EventType.CONTACT_UPDATED: ContactUpdated,
+    EventType.TICKET_TEAM_CHANGED: TicketTeamChanged,
     EventType.CALL_RINGING: CallEvent,
     EventType.CALL_ANSWERED: CallEvent,
     EventType.CALL_ENDED: CallEvent,
@@ -200,7 +209,14 @@ def record(
     frame = to_frame(event)
     groups = groups_for(event) + list(extra_groups)
     transaction.on_commit(lambda: publish(groups, frame), robust=True)
+    for hook in recorded_hooks:
+        hook(event)
     return event
+
+
+# Called inside the recording transaction for every event (automation rules
+# that react to agent replies and status changes register here).
+recorded_hooks: list[Callable[[TicketEvent], None]] = []
 
 
 # Catch-up returns events with `seq > after`, which is only safe if no event with

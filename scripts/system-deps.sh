@@ -4,6 +4,8 @@ set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)  # compilemessages (the fa catalogue)
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" != "0" ]; then
         echo "error: missing system packages: ${need[*]} (install them, or run as root)" >&2

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from channels_in.phone.manual import complete_call_form, log_call
 from channels_in.phone.models import Call
 from channels_in.phone.queries import call_log
+from helpdesk.api.types import Id, PathId, QueryId, QueryText, Text
 
 router = Router(tags=["calls"])
 
@@ -61,37 +62,38 @@ def _out(call: Call) -> dict[str, Any]:
 
 
 class CallFilters(Schema):
-    missed: str = ""
-    line: str = ""
-    agent: str = ""
-    number: str = ""
+    missed: Literal["", "1", "callback"] = ""
+    line: QueryId | None = None
+    agent: QueryId | None = None
+    number: QueryText = Field(default="", max_length=64)
     limit: int = Field(default=50, ge=1, le=200)
 
 
 class ManualCallIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    line_id: int = Field(ge=1)
-    number: str = Field(min_length=3, max_length=64)
+    line_id: Id
+    number: Text = Field(min_length=3, max_length=64)
     direction: Literal["in", "out"]
     outcome: Literal["answered", "missed", "busy", "rejected", "voicemail"]
-    notes: str = Field(default="", max_length=10_000)
-    ticket_id: int | None = Field(default=None, ge=1)
+    notes: Text = Field(default="", max_length=10_000)
+    ticket_id: Id | None = None
     talk_seconds: int = Field(default=0, ge=0, le=86_400)
 
 
 class CallFormIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    notes: str = Field(default="", max_length=10_000)
+    notes: Text = Field(default="", max_length=10_000)
     outcome: Literal["answered", "missed", "busy", "rejected", "voicemail"] | None = None
-    ticket_id: int | None = Field(default=None, ge=1)
+    ticket_id: Id | None = None
     follow_up: bool = False
 
 
 @router.get("/", response=list[CallOut])
 def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> list[dict[str, Any]]:
-    calls, _ = call_log(request.user, filters.model_dump())
+    params = {k: "" if v is None else str(v) for k, v in filters.model_dump().items()}
+    calls, _ = call_log(request.user, params)
     return [_out(c) for c in calls[: filters.limit]]
 
 
@@ -102,5 +104,5 @@ def create_call(request: HttpRequest, body: ManualCallIn) -> Status[dict[str, An
 
 
 @router.post("/{call_id}/form", response=CallOut)
-def submit_call_form(request: HttpRequest, call_id: int, body: CallFormIn) -> dict[str, Any]:
+def submit_call_form(request: HttpRequest, call_id: PathId, body: CallFormIn) -> dict[str, Any]:
     return _out(complete_call_form(request.user, call_id, **body.model_dump()))

@@ -24,15 +24,19 @@ def do_assign(
 ) -> Ticket:
     """Assign the ticket to `assignee_id` (None unassigns).
 
-    Agents may claim for themselves or unassign themselves; assigning someone
-    else needs supervisor rights. The assignee must be able to read the ticket.
+    Agents may claim an unassigned ticket or unassign themselves; assigning
+    someone else, or taking a ticket from its assignee, needs supervisor
+    rights. The assignee must be able to read the ticket.
     """
     with transaction.atomic():
         ticket = lock_ticket(actor, ticket_id, expected_version)
         previous = ticket.assignee_id
         if assignee_id == previous:
             return ticket
-        self_service = assignee_id == actor.pk or (assignee_id is None and previous == actor.pk)
+        # Taking over a colleague's ticket unassigns them: that is management too.
+        self_service = (assignee_id == actor.pk and previous is None) or (
+            assignee_id is None and previous == actor.pk
+        )
         if not self_service:
             check_manage(actor, ticket)
         if assignee_id is not None:
@@ -81,6 +85,8 @@ def do_set_status(
     """Change the status; `snoozed` needs a time in the future."""
     if status not in TicketStatus.values:
         raise Invalid(f"unknown status {status!r}", field="status")
+    if snoozed_until is not None and timezone.is_naive(snoozed_until):
+        raise Invalid("snoozed_until needs a time zone", field="snoozed_until")
     if status == TicketStatus.SNOOZED and (
         snoozed_until is None or snoozed_until <= timezone.now()
     ):
@@ -138,6 +144,8 @@ def do_set_priority(
 
 
 def normalize_tags(tags: list[str]) -> list[str]:
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+        raise Invalid("tags must be a list of strings", field="tags")
     cleaned = list(dict.fromkeys(t.strip().lower() for t in tags if t and t.strip()))
     if len(cleaned) > MAX_TAGS:
         raise Invalid(f"at most {MAX_TAGS} tags", field="tags")
@@ -187,9 +195,11 @@ def do_merge_tickets(actor: Actor, source_id: int, target_id: int) -> Ticket:
         source.status = TicketStatus.CLOSED
         source.resolved_at = source.resolved_at or timezone.now()
         save_ticket(source, ["merged_into", "status", "resolved_at"])
-        latest = [d for d in (target.last_message_at, source.last_message_at) if d]
-        target.last_message_at = max(latest) if latest else None
-        save_ticket(target, ["last_message_at"])
+        times = ("last_message_at", "last_customer_message_at", "last_agent_message_at")
+        for name in times:
+            latest = [d for d in (getattr(target, name), getattr(source, name)) if d]
+            setattr(target, name, max(latest) if latest else None)
+        save_ticket(target, list(times))
         events.record(
             EventType.TICKET_MERGED,
             ticket=source,
@@ -203,3 +213,34 @@ def do_merge_tickets(actor: Actor, source_id: int, target_id: int) -> Ticket:
             data={"ticket_id": source.pk, "merged_into": target.pk, "moved_messages": moved},
         )
         return target
+
+
+def do_set_team(actor: Actor, ticket_id: int, team_id: int) -> Ticket:
+    """Move the ticket to another team (supervisor rights on it); unassigns an
+    assignee who is not in the new team. The old team's lists hear of it too."""
+    from helpdesk.models import Team
+
+    if not Team.objects.filter(pk=team_id).exists():
+        raise Invalid(f"team {team_id} does not exist", field="team_id")
+    with transaction.atomic():
+        ticket = lock_ticket(actor, ticket_id)
+        check_manage(actor, ticket)
+        previous = ticket.team_id
+        if previous == team_id:
+            return ticket
+        ticket.team_id = team_id
+        fields = ["team"]
+        if ticket.assignee_id is not None:
+            assignee = ticket.assignee
+            if assignee is None or not can_read_ticket(assignee, ticket):
+                ticket.assignee_id = None
+                fields.append("assignee")
+        save_ticket(ticket, fields)
+        events.record(
+            EventType.TICKET_TEAM_CHANGED,
+            ticket=ticket,
+            actor_id=actor.pk,
+            data={"ticket_id": ticket.pk, "team_id": team_id, "previous_team_id": previous},
+            extra_groups=(f"team.{previous}",) if previous else ("team.none",),
+        )
+        return ticket

@@ -1,22 +1,47 @@
 from __future__ import annotations
 
+import json
+from typing import Any, cast
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 
 from helpdesk.actions.errors import ActionError
+from helpdesk.api import contacts, events, me, ticket_actions, tickets
 from helpdesk.api.auth import TokenAuth
+
+
+class ObjectParser(Parser):
+    """JSON bodies must be objects: `null`, arrays and bare values are refused (400)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return cast(dict[str, Any], data)
+
 
 api = NinjaAPI(
     title="Helpdesk API",
     version="1",
+    description="The support desk's JSON API; see docs/api.md.",
     urls_namespace="api-v1",
     auth=TokenAuth(),
     docs_url="/docs",
+    parser=ObjectParser(),
 )
 
+api.add_router("/", me.router)
+api.add_router("/", tickets.router)
+api.add_router("/", ticket_actions.router)
+api.add_router("/", contacts.router)
+api.add_router("/", events.router)
 # Each package mounts its own router; the core owns tickets, contacts and events.
 api.add_router("/kb/", "knowledge_base.api.router")
+api.add_router("/calls/", "channels_in.phone.api.router")
 
 
 @api.exception_handler(ActionError)
@@ -32,11 +57,22 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     return api.create_response(request, {"detail": "missing or invalid bearer token"}, status=401)
 
 
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, {"detail": "the request body is too large"}, status=413)
+    return api.create_response(request, {"detail": "bad request"}, status=400)
+
+
+# The parameter names (payload, filters) are not part of the field's name for clients.
+_NOT_FIELD = {"body", "query", "path", "payload", "filters"}
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
-            "field": ".".join(str(p) for p in err.get("loc", ()) if p not in {"body", "query"}),
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p not in _NOT_FIELD),
             "message": err.get("msg", "invalid"),
         }
         for err in exc.errors

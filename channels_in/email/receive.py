@@ -1,0 +1,191 @@
+"""Raw mail -> InboundMessage -> helpdesk.ingest.receive, or the quarantine.
+
+Used by the IMAP listener, the import command and the quarantine's re-process
+action, so every mail takes the same path whatever its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from enum import StrEnum
+from typing import Any
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from channels_in.email.charsets import decode_words
+from channels_in.email.models import QuarantinedMail
+from channels_in.email.parse import ParsedMail, UnparseableMail, parse_mail
+from helpdesk.actions.messages import do_record_delivery
+from helpdesk.identities import InvalidAddress
+from helpdesk.inbound import InboundMessage, Sender, ThreadHints
+from helpdesk.ingest import receive
+from helpdesk.models import DeliveryStatus, Direction, IdentityKind, Inbox, Message
+from helpdesk.sanitize import sanitize_html
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    outcome: Outcome
+    message_id: int | None = None
+    quarantine_id: int | None = None
+
+
+def to_inbound(parsed: ParsedMail, inbox_id: int, received_at: datetime) -> InboundMessage:
+    """The normalized message the core ingests (full text and addressing in meta)."""
+    parsed = _without_nul(parsed)
+    meta: dict[str, Any] = {
+        "from": parsed.from_address,
+        "to": [a for _, a in parsed.to],
+        "cc": [a for _, a in parsed.cc],
+        "reply_to": parsed.reply_to,
+        "date": parsed.date.isoformat() if parsed.date else None,
+    }
+    if parsed.full_text:
+        meta["full_text"] = parsed.full_text
+    if parsed.full_html:
+        meta["full_html"] = sanitize_html(parsed.full_html)
+    if parsed.forwarded:
+        meta["forwarded"] = parsed.forwarded
+    if parsed.defects:
+        meta["mime_defects"] = parsed.defects
+    if parsed.bounce:
+        meta["bounce"] = {"original": parsed.bounce.original_message_id,
+                          "reason": parsed.bounce.reason}  # fmt: skip
+    return InboundMessage(
+        inbox_id=inbox_id,
+        external_id=parsed.message_id,
+        sender=Sender(IdentityKind.EMAIL, parsed.from_address, parsed.from_name),
+        received_at=received_at,
+        subject=parsed.subject,
+        text=parsed.text,
+        html=parsed.html,
+        attachments=tuple(parsed.attachments),
+        thread=ThreadHints(
+            in_reply_to=parsed.in_reply_to,
+            references=parsed.references,
+            ticket_number=parsed.ticket_number,
+        ),
+        auto_generated=parsed.auto_generated,
+        meta=meta,
+    )
+
+
+def _without_nul(parsed: ParsedMail) -> ParsedMail:
+    # NUL is legal in mail bodies but not in PostgreSQL text; it carries no meaning.
+    for name in ("subject", "text", "html", "full_text", "full_html", "from_name"):
+        setattr(parsed, name, getattr(parsed, name).replace("\x00", ""))
+    return parsed
+
+
+def process_raw(
+    inbox: Inbox, raw: bytes, *, source: str = "", use_mail_date: bool = False
+) -> Processed:
+    """Store one raw mail exactly once, as a message or in the quarantine.
+
+    Raises only on database trouble (so the caller leaves the mail on the server
+    and tries again); every problem with the mail itself ends in the quarantine.
+    """
+    try:
+        parsed = parse_mail(raw)
+    except UnparseableMail as exc:
+        return quarantine(inbox, raw, str(exc), source=source)
+    now = timezone.now()
+    received_at = parsed.date if use_mail_date and parsed.date and parsed.date < now else now
+    try:
+        result = receive(to_inbound(parsed, inbox.pk, received_at))
+    except InvalidAddress as exc:
+        return quarantine(inbox, raw, f"unusable sender: {exc}", parsed, source)
+    except (OperationalError, InterfaceError):
+        raise  # the database is unavailable: leave the mail on the server, retry later
+    except Exception as exc:  # a bug must not lose the mail: keep it for re-processing
+        logger.exception("ingest failed for mail %s in inbox %s", parsed.message_id, inbox.pk)
+        return quarantine(inbox, raw, f"ingest error: {type(exc).__name__}: {exc}", parsed, source)
+    if not result.created:
+        return Processed(Outcome.DUPLICATE, message_id=result.message.pk)
+    if parsed.bounce is not None:
+        _mark_bounced(parsed)
+    return Processed(Outcome.IMPORTED, message_id=result.message.pk)
+
+
+def _mark_bounced(parsed: ParsedMail) -> None:
+    if parsed.bounce is None:
+        return
+    original = (
+        Message.objects.filter(
+            external_id=parsed.bounce.original_message_id, direction=Direction.OUTBOUND
+        )
+        .exclude(delivery_status=DeliveryStatus.FAILED)
+        .first()
+    )
+    if original is not None:
+        do_record_delivery(original.pk, status=DeliveryStatus.FAILED, error=parsed.bounce.reason)
+
+
+def quarantine(
+    inbox: Inbox,
+    raw: bytes,
+    reason: str,
+    parsed: ParsedMail | None = None,
+    source: str = "",
+) -> Processed:
+    """Keep the raw mail with the reason; a mail already in quarantine counts as duplicate."""
+    digest = hashlib.sha256(raw).hexdigest()
+    subject, sender = (parsed.subject, parsed.from_address) if parsed else _peek(raw)
+    logger.warning("quarantining mail %s in inbox %s: %s", digest[:12], inbox.pk, reason)
+    defaults = {
+        "raw": raw,
+        "reason": reason.replace("\x00", "")[:2000],
+        "subject": subject.replace("\x00", "")[:300],
+        "sender": sender.replace("\x00", "")[:320],
+        "source": source[:300],
+    }
+    try:
+        with transaction.atomic():
+            item, created = QuarantinedMail.objects.get_or_create(
+                inbox=inbox, sha256=digest, defaults=defaults
+            )
+    except IntegrityError:  # quarantined concurrently by another process
+        item, created = QuarantinedMail.objects.get(inbox=inbox, sha256=digest), False
+    outcome = Outcome.QUARANTINED if created else Outcome.DUPLICATE
+    return Processed(outcome, quarantine_id=item.pk)
+
+
+def _peek(raw: bytes) -> tuple[str, str]:
+    """Best-effort subject and sender of a mail that did not parse, for the admin list."""
+    try:
+        headers = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        return decode_words(str(headers.get("Subject", ""))), decode_words(
+            str(headers.get("From", ""))
+        )
+    except Exception:  # noqa: BLE001 - only a label for the list
+        return "", ""
+
+
+def reprocess(item: QuarantinedMail) -> Processed:
+    """Try a quarantined mail again (after a fix); on success it leaves the quarantine."""
+    raw = bytes(item.raw)
+    try:
+        parsed = parse_mail(raw)
+        result = receive(to_inbound(parsed, item.inbox_id, timezone.now()))
+    except (UnparseableMail, InvalidAddress) as exc:
+        QuarantinedMail.objects.filter(pk=item.pk).update(reason=str(exc)[:2000])
+        return Processed(Outcome.QUARANTINED, quarantine_id=item.pk)
+    QuarantinedMail.objects.filter(pk=item.pk).update(
+        reprocessed_at=timezone.now(), message=result.message
+    )
+    outcome = Outcome.IMPORTED if result.created else Outcome.DUPLICATE
+    return Processed(outcome, message_id=result.message.pk, quarantine_id=item.pk)

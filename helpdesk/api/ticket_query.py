@@ -1,0 +1,140 @@
+"""Filtering, text search and keyset pagination of the ticket list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from ninja import Schema
+from pydantic import Field
+
+from helpdesk.actions.errors import Invalid
+from helpdesk.api.pagination import decode_time_id_cursor, encode_cursor
+from helpdesk.api.types import MAX_ID, QueryId, QueryText
+from helpdesk.identities import InvalidAddress, normalize_phone
+from helpdesk.models import ChannelKind, ContactIdentity, Message, Ticket, TicketStatus
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+class TicketFilters(Schema):
+    status: list[TicketStatus] = Field(default_factory=list, max_length=len(TicketStatus))
+    assignee: QueryText | None = Field(None, max_length=20, description="`me`, `none` or a user id")
+    team: QueryId | None = None
+    inbox: QueryId | None = None
+    channel: ChannelKind | None = None
+    priority: int | None = Field(None, ge=1, le=4)
+    tag: list[Annotated[QueryText, Field(max_length=50)]] = Field(
+        default_factory=list, max_length=10
+    )
+    q: QueryText | None = Field(None, max_length=200)
+    cursor: QueryText | None = Field(None, max_length=200)
+    limit: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+def apply_filters(qs: QuerySet[Ticket], f: TicketFilters, user_id: int) -> QuerySet[Ticket]:
+    """Narrow `qs` (already limited to what the caller may read) by the list filters."""
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.assignee is not None:
+        qs = _by_assignee(qs, f.assignee, user_id)
+    if f.team is not None:
+        qs = qs.filter(team_id=f.team)
+    if f.inbox is not None:
+        qs = qs.filter(inbox_id=f.inbox)
+    if f.channel is not None:
+        qs = qs.filter(inbox__kind=f.channel)
+    if f.priority is not None:
+        qs = qs.filter(priority=f.priority)
+    for tag in f.tag:
+        qs = _with_tag(qs, tag.strip().lower())
+    if f.q and f.q.strip():
+        qs = search(qs, f.q.strip())
+    return qs
+
+
+def _by_assignee(qs: QuerySet[Ticket], value: str, user_id: int) -> QuerySet[Ticket]:
+    value = value.strip().lower()
+    if value == "me":
+        return qs.filter(assignee_id=user_id)
+    if value == "none":
+        return qs.filter(assignee__isnull=True)
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
+        return qs.filter(assignee_id=int(value))
+    raise Invalid("assignee must be `me`, `none` or a user id", field="assignee")
+
+
+def _with_tag(qs: QuerySet[Ticket], tag: str) -> QuerySet[Ticket]:
+    if connection.features.supports_json_field_contains:
+        return qs.filter(tags__contains=[tag])
+    # SQLite has no JSON containment lookup; ask json_each instead.
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    sql = f"EXISTS (SELECT 1 FROM json_each({table}.tags) WHERE json_each.value = %s)"  # noqa: S608
+    # Safe: the table name comes from the model, the tag is a bound parameter.
+    return qs.filter(RawSQL(sql, (tag,), output_field=BooleanField()))  # noqa: S611
+
+
+def ticket_number(q: str) -> int | None:
+    """The number in "#123" or "123" (Persian digits too), else None."""
+    text = q.translate(_DIGITS).removeprefix("#").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) >= 1:
+        return int(text)
+    return None
+
+
+def search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
+    """Match subject, message text, contact name, identity address, or the ticket number."""
+    number = ticket_number(q)
+    if q.startswith("#") and number is not None:
+        return qs.filter(pk=number)
+    identities = ContactIdentity.objects.filter(contact_id=OuterRef("contact_id"))
+    cond = (
+        Q(subject__icontains=q)
+        | Q(contact__name__icontains=q)
+        | Q(Exists(Message.objects.filter(ticket_id=OuterRef("pk"), text__icontains=q)))
+        | Q(Exists(identities.filter(address__icontains=q)))
+    )
+    phone = as_phone(q)
+    if phone:
+        cond |= Q(Exists(identities.filter(address=phone)))
+    if number is not None:
+        cond |= Q(pk=number)
+    return qs.filter(cond)
+
+
+def as_phone(q: str) -> str | None:
+    digits = sum(c.isdigit() for c in q.translate(_DIGITS))
+    if digits < 6:
+        return None
+    try:
+        return normalize_phone(q)
+    except InvalidAddress:
+        return None
+
+
+def page(qs: QuerySet[Ticket], cursor: str | None, limit: int) -> tuple[list[Ticket], str | None]:
+    """One page ordered by (-last_message_at, -id), tickets without activity first.
+
+    NULLS FIRST is what a descending index on last_message_at yields, so the
+    ordering matches ticket_activity_idx and its siblings.
+    """
+    if cursor:
+        moment, last_id = decode_time_id_cursor(cursor)
+        qs = qs.filter(_after(moment, last_id))
+    qs = qs.order_by(F("last_message_at").desc(nulls_first=True), F("id").desc())
+    rows = list(qs[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    stamp = last.last_message_at.isoformat() if last.last_message_at else None
+    return rows, encode_cursor(stamp, last.pk)
+
+
+def _after(moment: datetime | None, last_id: int) -> Q:
+    if moment is None:
+        return Q(last_message_at__isnull=True, id__lt=last_id) | Q(last_message_at__isnull=False)
+    return Q(last_message_at__lt=moment) | Q(last_message_at=moment, id__lt=last_id)

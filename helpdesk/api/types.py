@@ -1,0 +1,53 @@
+"""Bounded scalar types shared by the API's parameters and bodies.
+
+Every integer the API accepts is bounded, so a huge number is a 422 naming the
+field instead of an overflow deep in the database driver.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from ninja import Path
+from pydantic import AfterValidator, Field, StrictInt, StrictStr
+
+MAX_ID = 2**63 - 1  # BigAutoField
+MAX_VERSION = 2**31 - 1  # PositiveIntegerField
+
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+Version = Annotated[StrictInt, Field(ge=1, le=MAX_VERSION)]
+# Query and path values arrive as text, so these coerce (but stay bounded).
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL refuses NUL in text and JSON, and a lone surrogate (valid in a
+    # JSON string escape) cannot be encoded: both would fail deep in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+def _storable_json(value: Any, depth: int = 0) -> Any:
+    if depth > 20:
+        raise ValueError("is nested too deeply")
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, list):
+        return [_storable_json(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must not contain NaN or Infinity")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_storable)]
+QueryText = Annotated[str, AfterValidator(_storable)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]

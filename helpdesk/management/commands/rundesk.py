@@ -1,0 +1,71 @@
+"""`manage.py rundesk`: web + task worker + channel listeners in one process."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from helpdesk.management.demo import login_hint
+from helpdesk.runner import Pool, TaskWorker, serve
+
+
+def _default_port() -> int:
+    raw = os.environ.get("PORT", "8000")
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise CommandError(f"PORT must be an integer, got {raw!r}") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the desk in one process: Daphne (HTTP + WebSocket), the task worker and "
+        "every channel listener. Production runs them separately (see docs/operations.md)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+        parser.add_argument("--no-worker", action="store_true", help="do not run tasks")
+        parser.add_argument("--no-listeners", action="store_true", help="no channel listeners")
+        parser.add_argument("--worker-interval", type=float, default=1.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from channels_in.registry import get_listeners
+
+        host: str = options["host"]
+        port: int = options["port"] if options["port"] is not None else _default_port()
+        members: list[Any] = []
+        if not options["no_worker"]:
+            members.append(TaskWorker(interval=options["worker_interval"]))
+        if not options["no_listeners"]:
+            members.extend(get_listeners())
+        pool = Pool(members)
+        hint = login_hint()  # before serving: the ORM may not run on the server's loop
+
+        def ready(bound_host: str, bound_port: int) -> None:
+            shown = "127.0.0.1" if bound_host in {"0.0.0.0", "::"} else bound_host  # noqa: S104
+            shown = f"[{shown}]" if ":" in shown else shown
+            url = f"http://{shown}:{bound_port}/"
+            names = ", ".join(item.name for item in pool.supervised) or "nothing else"
+            self.stdout.write(self.style.SUCCESS(f"The desk is ready at {url}"), ending="\n")
+            self.stdout.write(f"Running in this process: web, {names}")
+            if hint:
+                self.stdout.write(f"Log in at {url}login/ {hint}")
+            self.stdout.write("Press Ctrl+C to stop.")
+            self.stdout.flush()
+
+        started = serve(
+            host,
+            port,
+            pool=pool,
+            static=settings.DEBUG,
+            on_ready=ready,
+            verbosity=int(options["verbosity"]),
+        )
+        if not started:
+            raise CommandError(f"could not serve on {host}:{port} (see the log above)")
+        self.stdout.write("The desk has stopped.")

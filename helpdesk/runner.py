@@ -1,0 +1,220 @@
+"""The desk's processes: web (Daphne), the task worker, and the channel listeners.
+
+Production runs each as its own process (`daphne helpdesk.asgi:application`,
+`manage.py db_worker`, `manage.py listen`). The run command (`manage.py rundesk`)
+runs all three in one process: Daphne on the main thread, the worker and every
+listener in threads. With the in-process channel layer, the layer's queues belong
+to Daphne's event loop, so the threads publish through that loop
+(`helpdesk.events.set_server_loop`), and they start only once it runs.
+"""
+
+from __future__ import annotations
+
+# Daphne's server module installs the asyncio Twisted reactor; it must be imported
+# before anything imports twisted.internet.reactor.
+import daphne.server  # isort: skip
+
+import asyncio
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from channels_in.registry import Listener, get_listeners
+from helpdesk import events
+
+logger = logging.getLogger(__name__)
+
+
+def close_thread_connections() -> None:
+    """Close this thread's database connections (threads do not share them)."""
+    connections.close_all()
+
+
+class Supervised:
+    """Runs one listener until `stop` is set, restarting it with backoff when it fails.
+
+    A listener that raises or returns early is started again after a delay that
+    doubles up to `max_backoff`, and resets once a run lasted `healthy_after`.
+    """
+
+    def __init__(
+        self,
+        listener: Listener,
+        stop: threading.Event,
+        *,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        healthy_after: float = 60.0,
+    ) -> None:
+        self.listener = listener
+        self.stop = stop
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.healthy_after = healthy_after
+        self.restarts = 0
+
+    @property
+    def name(self) -> str:
+        return getattr(self.listener, "name", "") or type(self.listener).__name__
+
+    def run(self) -> None:
+        delay = self.initial_backoff
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                self.listener.run(self.stop)
+            except Exception:
+                logger.exception("listener %s failed; restarting in %.1fs", self.name, delay)
+            else:
+                if self.stop.is_set():
+                    break
+                logger.warning("listener %s returned; restarting in %.1fs", self.name, delay)
+            finally:
+                close_thread_connections()
+            if time.monotonic() - started >= self.healthy_after:
+                delay = self.initial_backoff
+            if self.stop.wait(delay):
+                break
+            self.restarts += 1
+            delay = min(delay * 2, self.max_backoff)
+
+
+class TaskWorker:
+    """django-tasks-db's worker loop as a listener: runs queued tasks until `stop`.
+
+    The worker's own signal handlers are not installed (signals belong to the
+    main thread); `request_stop` ends its loop after the current task.
+    """
+
+    name = "task-worker"
+
+    def __init__(self, *, interval: float = 1.0, queue_names: Sequence[str] = ("*",)) -> None:
+        self.interval = interval
+        self.queue_names = list(queue_names)
+        self._worker: Worker | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        worker = Worker(
+            queue_names=self.queue_names,
+            interval=self.interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"desk-{get_random_string(12)}",
+            excluded_queue_names=[],
+        )
+        self._worker = worker
+        # Set after publishing the worker, so request_stop cannot slip in between.
+        if stop.is_set():
+            return
+        worker.run()
+
+    def request_stop(self) -> None:
+        if self._worker is not None:
+            self._worker.running = False
+
+
+class Pool:
+    """Threads for a set of listeners sharing one stop event."""
+
+    def __init__(self, listeners: Sequence[Listener], **backoff: float) -> None:
+        self.stop = threading.Event()
+        self.supervised = [Supervised(item, self.stop, **backoff) for item in listeners]
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for item in self.supervised:
+            thread = threading.Thread(target=item.run, name=f"desk-{item.name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+            logger.info("started %s", item.name)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Ask every thread to stop and wait for them (daemon threads left behind die)."""
+        self.stop.set()
+        for item in self.supervised:
+            if isinstance(item.listener, TaskWorker):
+                item.listener.request_stop()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+            if thread.is_alive():
+                logger.warning("%s did not stop within %.0fs", thread.name, timeout)
+
+
+def listener_pool(**backoff: float) -> Pool:
+    """Every installed channel listener (what `manage.py listen` runs)."""
+    return Pool(get_listeners(), **backoff)
+
+
+def asgi_application(*, static: bool) -> Any:
+    """The desk's ASGI app, serving /static/ itself when `static` (development)."""
+    from helpdesk.asgi import application
+
+    if static:
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        return ASGIStaticFilesHandler(application)
+    return application
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    pool: Pool,
+    static: bool,
+    on_ready: Callable[[str, int], None] | None = None,
+    verbosity: int = 1,
+) -> bool:
+    """Serve HTTP and WebSocket with Daphne on this thread until SIGINT/SIGTERM.
+
+    Once Daphne's loop runs, it becomes the loop threads publish through, then
+    the pool starts. On shutdown the pool stops before the loop goes away.
+    Returns False when the server never started (e.g. the port was taken).
+    """
+    from daphne.access import AccessLogGenerator
+    from daphne.endpoints import build_endpoint_description_strings
+    from twisted.internet import reactor as installed_reactor
+
+    reactor: Any = installed_reactor  # the asyncio reactor daphne.server installed
+
+    server = daphne.server.Server(
+        application=asgi_application(static=static),
+        endpoints=build_endpoint_description_strings(host=host, port=port),
+        signal_handlers=True,
+        action_logger=AccessLogGenerator(sys.stdout) if verbosity >= 2 else None,
+        verbosity=verbosity,
+    )
+
+    started = threading.Event()
+
+    def loop_running() -> None:
+        started.set()
+        events.set_server_loop(asyncio.get_running_loop())
+        pool.start()
+        if on_ready is not None:
+            bound = server.listening_addresses[0] if server.listening_addresses else (host, port)
+            on_ready(str(bound[0]), int(bound[1]))
+
+    def before_shutdown() -> None:
+        events.set_server_loop(None)
+        pool.shutdown()
+
+    # callWhenRunning fires before the asyncio loop spins; callLater(0) runs inside it.
+    reactor.callWhenRunning(lambda: reactor.callLater(0, loop_running))
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
+    try:
+        server.run()
+    finally:
+        events.set_server_loop(None)
+        pool.shutdown()
+    return started.is_set()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's first command (`make run`): installs what is needed, migrates, loads the
+# demo on the first run, and serves web + task worker + channel listeners in one process
+# on http://127.0.0.1:8000 (HOST / PORT override) with the embedded defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+
+export DEBUG="${DEBUG:-1}"
+export HOST="${HOST:-127.0.0.1}"
+export PORT="${PORT:-8000}"
+PY=.venv/bin/python
+
+echo "==> migrate"
+"$PY" manage.py migrate --no-input -v 0
+echo "==> seed_demo"
+"$PY" manage.py seed_demo
+echo "==> serving on http://${HOST}:${PORT}/ (web + task worker + channel listeners)"
+exec "$PY" manage.py rundesk --host "$HOST" --port "$PORT"

@@ -1,0 +1,116 @@
+"""seed_demo: the demo desk the run command loads, created once."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from agents.models import Agent, Role
+from helpdesk.management.demo import login_hint
+from helpdesk.models import (
+    ChannelKind,
+    Contact,
+    Direction,
+    Inbox,
+    Message,
+    Team,
+    Ticket,
+    TicketEvent,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path / "var"
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    models: list[Any] = [
+        get_user_model(),
+        Agent,
+        Team,
+        Inbox,
+        Contact,
+        Ticket,
+        Message,
+        TicketEvent,
+    ]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_it_creates_the_demo_once_and_then_changes_nothing() -> None:
+    first = _seed()
+    counts = _counts()
+    second = _seed()
+    assert "Created the demo desk" in first
+    assert second.strip() == "demo data already present"
+    assert _counts() == counts
+
+
+def test_it_creates_an_admin_two_agents_in_two_teams_and_an_inbox_per_channel() -> None:
+    _seed()
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.agent.role == Role.ADMIN
+    agents = Agent.objects.filter(role=Role.AGENT)
+    assert agents.count() == 2
+    assert {a.teams.get().pk for a in agents} == set(Team.objects.values_list("pk", flat=True))
+    kinds = set(Inbox.objects.values_list("kind", flat=True))
+    assert {
+        ChannelKind.EMAIL,
+        ChannelKind.WEBCHAT,
+        ChannelKind.TELEGRAM,
+        ChannelKind.PHONE,
+    } <= kinds
+
+
+def test_it_creates_a_dozen_tickets_in_persian_and_english_through_ingest() -> None:
+    _seed()
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 12
+    assert set(tickets.values_list("inbox__kind", flat=True)) == {
+        "email", "webchat", "telegram", "phone"
+    }  # fmt: skip
+    subjects = " ".join(tickets.values_list("subject", flat=True))
+    assert "فاکتور" in subjects and "Invoice" in subjects
+    created = TicketEvent.objects.filter(type="ticket.created").count()
+    assert created == 12
+    # The customer's follow-up threaded into its ticket by In-Reply-To.
+    persian = Ticket.objects.get(subject="مشکل در پرداخت فاکتور")
+    assert persian.messages.filter(direction=Direction.INBOUND).count() == 2
+
+
+def test_it_records_agent_work_through_actions() -> None:
+    _seed()
+    assert Message.objects.filter(direction=Direction.OUTBOUND, delivery_status="queued").exists()
+    assert Message.objects.filter(direction=Direction.NOTE).exists()
+    assert TicketEvent.objects.filter(type="ticket.assigned").exists()
+    assert Ticket.objects.exclude(assignee=None).exists()
+
+
+def test_it_prints_a_login_that_works(settings: Any) -> None:
+    out = _seed()
+    password = (settings.VAR_DIR / "demo-password.txt").read_text(encoding="utf-8").strip()
+    assert password in out
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    assert login_hint() == f"as admin with password {password}"
+
+
+def test_it_gives_no_login_hint_once_the_password_changed() -> None:
+    _seed()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("a-new-secret-passphrase")
+    admin.save()
+    assert login_hint() is None
