@@ -26,8 +26,8 @@ NIGHT_SHIFT = BusinessHours(
 )
 
 
-def tehran(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TEHRAN)  # type: ignore[misc]
+def tehran(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TEHRAN)
 
 
 @pytest.mark.parametrize(
