@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,11 @@ class ChannelConfig(AppConfig):
     name = "channels_in.telegram"
     label = "channel_telegram"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from channels_in.telegram.bot import install_log_redaction
+
+        # Opt in to python-telegram-bot's timedelta durations (its v23 default);
+        # our code reads both forms, and the int form warns on every 429.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        install_log_redaction()

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from channels_in.telegram import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<int:inbox_id>/webhook/", views.webhook, name="telegram-webhook"),
+]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from agents.access import can_read_contact, is_admin, visible_tickets
+from agents.access import agent_of, can_read_contact, is_admin, visible_tickets
+from agents.models import Role
 from helpdesk import events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.errors import Forbidden, Invalid, NotFound
 from helpdesk.events import EventType
+from helpdesk.identities import InvalidAddress, normalize_address
 from helpdesk.models import Contact, ContactIdentity, IdentityKind, Ticket
 
 EDITABLE = ("name", "language", "preferred_channel", "notes", "custom_attributes")
@@ -56,6 +58,20 @@ def _team_ids_of(contact: Contact) -> list[int | None]:
     ) or [None]
 
 
+def _check_may_merge(actor: Actor, source: Contact, target: Contact) -> None:
+    """Merging is management (supervisors and admins), and it changes both contacts
+    in every team that has their tickets: a supervisor must be able to see them all."""
+    if is_admin(actor):
+        return
+    agent = agent_of(actor)
+    if agent is None or agent.role != Role.SUPERVISOR:
+        raise Forbidden("only a supervisor or an admin may merge contacts")
+    for contact in (source, target):
+        everywhere = Ticket.objects.filter(contact=contact).count()
+        if everywhere != visible_tickets(actor).filter(contact=contact).count():
+            raise Forbidden("the contact has tickets in teams you cannot see")
+
+
 def do_merge_contacts(actor: Actor, source_id: int, target_id: int) -> Contact:
     """Move identities and tickets of `source` to `target`; `source` remains as a pointer."""
     if source_id == target_id:
@@ -70,13 +86,8 @@ def do_merge_contacts(actor: Actor, source_id: int, target_id: int) -> Contact:
         source, target = locked[source_id], locked[target_id]
         if source.merged_into_id or target.merged_into_id:
             raise Invalid("one of the contacts is already merged")
-        # Merging moves tickets of every team: only allowed to who can see them all.
+        _check_may_merge(actor, source, target)
         all_tickets = Ticket.objects.filter(contact=source)
-        if (
-            not is_admin(actor)
-            and all_tickets.count() != visible_tickets(actor).filter(contact=source).count()
-        ):
-            raise Forbidden("the contact has tickets in teams you cannot see")
         team_ids = _team_ids_of(source)
         ContactIdentity.objects.filter(contact=source).update(contact=target)
         all_tickets.update(contact=target)
@@ -95,3 +106,117 @@ def do_merge_contacts(actor: Actor, source_id: int, target_id: int) -> Contact:
                 data={"contact_id": source.pk, "merged_into": target.pk},
             )
         return target
+
+
+def do_add_identity(
+    actor: Actor | None, contact_id: int, kind: str, address: str, *, display_name: str = ""
+) -> ContactIdentity | None:
+    """Give a contact one more identity (e.g. the email a chat visitor typed in a form).
+
+    `actor` None means a channel adapter acting for the customer. Returns the identity,
+    or None when the address already belongs to another contact: such an address is
+    unverified, so it is never moved; agents may merge the two contacts instead.
+    """
+    if kind not in IdentityKind.values:
+        raise Invalid(f"unknown identity kind {kind!r}", field="kind")
+    try:
+        normalized = normalize_address(kind, address)
+    except InvalidAddress as exc:
+        raise Invalid(str(exc), field="address") from exc
+    with transaction.atomic():
+        if actor is not None:
+            check_contact_readable(actor, contact_id)
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            raise NotFound(f"contact {contact_id} not found")
+        existing = ContactIdentity.objects.filter(kind=kind, address=normalized).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    existing = ContactIdentity.objects.create(
+                        contact=contact,
+                        kind=kind,
+                        address=normalized,
+                        display_name=display_name[:200],
+                    )
+            except IntegrityError:  # added concurrently: see who won
+                existing = ContactIdentity.objects.get(kind=kind, address=normalized)
+            else:
+                contact.save(update_fields=["updated_at"])
+                for team_id in _team_ids_of(contact):
+                    events.record(
+                        EventType.CONTACT_UPDATED,
+                        ticket=None,
+                        team_id=team_id,
+                        actor_id=actor.pk if actor is not None else None,
+                        data={"contact_id": contact.pk, "fields": ["identities"]},
+                    )
+        return existing if existing.contact_id == contact.pk else None
+
+
+def do_claim_identity(
+    contact_id: int, kind: str, address: str, *, display_name: str = ""
+) -> ContactIdentity:
+    """Attach an identity to a contact, moving it from another contact if needed.
+
+    Only for proof of ownership, never for typed-in addresses: a channel adapter
+    calls this when the customer followed a signed link made for `contact_id`
+    (a Telegram /start deep link sent by email). No actor: the customer did it.
+    """
+    try:
+        normalized = normalize_address(kind, address)
+    except InvalidAddress as exc:
+        raise Invalid(str(exc), field="address") from exc
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            raise NotFound(f"contact {contact_id} not found")
+        while contact.merged_into_id:
+            contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
+        identity = (
+            ContactIdentity.objects.select_for_update()
+            .filter(kind=kind, address=normalized)
+            .first()
+        )
+        if identity is not None and identity.contact_id == contact.pk:
+            return identity
+        previous = identity.contact_id if identity is not None else None
+        if identity is None:
+            identity = ContactIdentity.objects.create(
+                contact=contact, kind=kind, address=normalized, display_name=display_name[:200]
+            )
+        else:
+            identity.contact = contact
+            identity.save(update_fields=["contact"])
+        changed = [contact] + ([Contact.objects.get(pk=previous)] if previous else [])
+        for team_id in dict.fromkeys(t for c in changed for t in _team_ids_of(c)):
+            events.record(
+                EventType.CONTACT_UPDATED,
+                ticket=None,
+                team_id=team_id,
+                actor_id=None,
+                data={"contact_id": contact.pk, "fields": ["identities"]},
+            )
+        return identity
+
+
+def do_set_identity_unreachable(kind: str, address: str, reason: str) -> ContactIdentity | None:
+    """Mark an identity unreachable (e.g. the customer blocked our Telegram bot), or
+    reachable again with reason "". Returns None when no contact has that address."""
+    with transaction.atomic():
+        identity = (
+            ContactIdentity.objects.select_for_update().filter(kind=kind, address=address).first()
+        )
+        if identity is None or identity.unreachable_reason == reason[:300]:
+            return identity
+        identity.unreachable_reason = reason[:300]
+        identity.save(update_fields=["unreachable_reason"])
+        for team_id in _team_ids_of(identity.contact):
+            events.record(
+                EventType.CONTACT_UPDATED,
+                ticket=None,
+                team_id=team_id,
+                actor_id=None,
+                data={"contact_id": identity.contact_id, "fields": ["identities"]},
+            )
+        return identity

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.sanitize import sanitize_html
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT = 100_000
 
@@ -144,7 +147,10 @@ def do_retry_delivery(actor: Actor, message_id: int) -> Message:
             raise NotFound(f"message {message_id} not found")
         lock_ticket(actor, message.ticket_id)
         message = Message.objects.select_for_update().get(pk=message_id)
-        if message.direction != Direction.OUTBOUND or message.delivery_status != "failed":
+        if (
+            message.direction != Direction.OUTBOUND
+            or message.delivery_status != DeliveryStatus.FAILED
+        ):
             raise Invalid("only a failed outbound message can be retried", field="message_id")
         message.delivery_status = DeliveryStatus.QUEUED
         message.delivery_attempts = 0
@@ -176,6 +182,19 @@ def _record_delivery(message: Message, *, actor_id: int | None) -> None:
     )
 
 
+def _external_id_taken(message: Message, external_id: str) -> bool:
+    # The id is unique per inbox; a sender that reuses one (a channel whose ids are
+    # only unique per chat) must not turn a delivered message into a failed task.
+    taken = (
+        Message.objects.filter(inbox_id=message.inbox_id, external_id=external_id)
+        .exclude(pk=message.pk)
+        .exists()
+    )
+    if taken:
+        logger.warning("message %s: external id %r already used", message.pk, external_id)
+    return taken
+
+
 def do_record_delivery(
     message_id: int,
     *,
@@ -193,9 +212,68 @@ def do_record_delivery(
         if status == DeliveryStatus.SENT:
             message.sent_at = timezone.now()
             fields.append("sent_at")
-            if external_id:
+            if external_id and not _external_id_taken(message, external_id):
                 message.external_id = external_id
                 fields.append("external_id")
         message.save(update_fields=fields)
         _record_delivery(message, actor_id=None)
+        return message
+
+
+def do_update_inbound_message(
+    message_id: int,
+    *,
+    text: str | None = None,
+    html: str | None = None,
+    files: tuple[OutgoingFile, ...] = (),
+    meta: dict[str, object] | None = None,
+    edited: bool = False,
+) -> Message:
+    """Change a stored customer message (called by channel adapters, no actor).
+
+    The customer edited it on their channel (`edited`: kept and shown as edited),
+    or its media arrived after it was stored (`files`). `meta` is merged into
+    channel_meta. Records `message.updated` when something visible changed.
+    """
+    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    if any(len(f.data) > limit for f in files):
+        raise Invalid(f"an attachment is larger than the {limit} byte limit", field="files")
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            raise NotFound(f"message {message_id} not found")
+        if message.direction != Direction.INBOUND:
+            raise Invalid("only a customer's message can be updated this way")
+        fields: list[str] = []
+        if text is not None and text != message.text:
+            message.text, fields = text, [*fields, "text"]
+        clean = sanitize_html(html) if html is not None else message.html
+        if clean != message.html:
+            message.html, fields = clean, [*fields, "html"]
+        visible = bool(fields or files)
+        new_meta = {**message.channel_meta, **(meta or {})}
+        if edited and visible:
+            new_meta |= {"edited": True, "edited_at": timezone.now().isoformat()}
+        if new_meta != message.channel_meta:
+            message.channel_meta, fields = new_meta, [*fields, "channel_meta"]
+        for f in files:
+            attachment = Attachment(message=message, name=f.name[:255] or "attachment",
+                                    content_type=f.content_type, size=len(f.data))  # fmt: skip
+            attachment.file.save(attachment.name, ContentFile(f.data), save=False)
+            attachment.save()
+        if fields:
+            message.save(update_fields=fields)
+        if visible:
+            events.record(
+                EventType.MESSAGE_UPDATED,
+                ticket=Ticket.objects.get(pk=message.ticket_id),
+                actor_id=None,
+                data={
+                    "ticket_id": message.ticket_id,
+                    "message_id": message.pk,
+                    "excerpt": message.text[:200],
+                    "edited": bool(message.channel_meta.get("edited")),
+                    "attachments": message.attachments.count(),
+                },
+            )
         return message
