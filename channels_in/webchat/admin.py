@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from channels_in.webchat.models import WebchatConfig, WebchatConversation, new_public_key
+
+
+class WebchatConfigForm(forms.ModelForm):  # type: ignore[type-arg]
+    # The secret is never shown again; an empty field keeps the stored one.
+    identity_secret = forms.CharField(
+        label=_("identity verification secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current secret."),
+    )
+    clear_identity_secret = forms.BooleanField(
+        label=_("remove the secret (turn identity verification off)"), required=False
+    )
+    new_public_key = forms.BooleanField(
+        label=_("issue a new public key (the old embed code stops working)"), required=False
+    )
+
+    class Meta:
+        model = WebchatConfig
+        fields = [
+            "inbox",
+            "title",
+            "greeting",
+            "allowed_origins",
+            "language",
+            "prechat_form",
+            "offline_message",
+            "expected_reply_minutes",
+            "rate_limit_per_minute",
+            "attachment_max_bytes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stored_secret = self.instance.identity_secret if self.instance.pk else ""
+
+    def save(self, commit: bool = True) -> WebchatConfig:
+        config: WebchatConfig = super().save(commit=False)
+        if self.cleaned_data.get("clear_identity_secret"):
+            config.identity_secret = ""
+        else:
+            config.identity_secret = self.cleaned_data.get("identity_secret") or self._stored_secret
+        if self.cleaned_data.get("new_public_key"):
+            config.public_key = new_public_key()
+        if commit:
+            config.save()
+        return config
+
+
+@admin.register(WebchatConfig)
+class WebchatConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = WebchatConfigForm
+    list_display = ["inbox", "public_key", "language", "prechat_form", "verification"]
+    readonly_fields = ["public_key", "embed_code"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [
+            *WebchatConfigForm.Meta.fields,
+            "identity_secret",
+            "clear_identity_secret",
+            "public_key",
+            "new_public_key",
+            "embed_code",
+        ]
+
+    @admin.display(description=_("identity verification"), boolean=True)
+    def verification(self, obj: WebchatConfig) -> bool:
+        return bool(obj.identity_secret)
+
+    @admin.display(description=_("embed code"))
+    def embed_code(self, obj: WebchatConfig) -> str:
+        if not obj.pk:
+            return "-"
+        script = reverse("webchat:asset", args=["widget.js"])
+        page = reverse("webchat:page", args=[obj.public_key])
+        return format_html(
+            '<code>&lt;script src="https://YOUR-DESK{}" data-key="{}" async&gt;'
+            '&lt;/script&gt;</code><br>{} <a href="{}">{}</a>',
+            script,
+            obj.public_key,
+            _("Standalone page:"),
+            page,
+            page,
+        )
+
+
+@admin.register(WebchatConversation)
+class WebchatConversationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["visitor_id", "config", "name", "email", "email_linked", "created_at"]
+    list_filter = ["config"]
+    search_fields = ["name", "email", "visitor_id", "verified_user_id"]
+    readonly_fields = [
+        "config",
+        "key",
+        "visitor_id",
+        "verified_user_id",
+        "email_linked",
+        "created_at",
+        "last_seen_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,65 @@
+"""Outbound live chat: an agent's reply goes to the visitor's widget as it happens."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from channels_in.base import DeliveryError, SendResult
+from channels_in.webchat import live
+from channels_in.webchat.conversations import message_frame
+from helpdesk import events
+from helpdesk.models import ContactIdentity, IdentityKind, Message
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WebchatSendResult(SendResult):
+    """A SendResult that also says whether the visitor had the chat open.
+
+    When they had not, `email` is the contact's email identity if they have one
+    (from the pre-chat form or another channel), so the inbox can offer to
+    continue by email; the reply itself stays in the chat for their return.
+    """
+
+    visitor_online: bool = True
+    email: str = ""
+
+
+class WebchatSender:
+    def send(self, message: Message) -> SendResult:
+        """Publish the reply to every chat of the ticket's visitor; never touches the ticket.
+
+        Raises a permanent DeliveryError when the ticket has no chat visitor (for
+        instance after a merge into a ticket that came by email).
+        """
+        keys = live.chat_keys_for_ticket(message.ticket_id)
+        if not keys:
+            raise DeliveryError(
+                "this ticket has no live-chat visitor to deliver to; reply on another channel",
+                permanent=True,
+            )
+        full = (
+            Message.objects.select_related("author_agent__agent")
+            .prefetch_related("attachments")
+            .get(pk=message.pk)
+        )
+        frame = {"type": "message", "message": message_frame(full)}
+        events.publish([live.chat_group(key) for key in keys], frame)
+        online = any(live.is_present(key) for key in keys)
+        if online:
+            return WebchatSendResult(external_id=f"webchat:out:{message.pk}")
+        email = (
+            ContactIdentity.objects.filter(
+                contact__tickets=message.ticket_id, kind=IdentityKind.EMAIL
+            )
+            .values_list("address", flat=True)
+            .first()
+        ) or ""
+        logger.info("webchat reply %s stored for an absent visitor", message.pk)
+        return WebchatSendResult(
+            external_id=f"webchat:out:{message.pk}:visitor-away",
+            visitor_online=False,
+            email=email,
+        )

@@ -1,0 +1,181 @@
+"""Fixtures for the live chat: a webchat inbox, visitor sockets, and a real Daphne server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection, connections
+
+from channels_in.webchat import live
+from channels_in.webchat.models import WebchatConfig
+from tests import factories
+
+REPO = Path(__file__).resolve().parents[3]
+WAIT = 5  # seconds a test waits for an expected frame before failing
+
+
+@pytest.fixture
+def webchat_inbox_a(team_a: Any) -> Any:
+    return factories.make_inbox(team_a, "webchat", name="Site chat A")
+
+
+@pytest.fixture
+def webchat_inbox_b(team_b: Any) -> Any:
+    return factories.make_inbox(team_b, "webchat", name="Site chat B")
+
+
+@pytest.fixture
+def chat_a(webchat_inbox_a: Any) -> WebchatConfig:
+    """The widget settings of team A's chat inbox, embeddable on shop.example.com."""
+    config = WebchatConfig.objects.select_related("inbox").get(inbox=webchat_inbox_a)
+    config.allowed_origins = "https://shop.example.com\n*.example.org"
+    config.save()
+    return config
+
+
+@pytest.fixture
+def chat_b(webchat_inbox_b: Any) -> WebchatConfig:
+    return WebchatConfig.objects.select_related("inbox").get(inbox=webchat_inbox_b)
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limit's minute window stays put for the whole test."""
+    monkeypatch.setattr(live, "clock", lambda: 1_800_000_000.0 + 5)
+
+
+class Visitor:
+    """A widget's socket, driven by a test."""
+
+    def __init__(self, public_key: str, origin: str | None = "https://shop.example.com") -> None:
+        from helpdesk.asgi import application
+
+        headers = [(b"host", b"testserver")]
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
+        self.comm = WebsocketCommunicator(application, f"/ws/chat/{public_key}/", headers=headers)
+        self.seen: list[dict[str, Any]] = []
+
+    async def connect(self) -> bool:
+        connected, _code = await self.comm.connect(timeout=WAIT)
+        return bool(connected)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.comm.send_json_to(frame)
+
+    async def next(self) -> dict[str, Any]:
+        frame: dict[str, Any] = await self.comm.receive_json_from(timeout=WAIT)
+        self.seen.append(frame)
+        return frame
+
+    async def until(self, type_: str) -> dict[str, Any]:
+        """Read frames until one of `type_` arrives (others are kept in `seen`)."""
+        while True:
+            frame = await self.next()
+            if frame["type"] == type_:
+                return frame
+
+    async def hello(self, **fields: Any) -> dict[str, Any]:
+        await self.send({"type": "hello", **fields})
+        return await self.next()
+
+    async def say(self, text: str, client_id: str = "client-0001") -> dict[str, Any]:
+        await self.send({"type": "message", "client_id": client_id, "text": text})
+        return await self.until("ack")
+
+    async def silent(self) -> bool:
+        return bool(await self.comm.receive_nothing(timeout=0.3))
+
+    async def close(self) -> None:
+        await self.comm.disconnect()
+
+
+@pytest.fixture
+async def visitors() -> AsyncIterator[Any]:
+    """visitors(public_key, origin=...) -> a connected-or-refused Visitor; all closed after."""
+    opened: list[Visitor] = []
+
+    def _make(public_key: str, origin: str | None = "https://shop.example.com") -> Visitor:
+        visitor = Visitor(public_key, origin)
+        opened.append(visitor)
+        return visitor
+
+    yield _make
+    for visitor in opened:
+        with contextlib.suppress(Exception):  # already closed by the server
+            await visitor.close()
+    # The consumers' database thread keeps a connection that would block the
+    # test database's teardown on PostgreSQL.
+    await sync_to_async(connections.close_all)()
+
+
+# --- a real server for the browser tests ----------------------------------------------
+
+
+def _wait_until_serving(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    url = f"http://127.0.0.1:{port}/chat/widget.js"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"daphne exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"daphne did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture
+def live_desk(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[str]:
+    """Daphne serving the app in a subprocess on a free loopback port; yields its base URL.
+
+    It shares the test database and Redis with this process, so the test can act as
+    an agent (actions, the delivery task) while a browser talks to the server.
+    """
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("the browser tests need PostgreSQL and Redis shared with a server process")
+    # A port the kernel just handed out. (Daphne's --fd would avoid the tiny race
+    # but Twisted no longer parses the "fd:" endpoint it builds.)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "SECURE_COOKIES": "0",
+    }
+    log = tmp_path / "daphne.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "helpdesk.asgi:application"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_until_serving(port, proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
