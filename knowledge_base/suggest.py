@@ -1,0 +1,50 @@
+"""Article suggestions for a customer's message (called by the inbox's ticket view)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge_base.search import Audience, search_articles
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    article_id: int
+    slug: str
+    locale: str
+    title: str
+    summary: str
+    snippet: str  # escaped HTML with <mark> around the matched words
+    url: str  # the public portal path, e.g. /help/fa/a/<slug>/
+    score: float
+
+
+def suggest_articles(
+    text: str, locale: str = "", limit: int = 5, *, include_internal: bool = False
+) -> list[Suggestion]:
+    """The published articles that best match `text`, best first.
+
+    `locale` ("fa", "en" or "" for any) narrows to the customer's language; when
+    nothing matches in that language the other one is tried, since a link in
+    the wrong language beats none. Internal articles are left out unless
+    `include_internal` (they cannot be linked to a customer). Cheap enough to
+    call on every render of a ticket: one search query plus one fetch.
+    """
+    audience = Audience.AGENT if include_internal else Audience.PUBLIC
+    text = text[:2000]
+    hits = search_articles(text, locale=locale, limit=limit, audience=audience)
+    if not hits and locale:
+        hits = search_articles(text, locale="", limit=limit, audience=audience)
+    return [
+        Suggestion(
+            article_id=hit.article.pk,
+            slug=hit.article.slug,
+            locale=hit.article.locale,
+            title=hit.article.title,
+            summary=hit.article.summary,
+            snippet=hit.snippet,
+            url=hit.article.get_absolute_url(),
+            score=hit.score,
+        )
+        for hit in hits
+    ]
