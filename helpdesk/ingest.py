@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from helpdesk import events
 from helpdesk.events import EventType
@@ -31,6 +31,7 @@ from helpdesk.threader import find_candidate, reopenable
 logger = logging.getLogger(__name__)
 
 _ATTEMPTS = 4
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ def receive(msg: InboundMessage) -> IngestResult:
     (inbox, external_id) constraint lets one win; the others see the winner's
     message and return it as a duplicate, without raising.
     """
+    conflict: IntegrityError | None = None
     for _attempt in range(_ATTEMPTS):
         existing = _existing(msg)
         if existing is not None:
@@ -62,14 +64,25 @@ def receive(msg: InboundMessage) -> IngestResult:
         try:
             with transaction.atomic():
                 return _store(msg)
-        except IntegrityError:
+        except IntegrityError as exc:
             # Another receiver committed this message, or created the same new
             # contact identity, between our check and our insert: look again.
             logger.info("ingest conflict on %s/%s, retrying", msg.inbox_id, msg.external_id)
+            conflict = exc
+        except OperationalError as exc:
+            # PostgreSQL broke a lock cycle (an ingest rule locking rows after the
+            # event sequence lock, say) by aborting us: the transaction is gone
+            # whole, so trying again is safe.
+            if getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
+                raise
+            logger.warning("ingest of %s/%s aborted (%s), retrying", msg.inbox_id,
+                           msg.external_id, exc)  # fmt: skip
     existing = _existing(msg)
     if existing is not None:
         return IngestResult(message=existing, ticket=existing.ticket, created=False)
-    raise RuntimeError(f"could not ingest {msg.external_id!r} after {_ATTEMPTS} attempts")
+    raise RuntimeError(
+        f"could not ingest {msg.external_id!r} after {_ATTEMPTS} attempts"
+    ) from conflict
 
 
 def _existing(msg: InboundMessage) -> Message | None:
@@ -100,6 +113,9 @@ def _store(msg: InboundMessage) -> IngestResult:
     inbox = Inbox.objects.select_related("team").get(pk=msg.inbox_id)
     address = normalize_address(msg.sender.kind, msg.sender.address)
     contact = resolve_contact(msg.sender.kind, address, msg.sender.display_name, msg.language)
+    # One contact's messages are threaded one at a time: without this lock two
+    # chat messages arriving together could each open a ticket for one conversation.
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
     ticket, ticket_created, reopened, previous_status = _thread(msg, inbox, contact)
 
     message = Message.objects.create(

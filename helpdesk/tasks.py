@@ -18,9 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    """Exponential backoff from the configured base, capped at an hour."""
+    """Exponential backoff from the configured base, capped at an hour; a longer
+    wait the channel asked for (`retry_after`) is honoured as given."""
     base = settings.HELPDESK_DELIVERY_BACKOFF_SECONDS * (2 ** max(attempt - 1, 0))
-    return float(min(max(base, retry_after or 0), 3600))
+    return float(max(min(base, 3600), retry_after or 0))
 
 
 @task()
@@ -35,9 +36,8 @@ def deliver_message(message_id: int) -> str:
         return "skipped"
     if message.delivery_status != DeliveryStatus.QUEUED:
         return f"already {message.delivery_status}"
-    sender = get_sender(message.inbox.kind)
     try:
-        result = sender.send(message)
+        result = get_sender(message.inbox.kind).send(message)
     except DeliveryError as exc:
         return _failed(message, exc)
     except Exception as exc:  # an adapter bug must not lose the message: retry, then fail

@@ -1,9 +1,19 @@
+"""Shared fixtures, and the rule that keeps database-specific tests honest.
+
+Tests marked `postgres` (real concurrent connections, advisory locks) are
+deselected, not skipped, when the suite runs on SQLite; tests marked `redis` are
+deselected without the Redis channel layer. Under CI both services are required
+(scripts/test.sh), so there they always run.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from agents.models import Role
@@ -101,3 +111,26 @@ def sender_override() -> Iterator[Any]:
     yield _register
     for kind in kinds:
         registry.unregister(kind)
+
+
+def _redis_layer() -> bool:
+    backend = str(settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""))
+    return backend.startswith("channels_redis.")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unavailable = set()
+    if connection.vendor != "postgresql":
+        unavailable.add("postgres")
+    if not _redis_layer():
+        unavailable.add("redis")
+    if not unavailable:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        marks = {mark.name for mark in item.iter_markers()}
+        (dropped if marks & unavailable else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -1,0 +1,235 @@
+"""Events are JSON-safe, typed, published only after commit, and committed in sequence order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import BaseChannelLayer, get_channel_layer
+from channels_redis.serializers import registry as serializers
+from django.db import connection, transaction
+from pydantic import ValidationError
+
+from helpdesk import events, publisher
+from helpdesk.actions.tickets import do_set_priority, do_set_tags
+from helpdesk.events import SCHEMAS, EventType
+from helpdesk.models import Priority, Ticket, TicketEvent
+from tests.helpdesk.actions_helpers import open_ticket
+from tests.helpdesk.event_samples import every_event
+
+EVENTS = [pytest.param(type_, data, id=type_.value) for type_, data in every_event()]
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+@pytest.mark.parametrize(("type_", "data"), EVENTS)
+def test_it_round_trips_every_event_through_json(
+    type_: EventType, data: dict[str, Any], email_inbox_a: Any
+) -> None:
+    ticket = open_ticket(email_inbox_a)
+    event = events.record(type_, ticket=ticket, actor_id=None, data=data)
+    frame = events.to_frame(event)
+    assert json.loads(json.dumps(frame)) == frame
+    # Catch-up reads the row back: it must give the very frame that went out live.
+    assert events.to_frame(TicketEvent.objects.get(pk=event.pk)) == frame
+    assert frame["seq"] == event.pk and frame["type"] == type_.value
+    assert SCHEMAS[type_].model_validate(frame["data"]).model_dump(mode="json") == frame["data"]
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+@pytest.mark.parametrize(("type_", "data"), EVENTS)
+def test_it_round_trips_every_event_through_msgpack(
+    type_: EventType, data: dict[str, Any], email_inbox_a: Any
+) -> None:
+    ticket = open_ticket(email_inbox_a)
+    frame = events.to_frame(events.record(type_, ticket=ticket, actor_id=None, data=data))
+    serializer = serializers.get_serializer("msgpack")
+    message = {"type": "desk.event", "event": frame}
+    assert serializer.deserialize(serializer.serialize(message)) == message
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+@pytest.mark.parametrize(("type_", "data"), EVENTS)
+def test_it_rejects_unknown_and_missing_fields(
+    type_: EventType, data: dict[str, Any], email_inbox_a: Any
+) -> None:
+    ticket = open_ticket(email_inbox_a)
+    before = TicketEvent.objects.count()
+    with pytest.raises(ValidationError):
+        events.record(type_, ticket=ticket, actor_id=None, data={**data, "password": "x"})
+    with pytest.raises(ValidationError):
+        events.record(type_, ticket=ticket, actor_id=None, data=dict(list(data.items())[1:]))
+    assert TicketEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+def test_it_refuses_model_instances_in_payloads(email_inbox_a: Any) -> None:
+    ticket = open_ticket(email_inbox_a)
+    with pytest.raises(ValidationError):
+        events.record(
+            EventType.TICKET_TAGS_CHANGED,
+            ticket=ticket,
+            actor_id=None,
+            data={"ticket_id": ticket, "tags": []},
+        )
+
+
+# --- through a real channel layer -------------------------------------------------
+
+LAYERS = [
+    pytest.param("memory", id="in-process"),
+    pytest.param("redis", id="redis-pubsub", marks=pytest.mark.redis),
+]
+
+
+@pytest.fixture(params=LAYERS)
+async def layer(request: Any, settings: Any) -> AsyncIterator[BaseChannelLayer]:
+    if request.param == "memory":
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    found = get_channel_layer()
+    assert found is not None
+    yield found
+    # The worker thread of database_sync_to_async keeps its own connection: close it
+    # so the test database can be dropped.
+    await database_sync_to_async(_close_this_threads_connection)()
+
+
+def _close_this_threads_connection() -> None:
+    connection.close()  # looked up in the calling thread: `connection` is per thread
+
+
+async def _subscribe(layer: BaseChannelLayer, group: str) -> str:
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    return channel
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.embedded
+async def test_it_carries_every_event_through_the_layer_unchanged(
+    layer: BaseChannelLayer, team_a: Any
+) -> None:
+    channel = await _subscribe(layer, f"team.{team_a.pk}")
+
+    def record_all() -> list[dict[str, Any]]:
+        with transaction.atomic():
+            recorded = [
+                events.record(type_, ticket=None, team_id=team_a.pk, actor_id=None, data=data)
+                for type_, data in every_event()
+            ]
+        return [events.to_frame(event) for event in recorded]
+
+    frames = await database_sync_to_async(record_all)()
+    for frame in frames:  # one publisher, one group: the order is kept too
+        received = await asyncio.wait_for(layer.receive(channel), timeout=10)
+        assert received == {"type": "desk.event", "event": frame}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.embedded
+async def test_it_publishes_nothing_when_the_action_rolls_back(
+    layer: BaseChannelLayer, email_inbox_a: Any, agent_a: Any
+) -> None:
+    ticket: Ticket = await database_sync_to_async(open_ticket)(email_inbox_a)
+    await database_sync_to_async(publisher.flush)()  # the ticket's own events are out
+    group = f"team.{ticket.team_id}"
+    quiet, live = await _subscribe(layer, group), await _subscribe(layer, group)
+
+    class Boom(Exception):
+        pass
+
+    def rolled_back() -> None:
+        with transaction.atomic():
+            do_set_priority(agent_a, ticket.pk, Priority.URGENT)
+            do_set_tags(agent_a, ticket.pk, ["lost"])
+            raise Boom
+
+    with pytest.raises(Boom):
+        await database_sync_to_async(rolled_back)()
+    await database_sync_to_async(publisher.flush)()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(quiet), timeout=0.5)
+    count = database_sync_to_async(
+        TicketEvent.objects.filter(
+            type__in=["ticket.priority_changed", "ticket.tags_changed"]
+        ).count
+    )
+    assert await count() == 0
+
+    await database_sync_to_async(do_set_priority)(agent_a, ticket.pk, Priority.HIGH)
+    received = await asyncio.wait_for(layer.receive(live), timeout=10)
+    assert received["event"]["type"] == "ticket.priority_changed"
+    assert received["event"]["data"]["priority"] == Priority.HIGH
+    assert await count() == 1
+
+
+# --- sequence order == commit order (PostgreSQL) -------------------------------------
+
+
+def _waiting_for_advisory_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        (waiting,) = cursor.fetchone()
+    return bool(waiting)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_it_commits_events_in_sequence_order(email_inbox_a: Any, agent_a: Any) -> None:
+    """A reader resuming after seq N must never later see a smaller seq appear.
+
+    The first transaction records an event and stays open; a second one, on another
+    ticket, must wait for it before drawing its sequence number.
+    """
+    one, two = open_ticket(email_inbox_a), open_ticket(email_inbox_a)
+    recorded, release = threading.Event(), threading.Event()
+    seqs: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():
+                do_set_tags(agent_a, one.pk, ["slow"])
+                seqs["slow"] = TicketEvent.objects.filter(ticket=one).latest("id").pk
+                recorded.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def fast() -> None:
+        try:
+            recorded.wait(timeout=30)
+            do_set_tags(agent_a, two.pk, ["fast"])
+            seqs["fast"] = TicketEvent.objects.filter(ticket=two).latest("id").pk
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
+    for thread in threads:
+        thread.start()
+    assert recorded.wait(timeout=30)
+    for _ in range(300):  # the fast transaction reaches the lock and waits there
+        if _waiting_for_advisory_lock():
+            break
+        threading.Event().wait(0.05)
+    else:
+        release.set()
+        raise AssertionError("the second transaction did not wait for the first")
+    assert "fast" not in seqs
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert seqs["fast"] > seqs["slow"]
