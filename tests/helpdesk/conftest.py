@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from helpdesk.models import Inbox, Team
 from tests import factories
 
