@@ -1,4 +1,18 @@
-"""The agent's WebSocket: live events for the groups the agent may read."""
+"""The agent's WebSocket: live events for the groups the agent may read.
+
+Client frames:
+  {"action": "resume", "after": <seq>}              catch up from the event log
+  {"action": "watch" | "unwatch", "ticket_id": n}   join / leave one ticket's group
+  {"action": "typing", "ticket_id": n, "mode": "reply" | "note", "active": bool}
+  {"action": "viewing", "ticket_id": n, "state": "viewing" | "replying"}  (heartbeat)
+  {"action": "presence", "state": "online" | "away" | "offline"}
+Server frames: {"kind": "hello" | "resumed" | "watching" | "error", ...} and
+{"kind": "event", "event": {...}} for stored events (with "seq") and ephemeral
+ones ("seq": null: typing, viewing, presence).
+
+Event handlers never touch the database; the agent's name and teams are read
+once on connect.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +22,17 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from agents import actions
 from agents.access import agent_of, can_read_ticket, is_admin, team_ids, visible_events
-from helpdesk.events import to_frame
-from helpdesk.models import Team, Ticket
+from helpdesk.actions.errors import ActionError
+from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
+from helpdesk.models import ChannelKind, Direction, Message, Team, Ticket
 
 logger = logging.getLogger(__name__)
 
 CATCH_UP_LIMIT = 500
+TYPING_MODES = {"reply", "note"}
+VIEWING_STATES = {"viewing", "replying"}
 
 
 def _groups_for_user(user: Any) -> list[str]:
@@ -29,77 +47,180 @@ def _catch_up(user: Any, after: int) -> list[dict[str, Any]]:
     return [to_frame(e) for e in events]
 
 
-def _may_watch(user: Any, ticket_id: int) -> bool:
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    return ticket is not None and can_read_ticket(user, ticket)
+def _open_ticket(user: Any, ticket_id: int) -> str | None:
+    """The channel of the ticket if the user may read it (None otherwise).
+
+    Opening a live-chat ticket tells its visitor that their messages reached an agent.
+    """
+    ticket = Ticket.objects.select_related("inbox").filter(pk=ticket_id).first()
+    if ticket is None or not can_read_ticket(user, ticket):
+        return None
+    kind = str(ticket.inbox.kind)
+    if kind == ChannelKind.WEBCHAT:
+        from channels_in.webchat import live  # the widget's own frames (docs/webchat.md)
+
+        last = (
+            Message.objects.filter(ticket_id=ticket_id, direction=Direction.INBOUND)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if last is not None:
+            live.publish_seen(ticket_id, last)
+    return kind
+
+
+def _on_connect(user: Any) -> tuple[str, list[str], str] | None:
+    agent = agent_of(user)
+    if agent is None:
+        return None
+    agent = actions.socket_opened(user) or agent
+    return str(agent), _groups_for_user(user), agent.presence
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    """Joins the agent's team groups and personal group; `watch` adds one ticket group.
+    """Joins the agent's team groups and personal group; `watch` adds one ticket group."""
 
-    Client frames: {"action": "resume", "after": <seq>}, {"action": "watch", "ticket_id": n},
-    {"action": "unwatch", "ticket_id": n}. Server frames: {"kind": "event", "event": {...}},
-    {"kind": "hello", ...}, {"kind": "error", "message": ...}.
-    """
-
-    groups: list[str]
+    joined: list[str]
+    name: str
+    channels: dict[int, str]  # channel kind of each watched ticket
 
     async def connect(self) -> None:
         user = self.scope.get("user")
+        self.joined = []
+        self.channels = {}
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if await database_sync_to_async(agent_of)(user) is None:
+        setup = await database_sync_to_async(_on_connect)(user)
+        if setup is None:
             await self.close(code=4403)
             return
-        self.joined: list[str] = await database_sync_to_async(_groups_for_user)(user)
-        for group in self.joined:
+        self.name, groups, presence = setup
+        self.counted = True
+        for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.joined = list(groups)
         await self.accept()
-        await self.send_json({"kind": "hello", "user_id": user.pk, "groups": self.joined})
+        await self.send_json(
+            {"kind": "hello", "user_id": user.pk, "groups": self.joined, "presence": presence}
+        )
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "joined", []):
+        for group in list(self.joined):
+            if group.startswith("ticket."):
+                await self._announce(int(group.split(".", 1)[1]), "left")
             await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+        if getattr(self, "counted", False):
+            await database_sync_to_async(actions.socket_closed)(self.scope["user"])
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self.send_json({"kind": "error", "message": "frames must be JSON objects"})
+            await self._error("frames must be JSON objects")
             return
         action = content.get("action")
         user = self.scope["user"]
         if action == "resume":
-            after = content.get("after")
-            if not isinstance(after, int) or after < 0:
-                await self.send_json({"kind": "error", "message": "after must be an integer"})
-                return
-            frames = await database_sync_to_async(_catch_up)(user, after)
-            for frame in frames:
-                await self.send_json({"kind": "event", "event": frame})
-            await self.send_json({"kind": "resumed", "count": len(frames)})
+            await self._resume(user, content.get("after"))
         elif action in {"watch", "unwatch"}:
             await self._watch(user, content.get("ticket_id"), action == "watch")
+        elif action == "typing":
+            await self._typing(content)
+        elif action == "viewing":
+            await self._viewing(content)
+        elif action == "presence":
+            await self._presence(user, content.get("state"))
         else:
-            await self.send_json({"kind": "error", "message": f"unknown action {action!r}"})
+            await self._error(f"unknown action {action!r}")
+
+    async def _error(self, message: str) -> None:
+        await self.send_json({"kind": "error", "message": message})
+
+    async def _resume(self, user: Any, after: Any) -> None:
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            await self._error("after must be an integer")
+            return
+        frames = await database_sync_to_async(_catch_up)(user, after)
+        for frame in frames:
+            await self.send_json({"kind": "event", "event": frame})
+        await self.send_json(
+            {"kind": "resumed", "count": len(frames), "complete": len(frames) < CATCH_UP_LIMIT}
+        )
 
     async def _watch(self, user: Any, ticket_id: Any, on: bool) -> None:
-        if not isinstance(ticket_id, int):
-            await self.send_json({"kind": "error", "message": "ticket_id must be an integer"})
+        if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
+            await self._error("ticket_id must be an integer")
             return
         group = f"ticket.{ticket_id}"
         if not on:
             if group in self.joined:
+                await self._announce(ticket_id, "left")
                 self.joined.remove(group)
                 await self.channel_layer.group_discard(group, self.channel_name)
             return
-        if not await database_sync_to_async(_may_watch)(user, ticket_id):
-            await self.send_json({"kind": "error", "message": f"ticket {ticket_id} not found"})
+        kind = await database_sync_to_async(_open_ticket)(user, ticket_id)
+        if kind is None:
+            await self._error(f"ticket {ticket_id} not found")
             return
+        self.channels[ticket_id] = kind
         if group not in self.joined:
             self.joined.append(group)
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send_json({"kind": "watching", "ticket_id": ticket_id})
+        await self._announce(ticket_id, "viewing")
+
+    def _watched(self, content: dict[str, Any]) -> int | None:
+        """The ticket id of a frame, if this socket watches it (no DB: joined already checked)."""
+        ticket_id = content.get("ticket_id")
+        if isinstance(ticket_id, int) and f"ticket.{ticket_id}" in self.joined:
+            return ticket_id
+        return None
+
+    async def _announce(self, ticket_id: int, state: str) -> None:
+        data = {
+            "ticket_id": ticket_id,
+            "agent_id": self.scope["user"].pk,
+            "name": self.name,
+            "state": state,
+        }
+        await apublish([f"ticket.{ticket_id}"], ephemeral_frame(Ephemeral.VIEWING, data))
+
+    async def _typing(self, content: dict[str, Any]) -> None:
+        ticket_id = self._watched(content)
+        mode = content.get("mode")
+        if ticket_id is None or mode not in TYPING_MODES:
+            await self._error("typing needs a watched ticket_id and a mode (reply or note)")
+            return
+        data = {
+            "ticket_id": ticket_id,
+            "author_kind": "agent",
+            "agent_id": self.scope["user"].pk,
+            "name": self.name,
+            "mode": mode,
+            "active": bool(content.get("active", True)),
+        }
+        await apublish([f"ticket.{ticket_id}"], ephemeral_frame(Ephemeral.TYPING, data))
+        if mode == "reply" and self.channels.get(ticket_id) == ChannelKind.WEBCHAT:
+            # The visitor sees reply typing (never note typing) in the widget.
+            from channels_in.webchat import live
+
+            await live.apublish_agent_typing(ticket_id, self.name, data["active"])
+
+    async def _viewing(self, content: dict[str, Any]) -> None:
+        ticket_id = self._watched(content)
+        state = content.get("state")
+        if ticket_id is None or state not in VIEWING_STATES:
+            await self._error("viewing needs a watched ticket_id and a state")
+            return
+        await self._announce(ticket_id, state)
+
+    async def _presence(self, user: Any, state: Any) -> None:
+        try:
+            await database_sync_to_async(actions.do_set_presence)(user, str(state))
+        except ActionError as exc:
+            await self._error(exc.message)
 
     async def desk_event(self, message: dict[str, Any]) -> None:
-        # Handlers never touch the database: the publishing action sent a complete frame.
+        # Handlers never touch the database: the publisher sent a complete frame.
         await self.send_json({"kind": "event", "event": message["event"]})

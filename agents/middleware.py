@@ -5,13 +5,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agents.access import agent_of
 
 
 class AgentTimezoneMiddleware:
-    """Show times in the agent's own zone (stored in UTC), default DISPLAY_TIME_ZONE."""
+    """Show times in the agent's own zone (stored in UTC), default DISPLAY_TIME_ZONE,
+    and the inbox in the agent's own language (`Agent.language`) over the browser's."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -23,6 +24,9 @@ class AgentTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.activate(zoneinfo.ZoneInfo(settings.DISPLAY_TIME_ZONE))
+        if agent is not None and agent.language in dict(settings.LANGUAGES):
+            translation.activate(agent.language)
+            request.LANGUAGE_CODE = agent.language
         try:
             return self.get_response(request)
         finally:

@@ -73,3 +73,64 @@ class ApiToken(models.Model):
         raw = "hd_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8])
         return token, raw
+
+
+class AssignmentMode(models.TextChoices):
+    OFF = "off", _("Off")
+    ROUND_ROBIN = "round_robin", _("Round robin among online agents")
+    LEAST_OPEN = "least_open", _("Fewest open tickets among online agents")
+
+
+class AssignmentPolicy(models.Model):
+    """How new tickets of one team are assigned automatically."""
+
+    team = models.OneToOneField(
+        "helpdesk.Team", on_delete=models.CASCADE, related_name="assignment_policy"
+    )
+    mode = models.CharField(
+        _("mode"), max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.OFF
+    )
+    max_open_per_agent = models.PositiveIntegerField(
+        _("open tickets per agent"),
+        null=True,
+        blank=True,
+        help_text=_("Agents at this many open tickets get no more (empty: no cap)."),
+    )
+    # Round-robin cursor: the user who got the last ticket.
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assignment policy")
+        verbose_name_plural = _("assignment policies")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_mode_display()}"
+
+
+class CannedResponse(models.Model):
+    """A reply template inserted by its shortcut; personal (owner set) or shared by a team."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+    )
+    team = models.ForeignKey(
+        "helpdesk.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    shortcut = models.SlugField(_("shortcut"), max_length=40, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shortcut"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from agents import views
+from agents.views import account, contact, inbox, ticket
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="agents/login.html"), name="login"),
@@ -15,5 +15,23 @@ urlpatterns = [
         ),
         name="password_change",
     ),
-    path("", views.home, name="home"),
+    path("", inbox.home, name="home"),
+    path("inbox/list/", inbox.ticket_list, name="ticket_list"),
+    path("inbox/nav/", inbox.counts, name="inbox_nav"),
+    path("inbox/bulk/", account.bulk, name="bulk"),
+    path("t/<int:ticket_id>/", ticket.detail, name="ticket"),
+    path("t/<int:ticket_id>/timeline/", ticket.timeline_fragment, name="ticket_timeline"),
+    path("t/<int:ticket_id>/meta/", ticket.meta_fragment, name="ticket_meta"),
+    path("t/<int:ticket_id>/reply/", ticket.reply, name="ticket_reply"),
+    path("t/<int:ticket_id>/assign/", ticket.assign, name="ticket_assign"),
+    path("t/<int:ticket_id>/status/", ticket.set_status, name="ticket_status"),
+    path("t/<int:ticket_id>/priority/", ticket.set_priority, name="ticket_priority"),
+    path("t/<int:ticket_id>/tags/", ticket.set_tags, name="ticket_tags"),
+    path("t/<int:ticket_id>/snooze/", ticket.snooze, name="ticket_snooze"),
+    path("m/<int:message_id>/retry/", ticket.retry, name="message_retry"),
+    path("c/<int:contact_id>/", contact.sidebar, name="contact"),
+    path("c/<int:contact_id>/edit/", contact.edit, name="contact_edit"),
+    path("c/<int:contact_id>/merge/", contact.merge, name="contact_merge"),
+    path("me/language/", account.set_language, name="set_language"),
+    path("me/presence/", account.set_presence, name="set_presence"),
 ]

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("chat/", include("channels_in.webchat.urls")),
     path("help/", include("knowledge_base.urls")),
     path("calls/", include("channels_in.phone.page_urls")),
+    path("automation/", include("helpdesk.automation.urls")),
     path("", include("agents.urls")),
 ]
 

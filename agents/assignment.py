@@ -1,0 +1,111 @@
+"""Automatic assignment of new tickets, per team (off / round robin / least open).
+
+Runs as an ingest rule inside the ingest transaction, so the ticket is assigned
+before anyone sees it unassigned. Only agents marked online are candidates, and
+an agent at their cap (their own `max_open_tickets`, else the team policy's)
+gets nothing more. The assignment itself uses the same locking, versioning and
+event code as an agent's `do_assign`, with no actor (the system).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from agents.models import Agent, AssignmentMode, AssignmentPolicy, Presence
+from helpdesk import events
+from helpdesk.actions.common import save_ticket
+from helpdesk.events import EventType
+from helpdesk.inbound import InboundMessage
+from helpdesk.ingest import IngestResult
+from helpdesk.models import Ticket, TicketStatus
+
+
+def candidates(policy: AssignmentPolicy) -> list[tuple[int, int]]:
+    """(user id, open tickets) of the team's online agents below their cap, by user id."""
+    agents = (
+        Agent.objects.filter(teams=policy.team_id, presence=Presence.ONLINE, user__is_active=True)
+        .annotate(
+            open_count=Count(
+                "user__assigned_tickets",
+                filter=Q(user__assigned_tickets__status__in=TicketStatus.active()),
+            )
+        )
+        .order_by("user_id")
+    )
+    result = []
+    for agent in agents:
+        cap = agent.max_open_tickets or policy.max_open_per_agent
+        if cap is None or agent.open_count < cap:
+            result.append((agent.user_id, agent.open_count))
+    return result
+
+
+def choose(policy: AssignmentPolicy, pool: list[tuple[int, int]]) -> int | None:
+    """The user id the policy picks from `pool` (sorted by user id)."""
+    if not pool:
+        return None
+    if policy.mode == AssignmentMode.LEAST_OPEN:
+        return min(pool, key=lambda item: (item[1], item[0]))[0]
+    last = policy.last_assigned_id or 0
+    after = [uid for uid, _count in pool if uid > last]
+    return after[0] if after else pool[0][0]
+
+
+def assign_as_system(ticket_id: int, assignee_id: int) -> Ticket:
+    """Assign a ticket with no actor: lock, save with a version bump, record the event."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        previous = ticket.assignee_id
+        if previous == assignee_id:
+            return ticket
+        ticket.assignee_id = assignee_id
+        fields = ["assignee"]
+        if ticket.status == TicketStatus.NEW:
+            ticket.status = TicketStatus.OPEN
+            fields.append("status")
+        save_ticket(ticket, fields)
+        events.record(
+            EventType.TICKET_ASSIGNED,
+            ticket=ticket,
+            actor_id=None,
+            data={
+                "ticket_id": ticket.pk,
+                "assignee_id": assignee_id,
+                "previous_assignee_id": previous,
+            },
+        )
+        return ticket
+
+
+def auto_assign(ticket_id: int, team_id: int) -> int | None:
+    """Assign the ticket by its team's policy; returns the chosen user id, if any."""
+    with transaction.atomic():
+        # Locking the policy row serializes concurrent new tickets of one team,
+        # so round robin and caps see each other's choices.
+        policy = AssignmentPolicy.objects.select_for_update().filter(team_id=team_id).first()
+        if policy is None or policy.mode == AssignmentMode.OFF:
+            return None
+        chosen = choose(policy, candidates(policy))
+        if chosen is None:
+            return None
+        assign_as_system(ticket_id, chosen)
+        policy.last_assigned_id = chosen
+        policy.save(update_fields=["last_assigned"])
+        return chosen
+
+
+def assignment_rule(result: IngestResult, _msg: InboundMessage) -> None:
+    """Ingest rule: new, unassigned tickets of a team go through its policy."""
+    ticket = result.ticket
+    if not result.ticket_created or ticket.assignee_id or ticket.team_id is None:
+        return
+    auto_assign(ticket.pk, ticket.team_id)
+
+
+def install(rules: list[Any]) -> None:
+    """Register the rule once (AppConfig.ready may run more than once in tests)."""
+    if assignment_rule not in rules:
+        rules.append(assignment_rule)

@@ -1,0 +1,72 @@
+"""Forms of the inbox (validation only; the mutations are actions)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import IdentityKind, Priority, TicketStatus
+
+
+class ReplyForm(forms.Form):
+    MODES = [("reply", _("Reply")), ("note", _("Internal note"))]
+    mode = forms.ChoiceField(label=_("Mode"), choices=MODES, initial="reply")
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea, required=False)
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateTimeField(
+        label=_("Snooze until"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=2000)
+
+    def clean_tags(self) -> list[str]:
+        raw: str = self.cleaned_data["tags"]
+        return [t for t in raw.replace("،", ",").split(",") if t.strip()]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    language = forms.CharField(label=_("Language"), max_length=10, required=False)
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"),
+        choices=[("", "—"), *IdentityKind.choices],
+        required=False,
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(label=_("Contact number to merge into this one"), min_value=1)
+
+
+class BulkForm(forms.Form):
+    OPS = [
+        ("claim", _("Assign to me")),
+        ("unassign", _("Unassign")),
+        ("status", _("Set status")),
+        ("priority", _("Set priority")),
+        ("tag", _("Add tag")),
+    ]
+    op = forms.ChoiceField(label=_("Action"), choices=OPS)
+    status = forms.ChoiceField(choices=TicketStatus.choices, required=False)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, required=False)
+    tag = forms.CharField(max_length=50, required=False)
+
+    def ticket_ids(self) -> list[int]:
+        """The selected ticket ids (at most 200; others are ignored)."""
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        return [int(i) for i in raw if str(i).isdigit()][:200]

@@ -1,0 +1,113 @@
+// Live updates: stored events refresh the affected fragments (htmx listens for
+// the desk:* events on <body>); ephemeral frames drive viewers, typing, presence.
+const VIEWER_TTL_MS = 45000;
+const TYPING_TTL_MS = 6000;
+
+export function fire(name) {
+  document.body.dispatchEvent(new CustomEvent(name, { bubbles: true }));
+}
+
+function format(template, name) {
+  return template.replace("{name}", name);
+}
+
+export class Live {
+  constructor(sock, ctx) {
+    this.sock = sock;
+    this.ctx = ctx;
+    this.viewers = new Map();
+    this.typers = new Map();
+    this.myState = "viewing";
+    sock.addEventListener("event", (e) => this.route(e.detail));
+    sock.addEventListener("resumed", (e) => this.resumed(e.detail));
+    sock.addEventListener("watching", () => this.announce());
+    setInterval(() => { this.announce(); this.render(); }, 15000);
+    setInterval(() => this.render(), 2000);
+  }
+
+  resumed(detail) {
+    // After a reconnect (or a truncated catch-up) refetch everything shown.
+    if (detail.count > 0 || !detail.complete || this.sock.everOpened) {
+      fire("desk:list-changed");
+      if (this.ctx.ticket) fire("desk:ticket-changed");
+    }
+  }
+
+  route(ev) {
+    const data = ev.data || {};
+    if (ev.type === "typing") return this.typing(data);
+    if (ev.type === "viewing") return this.viewing(data);
+    if (ev.type === "presence") return this.presence(data);
+    const ticketId = ev.ticket_id || data.ticket_id;
+    if (this.ctx.ticket && (ticketId === this.ctx.ticket || data.merged_into === this.ctx.ticket)) {
+      fire("desk:ticket-changed");
+    }
+    if (ev.type.startsWith("contact.")) {
+      if ([data.contact_id, data.merged_into].includes(this.ctx.contact)) fire("desk:contact-changed");
+    }
+    if (ev.type !== "message.delivery") fire("desk:list-changed");
+  }
+
+  viewing(data) {
+    if (data.ticket_id !== this.ctx.ticket || data.agent_id === this.ctx.me) return;
+    if (data.state === "left") {
+      this.viewers.delete(data.agent_id);
+    } else {
+      const isNew = !this.viewers.has(data.agent_id);
+      this.viewers.set(data.agent_id, { name: data.name, state: data.state, at: Date.now() });
+      if (isNew) this.announce(); // let the newcomer know we are here too
+    }
+    this.render();
+  }
+
+  typing(data) {
+    if (data.ticket_id !== this.ctx.ticket) return;
+    if (data.author_kind === "agent" && data.agent_id === this.ctx.me) return;
+    const key = data.author_kind === "agent" ? `a${data.agent_id}` : "contact";
+    if (data.active === false) this.typers.delete(key);
+    else this.typers.set(key, { data, at: Date.now() });
+    this.render();
+  }
+
+  presence(data) {
+    const item = document.querySelector(`#team-presence [data-agent-id="${data.agent_id}"] .dot`);
+    if (item) item.className = `dot presence-${data.presence}`;
+    if (data.agent_id === this.ctx.me) {
+      const select = document.getElementById("presence");
+      if (select) select.value = data.presence;
+      const dot = document.getElementById("my-presence-dot");
+      if (dot) dot.className = `dot presence-${data.presence}`;
+    }
+  }
+
+  setMyState(state) {
+    if (state === this.myState) return;
+    this.myState = state;
+    this.announce();
+  }
+
+  announce() {
+    if (!this.ctx.ticket) return;
+    this.sock.send({ action: "viewing", ticket_id: this.ctx.ticket, state: this.myState });
+  }
+
+  render() {
+    const s = this.ctx.strings;
+    const now = Date.now();
+    const viewers = [];
+    for (const [id, v] of this.viewers) {
+      if (now - v.at > VIEWER_TTL_MS) { this.viewers.delete(id); continue; }
+      viewers.push(format(v.state === "replying" ? s.replying : s.viewing, v.name));
+    }
+    const typers = [];
+    for (const [key, t] of this.typers) {
+      if (now - t.at > TYPING_TTL_MS) { this.typers.delete(key); continue; }
+      if (key === "contact") typers.push(s.customer_typing);
+      else typers.push(format(t.data.mode === "note" ? s.typing_note : s.typing_reply, t.data.name));
+    }
+    const v = document.getElementById("viewers");
+    const t = document.getElementById("typing");
+    if (v) v.textContent = viewers.join(" · ");
+    if (t) t.textContent = typers.join(" · ");
+  }
+}

@@ -1,0 +1,80 @@
+"""One timeline per ticket: messages, notes and calls of every channel, and status events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from agents.models import Agent
+from helpdesk.events import EventType
+from helpdesk.models import Message, Priority, Ticket, TicketEvent, TicketStatus
+
+SHOWN_EVENTS = (
+    EventType.TICKET_ASSIGNED,
+    EventType.TICKET_STATUS_CHANGED,
+    EventType.TICKET_PRIORITY_CHANGED,
+    EventType.TICKET_TAGS_CHANGED,
+    EventType.TICKET_MERGED,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    message: Message | None = None
+    event: TicketEvent | None = None
+    text: str = ""
+
+
+def _names(events: list[TicketEvent]) -> dict[int, str]:
+    ids: set[int] = set()
+    for e in events:
+        ids.update(i for i in (e.actor_id, e.payload.get("assignee_id")) if i)
+    return {a.user_id: str(a) for a in Agent.objects.filter(user_id__in=ids).select_related("user")}
+
+
+def describe(event: TicketEvent, names: dict[int, str]) -> str:
+    """A sentence in the agent's language for one status / assignment event."""
+    who = names.get(event.actor_id or 0) or _("System")
+    p: dict[str, Any] = event.payload
+    if event.type == EventType.TICKET_ASSIGNED:
+        if not p.get("assignee_id"):
+            return _("%(who)s unassigned the ticket") % {"who": who}
+        return _("%(who)s assigned the ticket to %(agent)s") % {
+            "who": who,
+            "agent": names.get(p["assignee_id"], "?"),
+        }
+    if event.type == EventType.TICKET_STATUS_CHANGED:
+        label = dict(TicketStatus.choices).get(p.get("status", ""), p.get("status", ""))
+        return _("%(who)s set the status to %(status)s") % {"who": who, "status": label}
+    if event.type == EventType.TICKET_PRIORITY_CHANGED:
+        label = dict(Priority.choices).get(p.get("priority", 0), "")
+        return _("%(who)s set the priority to %(priority)s") % {"who": who, "priority": label}
+    if event.type == EventType.TICKET_TAGS_CHANGED:
+        tags = ", ".join(p.get("tags", [])) or "—"
+        return _("%(who)s set the tags to %(tags)s") % {"who": who, "tags": tags}
+    return _("%(who)s merged ticket #%(source)s into #%(target)s") % {
+        "who": who,
+        "source": p.get("ticket_id"),
+        "target": p.get("merged_into"),
+    }
+
+
+def build(ticket: Ticket) -> list[Entry]:
+    """Messages and shown events in time order (three queries whatever the length)."""
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("inbox", "author_contact", "author_agent__agent")
+        .prefetch_related("attachments")
+    )
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket, type__in=[t.value for t in SHOWN_EVENTS])
+    )
+    names = _names(events)
+    entries = [Entry(at=m.created_at, message=m) for m in messages]
+    entries += [Entry(at=e.created_at, event=e, text=describe(e, names)) for e in events]
+    entries.sort(key=lambda entry: entry.at)
+    return entries

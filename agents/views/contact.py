@@ -1,0 +1,100 @@
+"""The contact sidebar (the 360° view), contact edit and merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from agents.access import agent_of, is_admin, visible_tickets
+from agents.forms import ContactForm, MergeForm
+from agents.models import Role
+from agents.views.common import agent_required, done, failed
+from helpdesk.actions import contacts as contact_actions
+from helpdesk.actions.errors import ActionError, Invalid
+from helpdesk.models import ChannelKind, Contact, Direction, Message
+
+RECENT = 10
+
+
+def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
+    """Identities on every channel, the tickets the agent may see, recent calls, notes."""
+    tickets = (
+        visible_tickets(request.user)
+        .filter(contact=contact)
+        .select_related("inbox")
+        .order_by("-last_message_at", "-id")[:RECENT]
+    )
+    calls = (
+        Message.objects.filter(
+            ticket__in=visible_tickets(request.user).filter(contact=contact),
+            inbox__kind=ChannelKind.PHONE,
+        )
+        .exclude(direction=Direction.NOTE)
+        .order_by("-created_at")[:RECENT]
+    )
+    return {
+        "contact": contact,
+        "identities": list(contact.identities.order_by("kind", "address")),
+        "contact_tickets": list(tickets),
+        "calls": list(calls),
+        "contact_form": ContactForm(
+            initial={
+                "name": contact.name,
+                "language": contact.language,
+                "preferred_channel": contact.preferred_channel,
+                "notes": contact.notes,
+            }
+        ),
+        "merge_form": MergeForm(),
+        "can_merge": is_admin(request.user)
+        or getattr(agent_of(request.user), "role", "") == Role.SUPERVISOR,
+    }
+
+
+def _contact(request: HttpRequest, contact_id: int) -> Contact:
+    try:
+        return contact_actions.check_contact_readable(request.user, contact_id)
+    except ActionError as exc:
+        failed(request, exc)  # raises Http404
+        raise
+
+
+@require_GET
+@agent_required
+def sidebar(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The contact sidebar alone (refreshed when the contact changes)."""
+    contact = _contact(request, contact_id)
+    return render(request, "agents/_contact.html", contact_context(request, contact))
+
+
+@require_POST
+@agent_required
+def edit(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Change the contact's name, language, preferred channel and notes."""
+    _contact(request, contact_id)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return failed(request, Invalid(str(form.errors)))
+    try:
+        contact_actions.do_update_contact(request.user, contact_id, form.cleaned_data)
+    except ActionError as exc:
+        return failed(request, exc)
+    return done(request, reverse("home"), trigger="desk:contact-changed")
+
+
+@require_POST
+@agent_required
+def merge(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """Merge another contact (by number) into this one."""
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return failed(request, Invalid(str(form.errors)))
+    try:
+        contact_actions.do_merge_contacts(request.user, form.cleaned_data["other"], contact_id)
+    except ActionError as exc:
+        return failed(request, exc)
+    return done(request, reverse("home"), trigger="desk:contact-changed")
