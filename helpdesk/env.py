@@ -106,4 +106,7 @@ def sqlite_database(path: Path) -> dict[str, object]:
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
             ),
         },
+        # Tests use a file too (not Django's shared-cache :memory:), so threads in
+        # tests lock like the run command's threads do: WAL, not "table is locked".
+        "TEST": {"NAME": str(path.with_name(f"test-{os.getpid()}-{path.name}"))},
     }

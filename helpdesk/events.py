@@ -310,10 +310,15 @@ def publish(groups: list[str], frame: dict[str, Any]) -> None:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
+    layer = get_channel_layer()
     try:
-        if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        if not isinstance(layer, InMemoryChannelLayer):
             # Redis: one long-lived loop and connection, frames sent in commit order.
             background_publisher(_send_all).submit(groups, frame)
+        elif not any(layer.groups.get(g) for g in groups):
+            # Nobody in this process listens to these groups (e.g. `import_mail`):
+            # starting an event loop per event would only cost time.
+            return
         elif loop is not None and loop.is_running() and running is not loop:
             future = asyncio.run_coroutine_threadsafe(_send_all(groups, frame), loop)
             future.result(timeout=5)

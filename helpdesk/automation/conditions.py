@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from helpdesk.automation import config_cache
 from helpdesk.automation.hours import is_open
-from helpdesk.models import InboxAutomation, Message, Ticket
+from helpdesk.models import Message, Ticket
 
 FIELDS = {
     "channel", "inbox", "subject", "text", "contact.language", "contact.attribute",
@@ -59,7 +60,7 @@ def _value_of(field: str, cond: dict[str, Any], ctx: Context) -> Any:
     if field == "contact.attribute":
         return (ticket.contact.custom_attributes or {}).get(cond.get("name", ""))
     if field == "business_hours":
-        settings = InboxAutomation.objects.filter(inbox_id=ticket.inbox_id).first()
+        settings = config_cache.inbox_automation(ticket.inbox_id)
         hours = settings.business_hours if settings else None
         return "open" if hours is None or is_open(hours, timezone.now()) else "closed"
     if field == "priority":

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from helpdesk.automation import conditions, rule_actions
+from helpdesk.automation import conditions, config_cache, rule_actions
 from helpdesk.automation.actor import system_actor
 from helpdesk.models import Message, Rule, RuleRun, Ticket
 
@@ -53,11 +53,7 @@ def run_rules(
     token = _running.set(True)
     fired: list[str] = []
     try:
-        rules = (
-            [only]
-            if only is not None
-            else list(Rule.objects.filter(enabled=True, trigger=trigger).order_by("position", "id"))
-        )
+        rules = [only] if only is not None else config_cache.rules_for(trigger)
         if not rules:
             return fired
         actor = system_actor()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from helpdesk import events, ingest
 from helpdesk.actions.automatic import do_send_automatic
-from helpdesk.automation import engine
+from helpdesk.automation import config_cache, engine
 from helpdesk.automation.hours import is_open
 from helpdesk.automation.placeholders import pick_language, render
 from helpdesk.automation.rule_actions import articles_message
@@ -16,7 +16,6 @@ from helpdesk.inbound import InboundMessage
 from helpdesk.models import (
     AuthorKind,
     Direction,
-    InboxAutomation,
     Message,
     Ticket,
     TicketEvent,
@@ -30,7 +29,7 @@ def on_inbound(result: ingest.IngestResult, msg: InboundMessage) -> None:
     """After a customer message is stored: built-in answers, then rules."""
     if not result.created:
         return
-    ticket = Ticket.objects.select_related("contact", "inbox").get(pk=result.ticket.pk)
+    ticket = result.ticket
     if not msg.auto_generated:
         _inbox_answers(ticket, result.message, result.ticket_created)
     if result.ticket_created:
@@ -39,10 +38,7 @@ def on_inbound(result: ingest.IngestResult, msg: InboundMessage) -> None:
 
 
 def _inbox_answers(ticket: Ticket, message: Message, created: bool) -> None:
-    settings = InboxAutomation.objects.select_related("business_hours").filter(
-        inbox_id=ticket.inbox_id
-    )
-    auto = settings.first()
+    auto = config_cache.inbox_automation(ticket.inbox_id)
     if auto is None:
         return
     cap = auto.max_automatic_per_hour
