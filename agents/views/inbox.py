@@ -69,7 +69,7 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def js_strings() -> dict[str, str]:
+def js_strings() -> dict[str, Any]:
     """Texts the socket module shows, translated here so the JS needs no catalogue."""
     return {
         "viewing": _("{name} is viewing"),
@@ -82,6 +82,26 @@ def js_strings() -> dict[str, str]:
         "reconnecting": _("Connection lost, reconnecting…"),
         "sent": _("Sent"),
         "saved": _("Saved"),
+        "incoming_call": _("Incoming call"),
+        "outgoing_call": _("Outgoing call"),
+        "call_in_progress": _("Call in progress"),
+        "call_ended": _("Call ended"),
+        "missed_call": _("Missed call"),
+        "unknown_caller": _("Unknown caller"),
+        "create_contact": _("log the call and create a contact"),
+        "open_tickets": _("Open tickets"),
+        "last_contacts": _("Last contacts"),
+        "notes": _("Notes"),
+        "outcome": _("Outcome"),
+        "ticket": _("Ticket"),
+        "follow_up": _("New follow-up ticket"),
+        "save_call": _("Save call"),
+        "close": _("Close"),
+        "outcomes": [
+            ["answered", _("Answered")],
+            ["voicemail", _("Voicemail")],
+            ["missed", _("Missed")],
+        ],
     }
 
 

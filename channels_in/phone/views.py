@@ -8,14 +8,17 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from channels_in.phone.calls import CtiError, handle_event
+from channels_in.phone.forms import ManualCallForm
+from channels_in.phone.manual import complete_call_form, log_call
 from channels_in.phone.models import PhoneLine, hash_cti_token
 from channels_in.phone.parse import CtiParseError, parse_request
 from channels_in.phone.queries import call_log
+from helpdesk.actions.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +55,37 @@ def call_log_page(request: HttpRequest) -> HttpResponse:
     calls, form = call_log(request.user, request.GET)
     page = Paginator(calls, 50).get_page(request.GET.get("page"))
     return render(request, "phone/call_log.html", {"page": page, "filters": form})
+
+
+@login_required
+@require_POST
+def call_form(request: HttpRequest, call_pk: int) -> HttpResponse:
+    """The pop-up's call form: notes, outcome, the ticket or a follow-up ticket."""
+    data = request.POST
+    ticket = data.get("ticket", "")
+    try:
+        call = complete_call_form(
+            request.user,
+            call_pk,
+            notes=data.get("notes", "")[:10_000],
+            outcome=data.get("outcome") or None,
+            ticket_id=int(ticket) if ticket.isdigit() else None,
+            follow_up=ticket == "new",
+        )
+    except ActionError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    return JsonResponse({"call_id": call.pk, "ticket_id": call.ticket_id})
+
+
+@login_required
+def log_call_page(request: HttpRequest) -> HttpResponse:
+    """Log a call by hand (from the call log or a ticket: ?ticket=N prefills it)."""
+    form = ManualCallForm(request.user, request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = log_call(request.user, **form.cleaned_data)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect(f"/t/{call.ticket_id}/" if call.ticket_id else "/calls/")
+    return render(request, "phone/log_call.html", {"form": form})

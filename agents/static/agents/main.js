@@ -3,6 +3,7 @@ import { DeskSocket } from "./socket.js";
 import { Live } from "./live.js";
 import { wireReply } from "./reply.js";
 import { wireKeys } from "./keys.js";
+import { wireCalls } from "./calls.js";
 
 const body = document.body;
 const ctx = {
@@ -30,6 +31,7 @@ sock.connect();
 
 wireReply(sock, live, ctx);
 wireKeys();
+wireCalls(sock, ctx);
 wirePresence(sock, Number(body.dataset.idleSeconds) || 300);
 
 function toast(message) {

@@ -7,6 +7,7 @@ from django.test import Client
 
 from channels_in.phone.models import PhoneLine
 from tests import factories
+from tests.agents.test_browser import browser, server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -32,3 +33,10 @@ def cti(phone_line: tuple[PhoneLine, str]) -> Any:
         return client.post(f"/api/v1/cti/{token}", data)
 
     return post
+
+
+@pytest.fixture
+def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of
+    # the test itself are plain blocking ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

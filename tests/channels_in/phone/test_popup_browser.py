@@ -1,0 +1,76 @@
+"""The ringing pop-up and the call form in headless Chromium.
+
+The phone system is played by the test (real HTTP posts to the CTI endpoint of
+the running server); the browser plays the agent of the line's team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from channels_in.phone.models import Call
+from helpdesk.models import Ticket
+from tests.agents.liveserver import DeskServer
+from tests.agents.test_browser import open_as
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("_orm_beside_playwright"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        __import__("os").environ.get("REDIS_URL") is None,
+        reason="the server runs in another process: needs PostgreSQL and the Redis layer",
+    ),
+]
+
+CALLER = {"from": "۰۹۱۲ ۱۲۳ ۴۵۶۷", "to": "+982112345678", "direction": "in", "callId": "pop-1"}
+
+
+def test_it_pops_up_the_caller_and_turns_into_the_call_form(
+    server: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
+) -> None:
+    line, token = phone_line
+    page = open_as(browser, server, agent_a)
+    cti = f"{server.url}/api/v1/cti/{token}"
+
+    assert httpx.post(cti, data={**CALLER, "event": "newCall"}).json() == {}
+    popup = page.locator("#call-popup")
+    expect(popup).to_be_visible()
+    expect(popup.locator(".number")).to_have_text("+989121234567")
+    expect(popup.locator(".caller.unknown")).to_be_visible()
+
+    httpx.post(cti, data={**CALLER, "event": "answer", "user": "alice"})
+    notes = popup.locator("textarea[name=notes]")
+    expect(notes).to_be_visible()
+    notes.fill("مشتری درباره فاکتور پرسید")
+    httpx.post(cti, data={**CALLER, "event": "hangup", "cause": "normalClearing"})
+    popup.locator("select[name=ticket]").select_option("new")
+    popup.locator("button[type=submit]").click()
+
+    page.wait_for_url(f"{server.url}/t/*/")
+    call = Call.objects.get(call_id="pop-1")
+    assert call.notes == "مشتری درباره فاکتور پرسید" and call.agent_id == agent_a.pk
+    assert call.ticket_id is not None
+    assert Ticket.objects.get(pk=call.ticket_id).inbox_id == line.inbox_id
+    expect(page.locator("#timeline")).to_contain_text("مشتری درباره فاکتور پرسید")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_it_closes_the_card_of_a_call_nobody_here_answered(
+    server: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
+) -> None:
+    _, token = phone_line
+    page = open_as(browser, server, agent_a, "/?view=unassigned")
+    cti = f"{server.url}/api/v1/cti/{token}"
+    call = {**CALLER, "callId": "pop-2"}
+    httpx.post(cti, data={**call, "event": "newCall"})
+    popup = page.locator("#call-popup")
+    expect(popup).to_be_visible()
+    httpx.post(cti, data={**call, "event": "hangup", "cause": "cancel"})
+    expect(popup.locator("h2")).to_have_text("Missed call")
+    # The missed call became a ticket to call back, listed without reload.
+    expect(page.locator("#list")).to_contain_text("+989121234567")
