@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,7 +23,7 @@ from helpdesk.actions import messages as message_actions
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.models import Ticket
+from helpdesk.models import Direction, Message, Ticket
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -67,8 +68,23 @@ def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             {"shortcut": c.shortcut, "title": c.title, "body": c.body}
             for c in canned_for(request.user, ticket.team_id)
         ],
+        suggestions=_suggestions(ticket),
+        public_base_url=settings.PUBLIC_BASE_URL.rstrip("/"),
     )
     return render(request, "agents/inbox.html", context)
+
+
+def _suggestions(ticket: Ticket) -> list[Any]:
+    """Public articles matching the customer's last message, to link in the reply."""
+    from knowledge_base.suggest import suggest_articles
+
+    last = (
+        Message.objects.filter(ticket=ticket, direction=Direction.INBOUND)
+        .order_by("-id")
+        .values_list("text", flat=True)
+        .first()
+    )
+    return suggest_articles(last or ticket.subject, ticket.contact.language, 3)
 
 
 @require_GET

@@ -32,6 +32,7 @@ sock.connect();
 wireReply(sock, live, ctx);
 wireKeys();
 wireCalls(sock, ctx);
+wireSuggestions();
 wirePresence(sock, Number(body.dataset.idleSeconds) || 300);
 
 function toast(message) {
@@ -79,4 +80,19 @@ function wirePresence(sock, idleSeconds) {
     window.addEventListener(name, active, { passive: true });
   }
   active();
+}
+
+function wireSuggestions() {
+  // "Insert link" / "Insert summary" on a suggested article: into the reply, at the caret.
+  const text = document.getElementById("reply-text");
+  document.querySelectorAll(".suggestions [data-insert]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const insert = button.dataset.insert;
+      const at = text.selectionStart ?? text.value.length;
+      const before = text.value.slice(0, at);
+      const sep = before && !before.endsWith("\n") ? "\n" : "";
+      text.value = before + sep + insert + "\n" + text.value.slice(at);
+      text.focus();
+    });
+  });
 }
