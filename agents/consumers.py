@@ -221,6 +221,20 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except ActionError as exc:
             await self._error(exc.message)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Layer events become frames without touching the ORM, so they skip
+        # Channels' per-message close_old_connections() thread hop, which costs
+        # more CPU than the delivery itself (bench/fanout.py).
+        if message.get("type") == "desk.event":
+            await self.desk_event(message)
+            return
+        await super().dispatch(message)
+
     async def desk_event(self, message: dict[str, Any]) -> None:
-        # Handlers never touch the database: the publisher sent a complete frame.
-        await self.send_json({"kind": "event", "event": message["event"]})
+        # Handlers never touch the database: the publisher sent a complete frame,
+        # already serialized (one json.dumps per event, not per socket).
+        text = message.get("text")
+        if isinstance(text, str):
+            await self.send(text_data=text)
+        else:
+            await self.send_json({"kind": "event", "event": message["event"]})

@@ -8,6 +8,7 @@ transaction that produced it has committed. Nothing else calls group_send.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -277,7 +278,9 @@ async def _send_all(groups: list[str], frame: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "desk.event", "event": frame}
+    # The agent socket's frame, serialized once here instead of once per socket.
+    text = json.dumps({"kind": "event", "event": frame}, ensure_ascii=False)
+    message = {"type": "desk.event", "event": frame, "text": text}
     for group in dict.fromkeys(groups):
         await layer.group_send(group, message)
 

@@ -29,6 +29,7 @@ from helpdesk.actions.tickets import (
 )
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
+from helpdesk.management.demo_extras import seed_extras
 from helpdesk.models import ChannelKind, IdentityKind, Inbox, Priority, Team, Ticket, TicketStatus
 
 ADMIN_USERNAME = "admin"
@@ -77,6 +78,8 @@ class Created:
     tickets: int = 0
     messages: int = 0
     agent_actions: int = 0
+    articles: int = 0
+    cti_token: str = ""
 
 
 # (channel, language, sender address, display name, subject, text)
@@ -248,4 +251,7 @@ def seed() -> Created | None:
         tickets = _customers(created, inboxes)
         _follow_up(created, inboxes)
         _agent_work(created, people, tickets)
+        extras = seed_extras(people["teams"], inboxes)
+        created.articles = extras["articles"]
+        created.cti_token = extras["cti_token"]
     return created

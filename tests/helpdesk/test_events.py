@@ -130,7 +130,8 @@ async def test_it_carries_every_event_through_the_layer_unchanged(
     frames = await database_sync_to_async(record_all)()
     for frame in frames:  # one publisher, one group: the order is kept too
         received = await asyncio.wait_for(layer.receive(channel), timeout=10)
-        assert received == {"type": "desk.event", "event": frame}
+        assert received["type"] == "desk.event" and received["event"] == frame
+        assert json.loads(received["text"]) == {"kind": "event", "event": frame}
 
 
 @pytest.mark.django_db(transaction=True)

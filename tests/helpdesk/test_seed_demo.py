@@ -114,3 +114,20 @@ def test_it_gives_no_login_hint_once_the_password_changed() -> None:
     admin.set_password("a-new-secret-passphrase")
     admin.save()
     assert login_hint() is None
+
+
+def test_it_loads_a_bilingual_faq_a_web_form_a_phone_line_and_automation() -> None:
+    from channels_in.phone.models import PhoneLine
+    from helpdesk.models import InboxAutomation, Rule
+    from knowledge_base.suggest import suggest_articles
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "/api/v1/cti/" in out.getvalue()
+    assert Inbox.objects.filter(kind=ChannelKind.WEBFORM).exists()
+    assert PhoneLine.objects.filter(inbox__kind=ChannelKind.PHONE).count() == 1
+    assert InboxAutomation.objects.filter(acknowledge=True).count() == 1
+    assert Rule.objects.filter(enabled=True).count() == 1
+    [fa] = suggest_articles("رمز عبورم را فراموش کرده‌ام", "fa", 1)
+    [en] = suggest_articles("I forgot my password", "en", 1)
+    assert fa.slug == "بازیابی-رمز-عبور" and en.slug == "reset-password"

@@ -28,6 +28,10 @@ class Command(BaseCommand):
             f"  tickets: {created.tickets}, customer messages: {created.messages}, "
             f"agent actions: {created.agent_actions}"
         )
+        self.stdout.write(f"  FAQ articles (fa + en): {created.articles}, at /help/")
+        self.stdout.write(
+            f"  phone line CTI endpoint: /api/v1/cti/{created.cti_token} (see docs/phone.md)"
+        )
         self.stdout.write(
             f"  password of {ADMIN_USERNAME}, maryam and david: {demo_password()} "
             f"(kept in {password_path()})"
