@@ -7,6 +7,7 @@ from django.test import Client
 
 from helpdesk.ingest import receive
 from tests import factories
+from tests.agents.test_browser import browser, server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

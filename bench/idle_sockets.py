@@ -1,0 +1,156 @@
+"""Idle widget sockets: memory per 1,000 and how many one server process holds.
+
+    .venv/bin/python bench/idle_sockets.py            # up to 10,000 sockets
+    .venv/bin/python bench/idle_sockets.py --quick    # up to 2,000, <= 60 s
+
+Starts the production server (`daphne helpdesk.asgi:application`) on loopback
+with PostgreSQL and the Redis layer, then opens live-chat widget sockets
+(/ws/chat/<public key>/, each says hello and gets its visitor token, so it is
+a real idle visitor in its chat group) in batches, reading the server's
+resident memory after each batch. Stops at 10,000 sockets, at the first batch
+that fails, or after the time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fanout import cpu_seconds, free_port, manage_shell, raise_fd_limit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "idle_sockets.jsonl"
+DB_NAME = "hd_bench_idle"
+TIME_LIMIT_S = 300.0
+BATCH = 500
+
+SETUP = """
+from helpdesk.models import Team, Inbox
+from channels_in.webchat.models import WebchatConfig
+team = Team.objects.create(name="Idle")
+inbox = Inbox.objects.create(kind="webchat", name="idle", team=team)
+print(WebchatConfig.objects.get(inbox=inbox).public_key)
+"""
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def prepare(env: dict[str, str]) -> str:
+    for sql in (
+        f"DROP DATABASE IF EXISTS {DB_NAME}",
+        f"CREATE DATABASE {DB_NAME} TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+    ):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    return manage_shell(SETUP, env)
+
+
+async def open_sockets(port: int, key: str, pid: int, limit: int) -> list[dict[str, float]]:
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/ws/chat/{key}/"
+    origin = f"http://127.0.0.1:{port}"
+    held: list[object] = []
+    samples = [{"sockets": 0, "rss_mb": rss_mb(pid)}]
+    deadline = time.monotonic() + TIME_LIMIT_S
+
+    async def one() -> object:
+        ws = await websockets.connect(url, origin=origin, max_queue=4)  # type: ignore[arg-type]
+        await ws.send(json.dumps({"type": "hello", "language": "fa"}))
+        while json.loads(await ws.recv()).get("type") != "ready":
+            pass
+        return ws
+
+    while len(held) < limit and time.monotonic() < deadline:
+        batch = min(BATCH, limit - len(held))
+        try:
+            opened = await asyncio.wait_for(
+                asyncio.gather(*(one() for _ in range(batch))), timeout=120
+            )
+        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as exc:
+            print(f"  stopped at {len(held)} sockets: {exc!r}", flush=True)
+            break
+        held.extend(opened)
+        await asyncio.sleep(1)  # let the server settle before reading its memory
+        samples.append({"sockets": len(held), "rss_mb": rss_mb(pid)})
+        print(f"  {len(held)} sockets, server RSS {samples[-1]['rss_mb']:.0f} MB", flush=True)
+    for ws in held:
+        await ws.close()  # type: ignore[attr-defined]
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    opts = parser.parse_args()
+    limit = 2000 if opts.quick else 10_000
+    raise_fd_limit()
+    with tempfile.TemporaryDirectory(prefix="hd-idle-") as tmp:
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            REDIS_URL="redis://127.0.0.1:6379/13",
+            CHANNEL_LAYER_PREFIX="benchidle",
+            HELPDESK_VAR_DIR=tmp,
+            ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_SETTINGS_MODULE="helpdesk.settings",
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT),
+        )
+        key = prepare(env)
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "--access-log", os.devnull, "helpdesk.asgi:application"],
+            env=env, cwd=ROOT, preexec_fn=raise_fd_limit,  # noqa: PLW1509
+        )  # fmt: skip
+        try:
+            time.sleep(3)
+            cpu0 = cpu_seconds(server.pid)
+            samples = asyncio.run(open_sockets(port, key, server.pid, limit))
+            cpu = cpu_seconds(server.pid) - cpu0
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    base = samples[0]["rss_mb"]
+    top = samples[-1]
+    per_1000 = (top["rss_mb"] - base) / top["sockets"] * 1000 if top["sockets"] else 0.0
+    print(f"{'sockets':>8} {'server RSS MB':>14} {'MB per 1,000':>13}")
+    for s in samples:
+        slope = (s["rss_mb"] - base) / s["sockets"] * 1000 if s["sockets"] else 0.0
+        print(f"{int(s['sockets']):>8} {s['rss_mb']:>14.1f} {slope:>13.1f}")
+    print(f"server CPU to open them: {cpu:.1f} s")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({
+            "bench": "idle_sockets", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quick": opts.quick, "machine": f"{platform.node()} {os.cpu_count()} cores",
+            "samples": samples, "mb_per_1000": round(per_1000, 1), "max_sockets": top["sockets"],
+        }) + "\n")  # fmt: skip
+    print(
+        f"headline: {per_1000:.1f} MB per 1,000 idle widget sockets; "
+        f"{int(top['sockets'])} held by one process"
+    )
+
+
+if __name__ == "__main__":
+    main()
