@@ -23,6 +23,7 @@ from helpdesk.actions import messages as message_actions
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
+from helpdesk.automation.placeholders import render as fill_placeholders
 from helpdesk.models import Direction, Message, Ticket
 
 
@@ -65,7 +66,12 @@ def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         entries=timeline.build(ticket),
         reply_form=ReplyForm(),
         canned=[
-            {"shortcut": c.shortcut, "title": c.title, "body": c.body}
+            # Placeholders ({{contact.name}}, {{ticket.number}}, ...) filled for this ticket.
+            {
+                "shortcut": c.shortcut,
+                "title": c.title,
+                "body": fill_placeholders(c.body, ticket, request.user),
+            }
             for c in canned_for(request.user, ticket.team_id)
         ],
         suggestions=_suggestions(ticket),

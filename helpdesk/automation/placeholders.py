@@ -7,14 +7,16 @@ execution, so an admin's template cannot run code or read other data.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from helpdesk.models import Ticket
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
 
 
-def values_for(ticket: Ticket) -> dict[str, str]:
-    assignee = ticket.assignee
+def values_for(ticket: Ticket, agent_user: Any = None) -> dict[str, str]:
+    """Placeholder values; {{agent.name}} is `agent_user` (who writes) or the assignee."""
+    assignee = agent_user or ticket.assignee
     agent_name = ""
     if assignee is not None:
         agent = getattr(assignee, "agent", None)
@@ -29,9 +31,9 @@ def values_for(ticket: Ticket) -> dict[str, str]:
     }
 
 
-def render(template: str, ticket: Ticket) -> str:
+def render(template: str, ticket: Ticket, agent_user: Any = None) -> str:
     """Replace known placeholders; unknown ones are left as written."""
-    values = values_for(ticket)
+    values = values_for(ticket, agent_user)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 

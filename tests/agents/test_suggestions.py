@@ -35,3 +35,19 @@ def test_it_suggests_matching_articles_in_the_ticket_view(email_inbox_a: Any, ag
     assert "بازیابی رمز عبور" in page
     assert "Shipping times" not in page
     assert 'data-insert="بازیابی رمز عبور: http' in page
+
+
+def test_it_fills_placeholders_in_canned_responses(email_inbox_a: Any, agent_a: Any) -> None:
+    from agents.models import CannedResponse
+
+    CannedResponse.objects.create(
+        owner=agent_a,
+        shortcut="hi",
+        title="Hi",
+        body="سلام {{contact.name}}، تیکت {{ticket.number}}",
+    )
+    ticket = receive(inbound(email_inbox_a, name="Neda")).ticket
+    client = Client()
+    client.force_login(agent_a)
+    canned = client.get(f"/t/{ticket.pk}/").context["canned"]
+    assert canned == [{"shortcut": "hi", "title": "Hi", "body": f"سلام Neda، تیکت {ticket.pk}"}]
