@@ -49,8 +49,13 @@ def _cap(ticket: Ticket) -> int:
     return settings.max_automatic_per_hour if settings else 3
 
 
-def deflect_token(ticket_id: int) -> str:
-    return signing.dumps({"t": ticket_id}, salt=DEFLECT_SALT)
+def deflect_token(ticket_id: int, language: str = "") -> str:
+    """The signed "this solved it" token; `language` is the one the message was written in,
+    so the confirmation page speaks it even when the contact's language is unknown."""
+    data: dict[str, Any] = {"t": ticket_id}
+    if language:
+        data["l"] = language
+    return signing.dumps(data, salt=DEFLECT_SALT)
 
 
 def articles_message(ticket: Ticket, text: str, threshold: float = 0.0) -> str | None:
@@ -71,7 +76,8 @@ def articles_message(ticket: Ticket, text: str, threshold: float = 0.0) -> str |
         if fa
         else "If not, just reply and a person will follow up."
     )
-    link = base + reverse("automation-solved", args=[deflect_token(ticket.pk)])
+    token = deflect_token(ticket.pk, "fa" if fa else "en")
+    link = base + reverse("automation-solved", args=[token])
     lines = [intro, *[f"• {s.title}: {base}{s.url}" for s in found], "", f"{solved} {link}", wait]
     return "\n".join(lines)
 

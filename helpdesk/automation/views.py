@@ -21,13 +21,15 @@ MAX_AGE = 60 * 60 * 24 * 30
 def solved(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation (mail scanners follow links); POST resolves the ticket."""
     try:
-        ticket_id = int(signing.loads(token, salt=DEFLECT_SALT, max_age=MAX_AGE)["t"])
+        data = signing.loads(token, salt=DEFLECT_SALT, max_age=MAX_AGE)
+        ticket_id = int(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise Http404("this link is not valid any more") from exc
     ticket = Ticket.objects.select_related("contact").filter(pk=ticket_id).first()
     if ticket is None:
         raise Http404("this link is not valid any more")
-    translation.activate(ticket.contact.language or "en")
+    # The language the message with the link was written in (an email contact's is unknown).
+    language = str(data.get("l") or ticket.contact.language or "en")
     done = ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
     if request.method == "POST" and not done:
         actor = system_actor()
@@ -37,4 +39,8 @@ def solved(request: HttpRequest, token: str) -> HttpResponse:
         except ActionError as exc:
             raise Http404(exc.message) from exc
         done = True
-    return render(request, "automation/solved.html", {"ticket": ticket, "done": done})
+    # For this page only (override, not activate: nothing after the response inherits it).
+    with translation.override(language):
+        response = render(request, "automation/solved.html", {"ticket": ticket, "done": done})
+    response.headers["Content-Language"] = language
+    return response
