@@ -13,10 +13,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
 
 from agents.models import Agent, AssignmentMode, AssignmentPolicy, Presence
 from helpdesk import events
 from helpdesk.actions.common import save_ticket
+from helpdesk.automation import config_cache
 from helpdesk.events import EventType
 from helpdesk.inbound import InboundMessage
 from helpdesk.ingest import IngestResult
@@ -97,10 +99,25 @@ def auto_assign(ticket_id: int, team_id: int) -> int | None:
         return chosen
 
 
+def teams_with_a_policy() -> set[int]:
+    """Teams whose policy assigns (read once per few seconds; saves clear it at once)."""
+    found: set[int] = config_cache.cached(
+        ("assignment-teams", None),
+        lambda: set(
+            AssignmentPolicy.objects.exclude(mode=AssignmentMode.OFF).values_list(
+                "team_id", flat=True
+            )
+        ),
+    )
+    return found
+
+
 def assignment_rule(result: IngestResult, _msg: InboundMessage) -> None:
     """Ingest rule: new, unassigned tickets of a team go through its policy."""
     ticket = result.ticket
     if not result.ticket_created or ticket.assignee_id or ticket.team_id is None:
+        return
+    if ticket.team_id not in teams_with_a_policy():
         return
     auto_assign(ticket.pk, ticket.team_id)
 
@@ -109,3 +126,5 @@ def install(rules: list[Any]) -> None:
     """Register the rule once (AppConfig.ready may run more than once in tests)."""
     if assignment_rule not in rules:
         rules.append(assignment_rule)
+    for signal in (post_save, post_delete):
+        signal.connect(config_cache.clear, sender=AssignmentPolicy, dispatch_uid=f"assign-{signal}")

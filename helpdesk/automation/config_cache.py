@@ -21,7 +21,8 @@ _lock = threading.Lock()
 _store: dict[tuple[str, Any], tuple[float, Any]] = {}
 
 
-def _cached(key: tuple[str, Any], load: Any) -> Any:
+def cached(key: tuple[str, Any], load: Any) -> Any:
+    """`load()`, kept for TTL_SECONDS under `key` (cleared by clear())."""
     now = time.monotonic()
     with _lock:
         hit = _store.get(key)
@@ -35,7 +36,7 @@ def _cached(key: tuple[str, Any], load: Any) -> Any:
 
 def rules_for(trigger: str) -> list[Rule]:
     return list(
-        _cached(
+        cached(
             ("rules", trigger),
             lambda: list(
                 Rule.objects.filter(enabled=True, trigger=trigger).order_by("position", "id")
@@ -45,7 +46,7 @@ def rules_for(trigger: str) -> list[Rule]:
 
 
 def inbox_automation(inbox_id: int) -> InboxAutomation | None:
-    found: InboxAutomation | None = _cached(
+    found: InboxAutomation | None = cached(
         ("inbox", inbox_id),
         lambda: (
             InboxAutomation.objects.select_related("business_hours")
