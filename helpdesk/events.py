@@ -233,8 +233,20 @@ def _serialize_sequence() -> None:
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return
+    # Once per transaction: a marker callback sits in Django's on-commit list
+    # while the lock is held. Commit or rollback empties the list, and rolling
+    # back a savepoint drops its callbacks as PostgreSQL drops its locks.
+    marker = getattr(connection, "_helpdesk_sequence_marker", None)
+    if marker is not None and any(entry[1] is marker for entry in connection.run_on_commit):
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
+
+    def held() -> None:
+        """Marks the sequence lock as taken in this transaction."""
+
+    connection._helpdesk_sequence_marker = held  # type: ignore[attr-defined]
+    transaction.on_commit(held)
 
 
 def to_frame(event: TicketEvent) -> dict[str, Any]:

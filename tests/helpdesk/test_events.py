@@ -234,3 +234,36 @@ def test_it_commits_events_in_sequence_order(email_inbox_a: Any, agent_a: Any) -
         thread.join(timeout=30)
     assert not errors, errors
     assert seqs["fast"] > seqs["slow"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_takes_the_sequence_lock_once_per_transaction(team_a: Any) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    def record() -> None:
+        events.record(
+            EventType.CONTACT_UPDATED,
+            ticket=None,
+            team_id=team_a.pk,
+            actor_id=None,
+            data={"contact_id": 1, "fields": ["name"]},
+        )
+
+    def locks(ctx: CaptureQueriesContext) -> int:
+        return sum("pg_advisory_xact_lock" in q["sql"] for q in ctx.captured_queries)
+
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        record()
+        record()  # held already
+    assert locks(ctx) == 1
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        try:
+            with transaction.atomic():
+                record()  # locked inside a savepoint...
+                raise RuntimeError("roll the savepoint back")
+        except RuntimeError:
+            pass
+        record()  # ...which took the lock with it: lock again
+        record()
+    assert locks(ctx) == 2
