@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agents.access import is_admin, team_ids, visible_tickets
-from helpdesk.models import ContactIdentity, Message, Ticket, TicketStatus
+from helpdesk.identities import ascii_digits
+from helpdesk.models import Ticket, TicketStatus
+from helpdesk.ticket_search import text_q
 
 PAGE_SIZE = 25
 
@@ -24,8 +26,6 @@ LISTS: list[tuple[str, Any]] = [
     ("teams", _("My teams")),
     ("all", _("All")),
 ]
-
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Filters:
     @classmethod
     def from_query(cls, params: Any, user: Any) -> Filters:
         def as_int(name: str) -> int | None:
-            raw = (params.get(name) or "").translate(_DIGITS)
+            raw = ascii_digits(params.get(name) or "")
             return int(raw) if raw.isdigit() else None
 
         view = params.get("view") or "mine"
@@ -87,18 +87,7 @@ def _status_q(status: str) -> Q:
 
 def search_q(text: str) -> Q:
     """Subject, message text, contact name / identities, or the ticket number."""
-    number = text.lstrip("#").translate(_DIGITS)
-    condition = (
-        Q(subject__icontains=text)
-        | Q(contact__name__icontains=text)
-        | Exists(Message.objects.filter(ticket=OuterRef("pk"), text__icontains=text))
-        | Exists(
-            ContactIdentity.objects.filter(contact=OuterRef("contact_id"), address__icontains=text)
-        )
-    )
-    if number.isdigit() and len(number) < 18:
-        condition |= Q(pk=int(number))
-    return condition
+    return text_q(text)
 
 
 def _tag_q(tag: str) -> Q:

@@ -62,13 +62,13 @@ INSERT INTO helpdesk_ticket (subject, contact_id, inbox_id, team_id, assignee_id
          1 + t % 20, 1 + t % 20,
          NULL,
          (ARRAY['new','open','open','pending','resolved','closed','closed','closed'])
-           [1 + (t / 20) % 8],
+           [1 + abs(hashint8(t * 3)::bigint) % 8],
          1 + t % 4, '[]', now() - (t || ' seconds')::interval, now(),
          now() - (t || ' seconds')::interval, now() - (t || ' seconds')::interval, 1
-  FROM generate_series(1, {tickets}) t;
+  FROM generate_series(1::bigint, {tickets}) t;
 -- 60 % assigned to one of the team's ten agents
-UPDATE helpdesk_ticket SET assignee_id = 1 + (team_id - 1) + 20 * (id % 10)
-  WHERE id % 5 < 3;
+UPDATE helpdesk_ticket SET assignee_id = 1 + (team_id - 1) + 20 * (abs(hashint8(id)::bigint) % 10)
+  WHERE abs(hashint8(id * 7)::bigint) % 5 < 3;
 INSERT INTO helpdesk_message (ticket_id, inbox_id, direction, author_kind, author_contact_id,
                               subject, text, html, external_id, channel_meta, delivery_status,
                               delivery_error, delivery_attempts, created_at)
@@ -80,7 +80,8 @@ INSERT INTO helpdesk_message (ticket_id, inbox_id, direction, author_kind, autho
                 'I was charged twice for the same invoice, please refund one.',
                 'رمز عبورم را فراموش کرده‌ام و ایمیل بازیابی نمی‌آید.',
                 'Thanks, that solved it!'])[1 + (t.id + m) % 5]
-           || ' SKU-' || ((t.id * 31 + m) % 20000) || ' کالا' || ((t.id * 17 + m) % 20000),
+           || ' SKU-' || (abs(hashint8(t.id * 5 + m)::bigint) % 20000)
+           || ' کالا' || (abs(hashint8(t.id * 11 + m)::bigint) % 20000),
          '', CASE WHEN m % 2 = 0 THEN '<' || t.id || '.' || m || '@bench>' END, '{}',
          CASE WHEN m % 2 = 0 THEN '' ELSE 'sent' END, '', 0,
          t.created_at + (m || ' minutes')::interval

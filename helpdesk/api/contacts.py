@@ -16,9 +16,9 @@ from helpdesk.api import bodies
 from helpdesk.api.pagination import decode_id_cursor, encode_cursor, page_limit
 from helpdesk.api.schemas import ContactDetailOut, ContactPage
 from helpdesk.api.serialize import TICKET_RELATED, contact_out, ticket_out
-from helpdesk.api.ticket_query import as_phone
 from helpdesk.api.types import MAX_ID, PathId, QueryText
 from helpdesk.models import Contact, ContactIdentity
+from helpdesk.ticket_search import as_phone
 
 router = Router(tags=["contacts"])
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from ninja import Schema
 from pydantic import Field
@@ -14,10 +14,8 @@ from pydantic import Field
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.pagination import decode_time_id_cursor, encode_cursor
 from helpdesk.api.types import MAX_ID, QueryId, QueryText
-from helpdesk.identities import InvalidAddress, normalize_phone
-from helpdesk.models import ChannelKind, ContactIdentity, Message, Ticket, TicketStatus
-
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+from helpdesk.models import ChannelKind, Ticket, TicketStatus
+from helpdesk.ticket_search import text_q, ticket_number
 
 
 class TicketFilters(Schema):
@@ -77,42 +75,12 @@ def _with_tag(qs: QuerySet[Ticket], tag: str) -> QuerySet[Ticket]:
     return qs.filter(RawSQL(sql, (tag,), output_field=BooleanField()))  # noqa: S611
 
 
-def ticket_number(q: str) -> int | None:
-    """The number in "#123" or "123" (Persian digits too), else None."""
-    text = q.translate(_DIGITS).removeprefix("#").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) >= 1:
-        return int(text)
-    return None
-
-
 def search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     """Match subject, message text, contact name, identity address, or the ticket number."""
     number = ticket_number(q)
     if q.startswith("#") and number is not None:
         return qs.filter(pk=number)
-    identities = ContactIdentity.objects.filter(contact_id=OuterRef("contact_id"))
-    cond = (
-        Q(subject__icontains=q)
-        | Q(contact__name__icontains=q)
-        | Q(Exists(Message.objects.filter(ticket_id=OuterRef("pk"), text__icontains=q)))
-        | Q(Exists(identities.filter(address__icontains=q)))
-    )
-    phone = as_phone(q)
-    if phone:
-        cond |= Q(Exists(identities.filter(address=phone)))
-    if number is not None:
-        cond |= Q(pk=number)
-    return qs.filter(cond)
-
-
-def as_phone(q: str) -> str | None:
-    digits = sum(c.isdigit() for c in q.translate(_DIGITS))
-    if digits < 6:
-        return None
-    try:
-        return normalize_phone(q)
-    except InvalidAddress:
-        return None
+    return qs.filter(text_q(q))
 
 
 def page(qs: QuerySet[Ticket], cursor: str | None, limit: int) -> tuple[list[Ticket], str | None]:

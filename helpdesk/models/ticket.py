@@ -81,6 +81,10 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["status", "-last_message_at", "-id"], name="ticket_status_idx"),
             models.Index(fields=["-last_message_at", "-id"], name="ticket_activity_idx"),
+            # An agent's lists are their teams' tickets newest first, whatever the status.
+            models.Index(
+                fields=["team", "-last_message_at", "-id"], name="ticket_team_activity_idx"
+            ),
             models.Index(fields=["contact", "status"], name="ticket_contact_status_idx"),
             models.Index(fields=["inbox", "status"], name="ticket_inbox_status_idx"),
         ]
