@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -27,8 +30,33 @@ class SearchQuery:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "terms", tuple(query_terms(self.text)[:32]))
-        typing = bool(self.text) and not self.text[-1].isspace()
+        # A question mark or full stop ends the word: only a bare last word is a prefix.
+        last = self.text[-1:] or " "
+        typing = not last.isspace() and not unicodedata.category(last).startswith("P")
         object.__setattr__(self, "prefix_last", typing and bool(self.terms))
+
+
+# BM25 as SQLite's FTS5 computes it, so both backends rank alike.
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_WEIGHT = 10.0  # a title occurrence counts as ten body occurrences
+BODY_WEIGHT = 1.0
+# Terms found in more than this share of the articles ("year", "first") add
+# little to the ranking but most of its cost: they are left out of the query
+# unless every term is that common.
+COMMON = 0.3
+
+
+def bm25_idf(df: int, n: int) -> float:
+    """FTS5's inverse document frequency (never zero, so every match counts)."""
+    idf = math.log((n - df + 0.5) / (df + 0.5))
+    return idf if idf > 0 else 1e-6
+
+
+def rare_terms(terms: tuple[str, ...] | list[str], df: Mapping[str, int], n: int) -> list[str]:
+    """The terms worth ranking by: found, and in at most COMMON of the `n` articles."""
+    found = [t for t in terms if df.get(t, 0) > 0]
+    return [t for t in found if df[t] <= COMMON * n] or found
 
 
 class SearchBackend(Protocol):
