@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import signal
 import socket
@@ -29,11 +28,11 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import append_result, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "fanout.jsonl"
 DB_NAME = "hd_bench_fanout"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -172,16 +171,7 @@ def manage_shell(code: str, env: dict[str, str], *args: str) -> str:
 
 
 def prepare_database(env: dict[str, str], sockets: int) -> dict[str, object]:
-    for sql in (
-        f"DROP DATABASE IF EXISTS {DB_NAME}",
-        f"CREATE DATABASE {DB_NAME} TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-    ):
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-            check=True,
-            capture_output=True,
-        )
+    recreate_database(DB_NAME)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=600
     )
@@ -338,12 +328,7 @@ def main() -> None:
             f"{r['deliveries_per_s']:>8} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['p99_ms']:>7} "
             f"{r['cpu_us_per_delivery']!s:>9} {ratio!s:>8}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        machine = f"{platform.node()} {os.cpu_count()} cores"
-        fh.write(json.dumps({"bench": "fanout", "at": stamp, "quick": opts.quick,
-                             "machine": machine, "rows": rows}) + "\n")  # fmt: skip
+    append_result("fanout.jsonl", "fanout", {"quick": opts.quick, "rows": rows})
     daphne = next(r for r in rows if r["server"] == "daphne")
     print(
         f"headline: daphne {daphne['sockets']}x{daphne['rate']}/s delivered "

@@ -17,18 +17,16 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import append_result, recreate_database
 from fanout import cpu_seconds, free_port, manage_shell, raise_fd_limit
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "idle_sockets.jsonl"
 DB_NAME = "hd_bench_idle"
 TIME_LIMIT_S = 300.0
 BATCH = 500
@@ -50,16 +48,7 @@ def rss_mb(pid: int) -> float:
 
 
 def prepare(env: dict[str, str]) -> str:
-    for sql in (
-        f"DROP DATABASE IF EXISTS {DB_NAME}",
-        f"CREATE DATABASE {DB_NAME} TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-    ):
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-            check=True,
-            capture_output=True,
-        )
+    recreate_database(DB_NAME)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     return manage_shell(SETUP, env)
 
@@ -139,13 +128,10 @@ def main() -> None:
         slope = (s["rss_mb"] - base) / s["sockets"] * 1000 if s["sockets"] else 0.0
         print(f"{int(s['sockets']):>8} {s['rss_mb']:>14.1f} {slope:>13.1f}")
     print(f"server CPU to open them: {cpu:.1f} s")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps({
-            "bench": "idle_sockets", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "quick": opts.quick, "machine": f"{platform.node()} {os.cpu_count()} cores",
-            "samples": samples, "mb_per_1000": round(per_1000, 1), "max_sockets": top["sockets"],
-        }) + "\n")  # fmt: skip
+    append_result("idle_sockets.jsonl", "idle_sockets", {
+        "quick": opts.quick, "samples": samples, "mb_per_1000": round(per_1000, 1),
+        "max_sockets": top["sockets"],
+    })  # fmt: skip
     print(
         f"headline: {per_1000:.1f} MB per 1,000 idle widget sockets; "
         f"{int(top['sockets'])} held by one process"

@@ -15,18 +15,16 @@ Bounded: generation has a statement timeout, each measurement a fixed count.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import append_result, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "inbox_scale.jsonl"
 DB_NAME = "hd_bench_scale"
 REPEAT = 40
 
@@ -116,11 +114,7 @@ def psql(sql: str, db: str = "postgres") -> None:
 
 def generate(env: dict[str, str], tickets: int) -> float:
     started = time.perf_counter()
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    psql(
-        f"CREATE DATABASE {DB_NAME} TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-    )
+    recreate_database(DB_NAME)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     params = {"tickets": tickets, "contacts": max(tickets // 5, 100), "per_ticket": 5}
     sql = GENERATE
@@ -226,27 +220,17 @@ def main() -> None:
     env.pop("REDIS_URL", None)
     seconds = 0.0 if opts.reuse else generate(env, tickets)
     rows = measure(env)
-    print(f"generated {tickets} tickets, {tickets * 5} messages in {seconds:.0f} s")
+    if opts.reuse:
+        print(f"measured on the existing {DB_NAME} database")
+    else:
+        print(f"generated {tickets} tickets, {tickets * 5} messages in {seconds:.0f} s")
     print(f"{'case':<26} {'page':>5} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for r in rows:
         print(
             f"{r['case']:<26} {r['page_size']!s:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} "
             f"{r['queries']:>8}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(
-            json.dumps(
-                {
-                    "bench": "inbox_scale",
-                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "tickets": tickets,
-                    "machine": f"{platform.node()} {os.cpu_count()} cores",
-                    "rows": rows,
-                }
-            )
-            + "\n"
-        )
+    append_result("inbox_scale.jsonl", "inbox_scale", {"tickets": tickets, "rows": rows})
     worst = max(float(r["p95_ms"]) for r in rows if r["case"] != "ticket with 200 messages")  # type: ignore[arg-type]
     print(f"headline: worst list/count p95 at {tickets} tickets: {worst} ms")
 

@@ -15,20 +15,18 @@ PostgreSQL (database `hd_bench_ingest`, recreated) with Redis pub/sub, with 1 an
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import os
-import platform
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import append_result, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "ingest.jsonl"
 PG_URL = "postgres://postgres@127.0.0.1:5432/hd_bench_ingest"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 TIME_LIMIT_S = 120.0  # per configuration, whatever the count
@@ -58,15 +56,7 @@ def _env_for(db: str, workdir: Path) -> dict[str, str]:
 def _prepare(db: str, env: dict[str, str]) -> int:
     """Create a fresh database, migrate it, and return the id of an email inbox."""
     if db == "postgres":
-        for sql in (
-            "DROP DATABASE IF EXISTS hd_bench_ingest",
-            "CREATE DATABASE hd_bench_ingest TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-        ):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-                check=True,
-            )
+        recreate_database("hd_bench_ingest")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     code = (
@@ -156,27 +146,13 @@ def main() -> None:
     for db in dbs:
         for producers in (1, 4):
             rows.append(run_config(db, producers, per // producers if producers > 1 else per))
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     print(f"{'database':<10} {'producers':>9} {'messages':>9} {'seconds':>8} {'msg/s':>8}")
     for r in rows:
         print(
             f"{r['db']:<10} {r['producers']:>9} {r['messages']:>9} "
             f"{r['seconds']:>8} {r['per_second']:>8}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(
-            json.dumps(
-                {
-                    "bench": "ingest_throughput",
-                    "at": stamp,
-                    "quick": opts.quick,
-                    "machine": f"{platform.node()} {os.cpu_count()} cores",
-                    "rows": rows,
-                }
-            )
-            + "\n"
-        )
+    append_result("ingest.jsonl", "ingest_throughput", {"quick": opts.quick, "rows": rows})
     head = rows[-1]
     print(f"headline: {head['db']} x{head['producers']} producers: {head['per_second']} msg/s")
 

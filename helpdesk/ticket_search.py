@@ -11,6 +11,7 @@ which is fast exactly because matches are everywhere.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import connection
@@ -67,14 +68,29 @@ def _candidates(q: str) -> QuerySet[Ticket, Any]:
     )
 
 
+def _estimated_messages(q: str) -> int:
+    """PostgreSQL's own estimate (from pg_trgm's statistics) of the messages matching `q`.
+
+    About a millisecond, and it tells a selective term from a common word before
+    either plan is paid for: collecting a million ids would take seconds.
+    """
+    sql, params = Message.objects.filter(text__icontains=q).values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)  # noqa: S608  (our own SQL)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def text_q(q: str) -> Q:
     """The condition for tickets matching the search text `q`."""
     q = q.strip()
-    if connection.vendor == "postgresql":
+    cond = _everywhere(q)
+    if connection.vendor == "postgresql" and _estimated_messages(q) <= CANDIDATE_CAP:
         ids = [int(row["id"]) for row in _candidates(q)[: CANDIDATE_CAP + 1]]
-        cond = Q(pk__in=ids) if len(ids) <= CANDIDATE_CAP else _everywhere(q)
-    else:
-        cond = _everywhere(q)
+        if len(ids) <= CANDIDATE_CAP:
+            cond = Q(pk__in=ids)
     phone = as_phone(q)
     if phone:
         cond |= Q(Exists(ContactIdentity.objects.filter(contact_id=OuterRef("contact_id"),

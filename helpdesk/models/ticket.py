@@ -85,6 +85,12 @@ class Ticket(models.Model):
             models.Index(
                 fields=["team", "-last_message_at", "-id"], name="ticket_team_activity_idx"
             ),
+            # The "unassigned" list and its count, a small slice of a large table.
+            models.Index(
+                fields=["team", "status", "-last_message_at", "-id"],
+                condition=models.Q(assignee__isnull=True),
+                name="ticket_unassigned_idx",
+            ),
             models.Index(fields=["contact", "status"], name="ticket_contact_status_idx"),
             models.Index(fields=["inbox", "status"], name="ticket_inbox_status_idx"),
         ]

@@ -21,7 +21,7 @@ from helpdesk import publisher
 from helpdesk.ingest import receive
 from helpdesk.models import Message, Ticket
 from helpdesk.tasks import deliver_message
-from tests import factories
+from tests import chromium, factories
 from tests.agents.liveserver import ROOT, DeskServer
 
 pytestmark = [
@@ -38,15 +38,6 @@ pytestmark = [
 
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 WAIT_MS = 10_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -70,15 +61,13 @@ def server(transactional_db: None, tmp_path: Path, settings: Any) -> Iterator[De
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
+        launched = chromium.launch(p)
+        yield launched
         # While Playwright's loop runs, Django keeps connections per context, so
         # the ORM opened one of its own here: close it, or the test database
         # cannot be dropped at the end of the session.
         connection.close()
-        chromium.close()
+        launched.close()
 
 
 def open_as(

@@ -11,27 +11,15 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from helpdesk.models import ChannelKind, Ticket
 from knowledge_base.models import Article, Category
-from tests import factories
+from tests import chromium, factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        launched = chromium.launch(p)
         yield launched
         launched.close()
 

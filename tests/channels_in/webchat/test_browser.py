@@ -13,21 +13,13 @@ from channels_in.webchat import live
 from helpdesk.actions.messages import do_reply
 from helpdesk.models import Message
 from helpdesk.tasks import deliver_message
+from tests import chromium
 
 from .conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = REPO / "var" / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 TIMEOUT_MS = 15_000
 
 
@@ -40,9 +32,7 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = chromium.launch(pw)
         context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="fa-IR")
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
