@@ -222,12 +222,17 @@ async def run_clients(
     ready = asyncio.Event()
     connected = 0
 
+    handshakes = asyncio.Semaphore(50)
+
     async def one(key: str) -> None:
         nonlocal delivered, first, last, connected
         headers = {"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"}
-        async with websockets.connect(
-            f"ws://127.0.0.1:{port}{path}", additional_headers=headers, max_queue=None
-        ) as ws:
+        # A few handshakes at a time: a thousand at once overflow the listen backlog.
+        async with handshakes:
+            ws = await websockets.connect(
+                f"ws://127.0.0.1:{port}{path}", additional_headers=headers, max_queue=None
+            )
+        async with ws:
             connected += 1
             if connected == len(keys):
                 ready.set()

@@ -95,27 +95,37 @@ def _existing(msg: InboundMessage) -> Message | None:
 
 def resolve_contact(kind: str, address: str, display_name: str = "", language: str = "") -> Contact:
     """The contact owning this identity, created if it is new (follows merges)."""
+    return _resolve_contact(kind, address, display_name, language)[0]
+
+
+def _resolve_contact(
+    kind: str, address: str, display_name: str, language: str
+) -> tuple[Contact, bool]:
     identity = ContactIdentity.objects.select_related("contact").filter(kind=kind, address=address)
     found = identity.first()
     if found is not None:
         contact = found.contact
         while contact.merged_into_id:
             contact = Contact.objects.get(pk=contact.merged_into_id)
-        return contact
+        return contact, False
     contact = Contact.objects.create(name=display_name or address, language=language)
     ContactIdentity.objects.create(
         contact=contact, kind=kind, address=address, display_name=display_name
     )
-    return contact
+    return contact, True
 
 
 def _store(msg: InboundMessage) -> IngestResult:
     inbox = Inbox.objects.select_related("team").get(pk=msg.inbox_id)
     address = normalize_address(msg.sender.kind, msg.sender.address)
-    contact = resolve_contact(msg.sender.kind, address, msg.sender.display_name, msg.language)
-    # One contact's messages are threaded one at a time: without this lock two
-    # chat messages arriving together could each open a ticket for one conversation.
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact, new_contact = _resolve_contact(
+        msg.sender.kind, address, msg.sender.display_name, msg.language
+    )
+    if not new_contact:
+        # One contact's messages are threaded one at a time: without this lock two
+        # chat messages arriving together could each open a ticket for one
+        # conversation. (A contact created here is invisible to others until commit.)
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
     ticket, ticket_created, reopened, previous_status = _thread(msg, inbox, contact)
 
     message = Message.objects.create(
@@ -212,23 +222,24 @@ def _thread(msg: InboundMessage, inbox: Inbox, contact: Contact) -> tuple[Ticket
         status=TicketStatus.NEW,
         follows_up=candidate,
         last_message_at=msg.received_at,
+        last_customer_message_at=msg.received_at,
     )
     return ticket, True, False, ticket.status
 
 
 def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:
-    fields = ["last_customer_message_at", "last_message_at", "updated_at"]
+    if created:
+        return  # created with these times already
+    fields = ["last_customer_message_at", "last_message_at", "updated_at", "version"]
     ticket.last_customer_message_at = msg.received_at
     ticket.last_message_at = max(ticket.last_message_at or msg.received_at, msg.received_at)
     # The customer wrote again: whatever we were waiting for has arrived.
-    if not created and ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN):
+    if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN):
         ticket.status = TicketStatus.OPEN
         ticket.snoozed_until = None
         ticket.resolved_at = None
         fields += ["status", "snoozed_until", "resolved_at"]
-    if not created:
-        ticket.version += 1
-        fields.append("version")
+    ticket.version += 1
     ticket.save(update_fields=fields)
 
 
