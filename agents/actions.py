@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from agents.access import agent_of
 from agents.models import Agent, Presence
 from helpdesk import events
 from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.shared_cache import shared_cache
 
 _SOCKETS_KEY = "agents:sockets:{}"
 _SOCKETS_TTL = 24 * 3600
@@ -73,8 +73,8 @@ def socket_opened(user: Any) -> Agent | None:
     if agent is None:
         return None
     key = _SOCKETS_KEY.format(agent.user_id)
-    cache.add(key, 0, _SOCKETS_TTL)
-    count = cache.incr(key)
+    shared_cache().add(key, 0, _SOCKETS_TTL)
+    count = shared_cache().incr(key)
     if count == 1 and agent.presence == Presence.OFFLINE:
         return do_set_presence(user, Presence.ONLINE)
     return agent
@@ -87,9 +87,9 @@ def socket_closed(user: Any) -> None:
         return
     key = _SOCKETS_KEY.format(agent.user_id)
     try:
-        count = cache.decr(key)
+        count = shared_cache().decr(key)
     except ValueError:
         count = 0
     if count <= 0:
-        cache.delete(key)
+        shared_cache().delete(key)
         do_set_presence(user, Presence.OFFLINE)

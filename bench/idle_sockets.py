@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -82,8 +83,10 @@ async def open_sockets(port: int, key: str, pid: int, limit: int) -> list[dict[s
         await asyncio.sleep(1)  # let the server settle before reading its memory
         samples.append({"sockets": len(held), "rss_mb": rss_mb(pid)})
         print(f"  {len(held)} sockets, server RSS {samples[-1]['rss_mb']:.0f} MB", flush=True)
-    for ws in held:
-        await ws.close()  # type: ignore[attr-defined]
+    closing = asyncio.gather(*(ws.close() for ws in held), return_exceptions=True)  # type: ignore[attr-defined]
+    # A server past its limits may not answer the close handshakes.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(closing, timeout=30)
     return samples
 
 

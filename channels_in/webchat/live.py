@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from helpdesk import events
 from helpdesk.models import ContactIdentity, IdentityKind, Ticket
+from helpdesk.shared_cache import shared_cache
 
 # A visitor's socket refreshes its presence on connect and on every ping (the
 # widget pings every 25 s); without a refresh the visitor counts as gone.
@@ -102,15 +102,15 @@ def _presence_key(key: str) -> str:
 
 
 def mark_present(key: str) -> None:
-    cache.set(_presence_key(key), timezone.now().isoformat(), PRESENCE_SECONDS)
+    shared_cache().set(_presence_key(key), timezone.now().isoformat(), PRESENCE_SECONDS)
 
 
 def mark_gone(key: str) -> None:
-    cache.delete(_presence_key(key))
+    shared_cache().delete(_presence_key(key))
 
 
 def is_present(key: str) -> bool:
-    return cache.get(_presence_key(key)) is not None
+    return shared_cache().get(_presence_key(key)) is not None
 
 
 # --- rate limit -----------------------------------------------------------------------
@@ -127,11 +127,11 @@ def allow_message(key: str, per_minute: int) -> int:
     now = int(clock())
     window = now // 60
     counter = f"webchat:rate:{key}:{window}"
-    cache.add(counter, 0, 90)
+    shared_cache().add(counter, 0, 90)
     try:
-        count = cache.incr(counter)
+        count = shared_cache().incr(counter)
     except ValueError:  # expired between add and incr
-        cache.set(counter, 1, 90)
+        shared_cache().set(counter, 1, 90)
         count = 1
     if count <= per_minute:
         return 0
