@@ -181,3 +181,17 @@ def test_admin_dry_run_page(email_inbox_a: Any, admin_user: Any) -> None:
     page = client.get(f"/admin/helpdesk/rule/{r.pk}/dry-run/", {"ticket": ticket.pk})
     assert page.status_code == 200 and b"these actions would run" in page.content
     assert factories  # the shared builders stay importable here
+
+
+def test_it_snoozes_by_rule_and_sets_status(email_inbox_a: Any) -> None:
+    rule("ticket_created", [{"type": "snooze", "hours": 2}], name="snooze new")
+    snoozed = Ticket.objects.get(pk=receive(inbound(email_inbox_a)).ticket.pk)
+    assert snoozed.status == TicketStatus.SNOOZED
+    assert snoozed.snoozed_until is not None
+    assert timedelta(hours=1.9) < snoozed.snoozed_until - timezone.now() <= timedelta(hours=2)
+    Rule.objects.all().delete()
+    rule("ticket_created", [{"type": "set_status", "status": "pending"}], name="pend")
+    pending = Ticket.objects.get(
+        pk=receive(inbound(email_inbox_a, sender="x@example.com")).ticket.pk
+    )
+    assert pending.status == TicketStatus.PENDING
