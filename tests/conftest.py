@@ -26,6 +26,17 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_automation_cache() -> Iterator[None]:
+    # Rules and settings are cached per process; a test's rolled-back rows send
+    # no signals, so each test starts (and ends) with an empty cache.
+    from helpdesk.automation import config_cache
+
+    config_cache.clear()
+    yield
+    config_cache.clear()
+
+
 @pytest.fixture
 def team_a(db: None) -> Any:
     return factories.make_team("Team A")
