@@ -44,7 +44,7 @@ class EmailSender:
         if message.author_kind == AuthorKind.SYSTEM:
             _check_automatic(config, message, recipient)
         mail = build_mail(config, message, recipient, thread)
-        _deliver(config, mail, recipient)
+        deliver(config, mail, recipient)
         return SendResult(external_id=str(mail["Message-ID"]))
 
 
@@ -145,7 +145,8 @@ def text_to_html(text: str) -> str:
     return f'<div dir="auto">{body}</div>'
 
 
-def _deliver(config: MailboxConfig, mail: EmailMessage, recipient: str) -> None:
+def deliver(config: MailboxConfig, mail: EmailMessage, recipient: str) -> None:
+    """Hand `mail` to the mailbox's SMTP server; DeliveryError (temporary or not) on failure."""
     try:
         smtp = smtp_connect(config)
     except smtplib.SMTPResponseException as exc:

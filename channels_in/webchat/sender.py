@@ -57,9 +57,48 @@ class WebchatSender:
             .values_list("address", flat=True)
             .first()
         ) or ""
+        if email and _continue_by_email(full, email):
+            logger.info("webchat reply %s also sent by email to the absent visitor", message.pk)
+            return WebchatSendResult(
+                external_id=f"webchat:out:{message.pk}:emailed",
+                visitor_online=False,
+                email=email,
+            )
         logger.info("webchat reply %s stored for an absent visitor", message.pk)
         return WebchatSendResult(
             external_id=f"webchat:out:{message.pk}:visitor-away",
             visitor_online=False,
             email=email,
         )
+
+
+def _continue_by_email(message: Message, address: str) -> bool:
+    """The visitor left: send the reply from the team's mailbox too, if it has one.
+
+    The mail's subject carries the ticket token, so the customer's answer by email
+    threads back into this chat ticket. A mailbox that refuses leaves the reply in
+    the chat (it is not lost) and is logged.
+    """
+    from channels_in.email.models import MailboxConfig
+    from channels_in.email.sender import build_mail, deliver
+
+    team_id = message.ticket.team_id
+    if team_id is None:
+        return False
+    config = (
+        MailboxConfig.objects.filter(
+            inbox__team_id=team_id, inbox__kind="email", inbox__enabled=True
+        )
+        .exclude(smtp_host="")
+        .exclude(from_address="")
+        .order_by("inbox_id")
+        .first()
+    )
+    if config is None:
+        return False
+    try:
+        deliver(config, build_mail(config, message, address, []), address)
+    except DeliveryError as exc:
+        logger.warning("emailing chat reply %s failed: %s", message.pk, exc.reason)
+        return False
+    return True

@@ -94,3 +94,61 @@ def test_it_refuses_a_ticket_without_a_chat_visitor(email_inbox_a: Any, agent_a:
     with pytest.raises(DeliveryError) as refused:
         WebchatSender().send(message)
     assert refused.value.permanent
+
+
+def test_it_continues_by_email_when_the_visitor_has_left(
+    chat_a: Any, agent_a: Any, email_inbox_a: Any
+) -> None:
+    from email import message_from_bytes, policy
+
+    from channels_in.email.models import MailboxConfig, TlsMode
+    from channels_in.email.receive import process_raw
+    from channels_in.webchat.conversations import receive_from_visitor, save_prechat
+    from channels_in.webchat.parse import Prechat
+    from channels_in.webchat.visitor import new_token
+    from tests.channels_in.email.servers import start_smtp
+
+    controller, smtp, port = start_smtp()
+    try:
+        MailboxConfig.objects.create(
+            inbox=email_inbox_a, smtp_host="127.0.0.1", smtp_port=port, smtp_tls=TlsMode.NONE,
+            from_address="support@desk.example", timeout=10,
+        )  # fmt: skip
+        token = new_token(chat_a)
+        save_prechat(chat_a, token, Prechat(type="prechat", name="سارا", email="sara@example.com"))
+        received = receive_from_visitor(chat_a, token, client_id="gone-000002", text="سلام؟")
+        message = _reply_and_deliver(agent_a, received.ticket_id, "پاسخ ما: فردا ارسال می‌شود")
+        assert message.delivery_status == DeliveryStatus.SENT
+        assert message.external_id == f"webchat:out:{message.pk}:emailed"
+        [mail] = smtp.received
+        assert mail.rcpt_tos == ["sara@example.com"]
+        parsed = message_from_bytes(mail.data, policy=policy.default)
+        assert f"[#{received.ticket_id}]" in parsed["Subject"]
+        assert "فردا ارسال می‌شود" in parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        # Her answer by email lands in the same (chat) ticket.
+        answer = (
+            f"From: sara@example.com\r\nTo: support@desk.example\r\n"
+            f"Subject: Re: {parsed['Subject']}\r\nMessage-ID: <answer-1@example.com>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nممنون!\r\n"
+        ).encode()
+        processed = process_raw(email_inbox_a, answer)
+        assert processed.message_id is not None
+        reply = Message.objects.get(pk=processed.message_id)
+        assert reply.ticket_id == received.ticket_id
+    finally:
+        controller.stop()
+
+
+def test_it_keeps_the_reply_in_the_chat_without_a_mailbox(
+    chat_a: Any, agent_a: Any, email_inbox_a: Any
+) -> None:
+    from channels_in.webchat.conversations import receive_from_visitor, save_prechat
+    from channels_in.webchat.parse import Prechat
+    from channels_in.webchat.visitor import new_token
+
+    token = new_token(chat_a)
+    save_prechat(chat_a, token, Prechat(type="prechat", name="Sara", email="sara@example.com"))
+    received = receive_from_visitor(chat_a, token, client_id="gone-000003", text="hi")
+    message = _reply_and_deliver(agent_a, received.ticket_id, "answer")
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert message.external_id == f"webchat:out:{message.pk}:visitor-away"
