@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agents.access import is_admin, team_ids, visible_tickets
-from helpdesk.identities import ascii_digits
+from helpdesk.digits import ascii_digits
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.ticket_search import text_q
 

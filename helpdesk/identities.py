@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from helpdesk.digits import ascii_digits
 from helpdesk.models import IdentityKind
-
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-
-
-def ascii_digits(text: str) -> str:
-    """Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII."""
-    return text.translate(_DIGITS)
 
 
 class InvalidAddress(ValueError):
@@ -20,7 +14,7 @@ class InvalidAddress(ValueError):
 
 def normalize_phone(raw: str, default_region: str = "IR") -> str:
     """Return `raw` in E.164, accepting Persian/Arabic-Indic digits, 00 and local forms."""
-    text = raw.translate(_DIGITS).strip()
+    text = ascii_digits(raw).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

@@ -17,7 +17,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from helpdesk.identities import InvalidAddress, ascii_digits, normalize_phone
+from helpdesk.digits import ascii_digits
+from helpdesk.identities import InvalidAddress, normalize_phone
 from helpdesk.models import ContactIdentity, Message, Ticket
 
 CANDIDATE_CAP = 2000

@@ -73,3 +73,19 @@ def inbound(
         ),
         auto_generated=auto_generated,
     )
+
+
+def run_queued_tasks(worker_id: str = "test-worker") -> None:
+    """Run every task that is due with the real django-tasks-db worker, then return."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()

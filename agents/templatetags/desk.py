@@ -7,16 +7,16 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-register = template.Library()
+from helpdesk.digits import persian_digits
 
-_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+register = template.Library()
 
 
 def localize_digits(value: Any, language: str | None = None) -> str:
     """`value` as text, with Persian digits when the language is Persian."""
     text = "" if value is None else str(value)
     lang = language or get_language() or ""
-    return text.translate(_PERSIAN) if lang.startswith("fa") else text
+    return persian_digits(text) if lang.startswith("fa") else text
 
 
 @register.filter

@@ -30,7 +30,7 @@ from helpdesk.events import EventType
 from helpdesk.identities import InvalidAddress, normalize_phone
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.models import Contact, ContactIdentity, IdentityKind, Message, TicketStatus
+from helpdesk.models import Contact, ContactIdentity, IdentityKind, Message, Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -259,27 +259,52 @@ def call_summary(call: Call) -> dict[str, Any]:
     }
 
 
+def ingest_call(
+    call: Call,
+    *,
+    external_id: str,
+    subject: str,
+    text: str,
+    meta: dict[str, Any] | None = None,
+    new_conversation: bool = False,
+    received_at: datetime | None = None,
+) -> Ticket:
+    """The call as a message of the phone channel, through the one ingest path.
+
+    It threads into the caller's open phone ticket (or opens one, or a new one
+    with `new_conversation`) and links the call to that ticket and its contact.
+    """
+    name = call.contact.name if call.contact else ""
+    result = receive(
+        InboundMessage(
+            inbox_id=call.line.inbox_id,
+            external_id=external_id,
+            sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number, display_name=name),
+            received_at=received_at or call.ended_at or timezone.now(),
+            subject=subject,
+            text=text,
+            thread=ThreadHints(
+                caller_number=call.customer_number, new_conversation=new_conversation
+            ),
+            meta={"call": call_summary(call), **(meta or {})},
+        )
+    )
+    Call.objects.filter(pk=call.pk).update(ticket=result.ticket, contact=result.ticket.contact)
+    call.ticket, call.contact = result.ticket, result.ticket.contact
+    return result.ticket
+
+
 def _missed_call_ticket(call: Call) -> None:
     """A missed inbound call opens a ticket, or lands in the caller's open one."""
     if not call.customer_number.startswith("+"):
         logger.info("missed call %s from an unknown number: no ticket", call.pk)
         return
-    name = call.contact.name if call.contact else ""
     label = {"busy": "Missed call (line busy)", "voicemail": "Voicemail"}.get(
         call.outcome, "Missed call"
     )
-    result = receive(
-        InboundMessage(
-            inbox_id=call.line.inbox_id,
-            external_id=f"call:{call.call_id}",
-            sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number, display_name=name),
-            received_at=call.ended_at or timezone.now(),
-            subject=f"{label}: {call.customer_number}",
-            text=f"{label} from {call.customer_number}. Call back.",
-            thread=ThreadHints(caller_number=call.customer_number),
-            meta={"call": call_summary(call)},
-        )
+    ingest_call(
+        call,
+        external_id=f"call:{call.call_id}",
+        subject=f"{label}: {call.customer_number}",
+        text=f"{label} from {call.customer_number}. Call back.",
     )
-    call.ticket = result.ticket
-    call.contact = result.ticket.contact
-    call.save(update_fields=["ticket", "contact"])

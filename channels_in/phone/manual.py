@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.access import is_admin, team_ids
-from channels_in.phone.calls import call_summary, close_callbacks, find_contact, normalize_number
+from channels_in.phone.calls import (
+    call_summary,
+    close_callbacks,
+    find_contact,
+    ingest_call,
+    normalize_number,
+)
 from channels_in.phone.models import (
     Call,
     CallDirection,
@@ -21,9 +27,6 @@ from channels_in.phone.models import (
 from helpdesk.actions.calls import do_add_call_entry
 from helpdesk.actions.common import Actor, check_ticket_readable
 from helpdesk.actions.errors import Invalid, NotFound
-from helpdesk.inbound import InboundMessage, Sender, ThreadHints
-from helpdesk.ingest import receive
-from helpdesk.models import IdentityKind
 
 _LABELS: dict[tuple[str, str], str] = {
     (CallDirection.IN, CallOutcome.ANSWERED): "Inbound call",
@@ -103,22 +106,15 @@ def attach_to_timeline(actor: Actor, call: Call, ticket_id: int | None) -> None:
             actor, ticket_id, text=_text(call), inbound=inbound, call=call_summary(call)
         )
         call.ticket_id = message.ticket_id
+        call.save(update_fields=["ticket"])
     else:
-        result = receive(
-            InboundMessage(
-                inbox_id=call.line.inbox_id,
-                external_id=f"call:{call.call_id}",
-                sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number),
-                received_at=call.ended_at or timezone.now(),
-                subject=_text(call).split("\n", 1)[0],
-                text=_text(call),
-                thread=ThreadHints(caller_number=call.customer_number),
-                meta={"call": call_summary(call), "logged_by": actor.pk},
-            )
+        ingest_call(
+            call,
+            external_id=f"call:{call.call_id}",
+            subject=_text(call).split("\n", 1)[0],
+            text=_text(call),
+            meta={"logged_by": actor.pk},
         )
-        call.ticket_id = result.ticket.pk
-        call.contact_id = result.ticket.contact_id
-    call.save(update_fields=["ticket", "contact"])
 
 
 def complete_call_form(
@@ -147,20 +143,14 @@ def complete_call_form(
             call.outcome = outcome
         call.save(update_fields=["notes", "outcome"])
         if follow_up:
-            result = receive(
-                InboundMessage(
-                    inbox_id=call.line.inbox_id,
-                    external_id=f"call:{call.call_id}:{uuid.uuid4()}",
-                    sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number),
-                    received_at=timezone.now(),
-                    subject=f"Follow-up: {call.customer_number}",
-                    text=_text(call),
-                    thread=ThreadHints(new_conversation=True),
-                    meta={"call": call_summary(call), "follow_up": True},
-                )
-            )
-            Call.objects.filter(pk=call.pk).update(
-                ticket=result.ticket, contact=result.ticket.contact
+            ingest_call(
+                call,
+                external_id=f"call:{call.call_id}:{uuid.uuid4()}",
+                subject=f"Follow-up: {call.customer_number}",
+                text=_text(call),
+                meta={"follow_up": True},
+                new_conversation=True,
+                received_at=timezone.now(),
             )
         else:
             attach_to_timeline(actor, call, ticket_id or call.ticket_id)

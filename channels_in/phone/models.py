@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agents.models import hash_token
 
-def hash_cti_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+# CTI tokens are stored like API tokens: only their SHA-256.
+hash_cti_token = hash_token
 
 
 class PhoneLine(models.Model):

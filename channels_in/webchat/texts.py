@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from channels_in.webchat.models import WebchatConfig, WidgetLanguage
+from helpdesk.digits import persian_digits
 
 LANGUAGES = ("fa", "en")
 RTL = {"fa"}
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def widget_language(config: WebchatConfig, requested: str | None) -> str:
@@ -46,7 +46,7 @@ def reply_time(minutes: int) -> str:
 
 
 def _digits(text: str, language: str) -> str:
-    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+    return persian_digits(text) if language == "fa" else text
 
 
 def _strings() -> dict[str, str]:

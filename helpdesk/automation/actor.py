@@ -10,7 +10,28 @@ SYSTEM_USERNAME = "automation"
 
 
 def system_actor() -> Any:
-    """An inactive admin user named "automation" (it can never log in)."""
+    """An inactive admin user named "automation" (it can never log in).
+
+    Looked up once per few seconds per process (rules run on every message);
+    only a user that already existed is remembered, never one created by a
+    transaction that may still roll back.
+    """
+    from helpdesk.automation import config_cache
+
+    existing = config_cache.cached(("system-actor", None), _existing)
+    return existing if existing is not None else _get_or_create()
+
+
+def _existing() -> Any:
+    return (
+        get_user_model()
+        .objects.filter(username=SYSTEM_USERNAME, agent__isnull=False)
+        .select_related("agent")
+        .first()
+    )
+
+
+def _get_or_create() -> Any:
     from agents.models import Agent, Role
 
     user, created = get_user_model().objects.get_or_create(

@@ -72,7 +72,9 @@ def on_event(event: TicketEvent) -> None:
         return
     if event.type == "message.created":
         data = event.payload
-        if data.get("direction") == Direction.OUTBOUND and data.get("author_kind") == "agent":
+        replied = data.get("direction") == Direction.OUTBOUND and data.get("author_kind") == "agent"
+        # Every agent reply passes here: fetch the message only when a rule wants it.
+        if replied and config_cache.rules_for(Trigger.AGENT_REPLIED):
             message = Message.objects.filter(pk=data["message_id"]).first()
             engine.run_rules(Trigger.AGENT_REPLIED, event.ticket_id, message)
     elif event.type == "ticket.status_changed":

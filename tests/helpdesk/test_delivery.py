@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from channels_in import registry
@@ -18,7 +17,7 @@ from helpdesk.actions.messages import do_reply, do_retry_delivery
 from helpdesk.ingest import receive
 from helpdesk.models import DeliveryStatus, Message, Ticket
 from helpdesk.tasks import backoff_seconds, deliver_message
-from tests.factories import inbound
+from tests.factories import inbound, run_queued_tasks
 from tests.helpdesk.actions_helpers import events_of, open_ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
@@ -43,16 +42,7 @@ class FakeSender:
 
 def drain() -> None:
     """Run a real db_worker until no task is ready."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
+    run_queued_tasks()
 
 
 def ready_tasks() -> list[DBTaskResult]:

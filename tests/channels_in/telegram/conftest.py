@@ -12,6 +12,7 @@ import pytest
 
 from channels_in.telegram.models import Mode, TelegramConfig
 from tests.channels_in.telegram.fake_bot_api import FakeBotApi, running_fake_api
+from tests.factories import run_queued_tasks
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The shape of a real token (Telegram's documentation example); it only exists here.
@@ -49,18 +50,7 @@ def bot_config(telegram_inbox_a: Any, fake_api: FakeBotApi) -> TelegramConfig:
 
 def run_tasks() -> None:
     """Run every queued task with the real database worker, then return."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="telegram-tests",
-        excluded_queue_names=[],
-    ).run()
+    run_queued_tasks("telegram-tests")
 
 
 class _LiveDesk:
