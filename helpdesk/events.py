@@ -11,9 +11,11 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -186,6 +188,18 @@ SCHEMAS: dict[EventType, type[_Schema]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An event to record: what `record` takes, for recording several at once."""
+
+    type_: EventType
+    ticket: Ticket | None
+    actor_id: int | None
+    data: dict[str, Any]
+    team_id: int | None = None
+    extra_groups: tuple[str, ...] = ()
+
+
 def record(
     type_: EventType,
     *,
@@ -196,23 +210,34 @@ def record(
     extra_groups: tuple[str, ...] = (),
 ) -> TicketEvent:
     """Validate `data` against the event's schema, store it, and publish it on commit."""
-    payload = SCHEMAS[type_].model_validate(data).model_dump(mode="json")
+    return record_many([Pending(type_, ticket, actor_id, data, team_id, extra_groups)])[0]
+
+
+def record_many(pending: Sequence[Pending]) -> list[TicketEvent]:
+    """`record` for several events: one insert, sequence numbers in the given order."""
+    now = timezone.now()
+    rows = [
+        TicketEvent(
+            ticket=p.ticket,
+            team_id=p.ticket.team_id if p.ticket is not None else p.team_id,
+            type=p.type_.value,
+            actor_id=p.actor_id,
+            payload=SCHEMAS[p.type_].model_validate(p.data).model_dump(mode="json"),
+            created_at=now,
+        )
+        for p in pending
+    ]
     with transaction.atomic(savepoint=False):
         _serialize_sequence()
-        event = TicketEvent.objects.create(
-            ticket=ticket,
-            team_id=ticket.team_id if ticket is not None else team_id,
-            type=type_.value,
-            actor_id=actor_id,
-            payload=payload,
-            created_at=timezone.now(),
-        )
-    frame = to_frame(event)
-    groups = groups_for(event) + list(extra_groups)
-    transaction.on_commit(lambda: publish(groups, frame), robust=True)
-    for hook in recorded_hooks:
-        hook(event)
-    return event
+        TicketEvent.objects.bulk_create(rows)
+    for p, event in zip(pending, rows, strict=True):
+        frame = to_frame(event)
+        groups = groups_for(event) + list(p.extra_groups)
+        transaction.on_commit(partial(publish, groups, frame), robust=True)
+    for event in rows:
+        for hook in recorded_hooks:
+            hook(event)
+    return rows
 
 
 # Called inside the recording transaction for every event (automation rules

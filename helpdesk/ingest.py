@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from helpdesk import events
 from helpdesk.events import EventType
@@ -26,7 +28,7 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.sanitize import sanitize_html
-from helpdesk.threader import find_candidate, reopenable
+from helpdesk.threader import Threads, reopenable
 
 logger = logging.getLogger(__name__)
 
@@ -50,24 +52,33 @@ inbound_rules: list[InboundRule] = []
 
 
 def receive(msg: InboundMessage) -> IngestResult:
-    """Store `msg` exactly once and thread it into a ticket.
+    """Store `msg` exactly once and thread it into a ticket (a batch of one)."""
+    return receive_many([msg])[0]
+
+
+def receive_many(msgs: Sequence[InboundMessage]) -> list[IngestResult]:
+    """Store each message exactly once and thread it, in order, in one transaction.
+
+    The batch is what bulk sources hand over (mail import, a mailbox's backlog):
+    a few queries per batch read what threading needs, and tickets, messages and
+    events are inserted together. A reply later in the batch threads onto its
+    parent earlier in it. Results come back in the order of `msgs`.
 
     Safe when several processes receive the same message at once: the unique
     (inbox, external_id) constraint lets one win; the others see the winner's
-    message and return it as a duplicate, without raising.
+    message and return it as a duplicate, without raising. Raises InvalidAddress
+    before touching the database when a sender's address is unusable.
     """
+    addresses = [normalize_address(m.sender.kind, m.sender.address) for m in msgs]
     conflict: IntegrityError | None = None
     for _attempt in range(_ATTEMPTS):
-        existing = _existing(msg)
-        if existing is not None:
-            return IngestResult(message=existing, ticket=existing.ticket, created=False)
         try:
             with transaction.atomic():
-                return _store(msg)
+                return _Batch(msgs, addresses).store()
         except IntegrityError as exc:
-            # Another receiver committed this message, or created the same new
-            # contact identity, between our check and our insert: look again.
-            logger.info("ingest conflict on %s/%s, retrying", msg.inbox_id, msg.external_id)
+            # Another receiver committed one of these messages, or created the same
+            # new contact identity, while we read: look again.
+            logger.info("ingest conflict on a batch of %d, retrying", len(msgs))
             conflict = exc
         except OperationalError as exc:
             # PostgreSQL broke a lock cycle (an ingest rule locking rows after the
@@ -75,119 +86,261 @@ def receive(msg: InboundMessage) -> IngestResult:
             # whole, so trying again is safe.
             if getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
                 raise
-            logger.warning("ingest of %s/%s aborted (%s), retrying", msg.inbox_id,
-                           msg.external_id, exc)  # fmt: skip
-    existing = _existing(msg)
-    if existing is not None:
-        return IngestResult(message=existing, ticket=existing.ticket, created=False)
+            logger.warning("ingest of a batch of %d aborted (%s), retrying", len(msgs), exc)
     raise RuntimeError(
-        f"could not ingest {msg.external_id!r} after {_ATTEMPTS} attempts"
+        f"could not ingest a batch of {len(msgs)} after {_ATTEMPTS} attempts"
     ) from conflict
-
-
-def _existing(msg: InboundMessage) -> Message | None:
-    return (
-        Message.objects.select_related("ticket")
-        .filter(inbox_id=msg.inbox_id, external_id=msg.external_id)
-        .first()
-    )
 
 
 def resolve_contact(kind: str, address: str, display_name: str = "", language: str = "") -> Contact:
     """The contact owning this identity, created if it is new (follows merges)."""
-    return _resolve_contact(kind, address, display_name, language)[0]
-
-
-def _resolve_contact(
-    kind: str, address: str, display_name: str, language: str
-) -> tuple[Contact, bool]:
-    identity = ContactIdentity.objects.select_related("contact").filter(kind=kind, address=address)
-    found = identity.first()
-    if found is not None:
-        contact = found.contact
-        while contact.merged_into_id:
-            contact = Contact.objects.get(pk=contact.merged_into_id)
-        return contact, False
-    contact = Contact.objects.create(name=display_name or address, language=language)
-    ContactIdentity.objects.create(
-        contact=contact, kind=kind, address=address, display_name=display_name
-    )
-    return contact, True
-
-
-def _store(msg: InboundMessage) -> IngestResult:
-    inbox = Inbox.objects.select_related("team").get(pk=msg.inbox_id)
-    address = normalize_address(msg.sender.kind, msg.sender.address)
-    contact, new_contact = _resolve_contact(
-        msg.sender.kind, address, msg.sender.display_name, msg.language
-    )
-    if not new_contact:
-        # One contact's messages are threaded one at a time: without this lock two
-        # chat messages arriving together could each open a ticket for one
-        # conversation. (A contact created here is invisible to others until commit.)
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    ticket, ticket_created, reopened, previous_status = _thread(msg, inbox, contact)
-
-    message = Message.objects.create(
-        ticket=ticket,
-        inbox=inbox,
-        direction=Direction.INBOUND,
-        author_kind=AuthorKind.CONTACT,
-        author_contact=contact,
-        subject=msg.subject[:300],
-        text=msg.text,
-        html=sanitize_html(msg.html),
-        external_id=msg.external_id,
-        channel_meta=dict(msg.meta) | {"auto_generated": msg.auto_generated},
-        created_at=msg.received_at,
-    )
-    _store_attachments(message, msg)
-    _touch_ticket(ticket, msg, ticket_created)
-
-    if ticket_created:
-        events.record(
-            EventType.TICKET_CREATED,
-            ticket=ticket,
-            actor_id=None,
-            data={
-                "ticket_id": ticket.pk,
-                "subject": ticket.subject,
-                "contact_id": contact.pk,
-                "contact_name": contact.name,
-                "inbox_id": inbox.pk,
-                "channel": inbox.kind,
-                "status": ticket.status,
-                "priority": ticket.priority,
-                "follows_up": ticket.follows_up_id,
-            },
+    found = ContactIdentity.objects.select_related("contact").filter(kind=kind, address=address)
+    identity = found.first()
+    if identity is None:
+        contact = Contact.objects.create(name=display_name or address, language=language)
+        ContactIdentity.objects.create(
+            contact=contact, kind=kind, address=address, display_name=display_name
         )
-    elif previous_status != ticket.status:
-        events.record(
-            EventType.TICKET_STATUS_CHANGED,
-            ticket=ticket,
-            actor_id=None,
-            data={
-                "ticket_id": ticket.pk,
-                "status": ticket.status,
-                "previous_status": previous_status,
-            },
+        return contact
+    return _unmerged(identity.contact)
+
+
+def _unmerged(contact: Contact) -> Contact:
+    while contact.merged_into_id:
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Where one new message goes, decided before anything is written."""
+
+    msg: InboundMessage
+    inbox: Inbox
+    contact: Contact
+    ticket: Ticket
+    ticket_created: bool
+    reopened: bool
+    previous_status: str
+
+
+class _Batch:
+    """One ingest transaction: read, decide in order, write in bulk, then events and rules."""
+
+    def __init__(self, msgs: Sequence[InboundMessage], addresses: list[str]) -> None:
+        self.msgs = msgs
+        self.addresses = addresses
+        self.threads = Threads()
+
+    def store(self) -> list[IngestResult]:
+        results: dict[int, IngestResult] = {}
+        first_of: dict[tuple[int, str], int] = {}
+        fresh: list[int] = []
+        stored = self._stored()
+        for i, msg in enumerate(self.msgs):
+            key = (msg.inbox_id, msg.external_id)
+            if key in stored:
+                results[i] = IngestResult(
+                    message=stored[key], ticket=stored[key].ticket, created=False
+                )
+            elif key in first_of:
+                continue  # the same message twice in one batch: answered below
+            else:
+                first_of[key] = i
+                fresh.append(i)
+        if fresh:
+            plans = self._plan(fresh)
+            messages = self._write(plans)
+            for i, plan, message in zip(fresh, plans, messages, strict=True):
+                results[i] = IngestResult(
+                    message=message,
+                    ticket=plan.ticket,
+                    created=True,
+                    ticket_created=plan.ticket_created,
+                    reopened=plan.reopened,
+                )
+            for i in fresh:
+                for rule in inbound_rules:
+                    rule(results[i], self.msgs[i])
+        for i, msg in enumerate(self.msgs):
+            if i not in results:
+                first = results[first_of[(msg.inbox_id, msg.external_id)]]
+                results[i] = IngestResult(message=first.message, ticket=first.ticket, created=False)
+        return [results[i] for i in range(len(self.msgs))]
+
+    def _stored(self) -> dict[tuple[int, str], Message]:
+        inbox_ids = {m.inbox_id for m in self.msgs}
+        external_ids = {m.external_id for m in self.msgs}
+        found = Message.objects.select_related("ticket").filter(
+            inbox_id__in=inbox_ids, external_id__in=external_ids
         )
-    events.record(
-        EventType.MESSAGE_CREATED,
-        ticket=ticket,
-        actor_id=None,
-        data=message_created_data(message, inbox.kind),
-    )
-    result = IngestResult(
-        message=message,
-        ticket=ticket,
-        created=True,
-        ticket_created=ticket_created,
-        reopened=reopened,
-    )
-    for rule in inbound_rules:
-        rule(result, msg)
-    return result
+        return {(m.inbox_id, m.external_id or ""): m for m in found}
+
+    def _plan(self, fresh: list[int]) -> list[_Plan]:
+        inboxes = Inbox.objects.select_related("team").in_bulk(
+            {self.msgs[i].inbox_id for i in fresh}
+        )
+        contacts, known = self._contacts(fresh)
+        items = [
+            (self.msgs[i], inboxes[self.msgs[i].inbox_id], contacts[self._identity(i)])
+            for i in fresh
+        ]
+        self.threads.prefetch(items, known)
+        plans = []
+        for msg, inbox, contact in items:
+            plan = self._thread(msg, inbox, contact)
+            self.threads.stored(msg, plan.ticket)
+            _touch_ticket(plan.ticket, msg, plan.ticket_created)
+            plans.append(plan)
+        return plans
+
+    def _identity(self, i: int) -> tuple[str, str]:
+        return (self.msgs[i].sender.kind, self.addresses[i])
+
+    def _contacts(self, fresh: list[int]) -> tuple[dict[tuple[str, str], Contact], set[int]]:
+        """The contact of every sender (new ones created), and the ids of those that existed.
+
+        Existing contacts are locked: one contact's messages are threaded one
+        transaction at a time, or two chat messages arriving together could each
+        open a ticket for one conversation. (A contact created here is invisible
+        to others until commit.)
+        """
+        wanted: dict[tuple[str, str], InboundMessage] = {}
+        for i in fresh:
+            wanted.setdefault(self._identity(i), self.msgs[i])
+        by_kind: dict[str, list[str]] = {}
+        for kind, address in wanted:
+            by_kind.setdefault(kind, []).append(address)
+        which = Q()
+        for kind, addresses in by_kind.items():
+            which |= Q(kind=kind, address__in=addresses)
+        owners = {
+            (identity.kind, identity.address): _unmerged(identity.contact)
+            for identity in ContactIdentity.objects.select_related("contact").filter(which)
+        }
+        locked = Contact.objects.select_for_update().filter(pk__in={c.pk for c in owners.values()})
+        fresh_rows = {c.pk: c for c in locked.order_by("pk")}
+        contacts = {key: fresh_rows[c.pk] for key, c in owners.items()}
+        new = [key for key in wanted if key not in contacts]
+        if new:
+            created = Contact.objects.bulk_create(
+                [
+                    Contact(
+                        name=wanted[key].sender.display_name or key[1],
+                        language=wanted[key].language,
+                    )
+                    for key in new
+                ]
+            )
+            ContactIdentity.objects.bulk_create(
+                [
+                    ContactIdentity(
+                        contact=contact,
+                        kind=kind,
+                        address=address,
+                        display_name=wanted[(kind, address)].sender.display_name,
+                    )
+                    for (kind, address), contact in zip(new, created, strict=True)
+                ]
+            )
+            contacts.update(zip(new, created, strict=True))
+        return contacts, set(fresh_rows)
+
+    def _thread(self, msg: InboundMessage, inbox: Inbox, contact: Contact) -> _Plan:
+        candidate = self.threads.find_candidate(msg, inbox, contact)
+        if candidate is not None:
+            if candidate.status in TicketStatus.active():
+                return _Plan(msg, inbox, contact, candidate, False, False, candidate.status)
+            if reopenable(candidate):
+                return _Plan(msg, inbox, contact, candidate, False, True, candidate.status)
+        ticket = Ticket(
+            subject=(msg.subject or msg.text.strip().split("\n", 1)[0])[:300],
+            contact=contact,
+            inbox=inbox,
+            team=inbox.team,
+            status=TicketStatus.NEW,
+            follows_up=candidate,
+            last_message_at=msg.received_at,
+            last_customer_message_at=msg.received_at,
+        )
+        self.threads.opened(ticket)
+        return _Plan(msg, inbox, contact, ticket, True, False, ticket.status)
+
+    def _write(self, plans: list[_Plan]) -> list[Message]:
+        Ticket.objects.bulk_create([p.ticket for p in plans if p.ticket_created])
+        opened = {id(p.ticket) for p in plans if p.ticket_created}
+        touched = {id(p.ticket): p.ticket for p in plans if id(p.ticket) not in opened}
+        if touched:
+            now = timezone.now()
+            for ticket in touched.values():
+                ticket.updated_at = now
+            Ticket.objects.bulk_update(list(touched.values()), _TOUCHED_FIELDS)
+        messages = []
+        for plan in plans:
+            msg = plan.msg
+            meta = dict(msg.meta) | {"auto_generated": msg.auto_generated}
+            refused = _refused_attachments(msg)
+            if refused:
+                meta["refused_attachments"] = refused
+            message = Message(
+                ticket=plan.ticket,
+                inbox=plan.inbox,
+                direction=Direction.INBOUND,
+                author_kind=AuthorKind.CONTACT,
+                author_contact=plan.contact,
+                subject=msg.subject[:300],
+                text=msg.text,
+                html=sanitize_html(msg.html),
+                external_id=msg.external_id,
+                channel_meta=meta,
+                created_at=msg.received_at,
+            )
+            messages.append(message)
+        Message.objects.bulk_create(messages)
+        _store_attachments(plans, messages)
+        pairs = zip(plans, messages, strict=True)
+        events.record_many([event for plan, message in pairs for event in _events(plan, message)])
+        return messages
+
+
+# What a customer message changes on a ticket it joins.
+_TOUCHED_FIELDS = [
+    "last_customer_message_at",
+    "last_message_at",
+    "updated_at",
+    "version",
+    "status",
+    "snoozed_until",
+    "resolved_at",
+]
+
+
+def _events(plan: _Plan, message: Message) -> list[events.Pending]:
+    ticket, contact, inbox = plan.ticket, plan.contact, plan.inbox
+    found: list[events.Pending] = []
+    if plan.ticket_created:
+        data: dict[str, object] = {
+            "ticket_id": ticket.pk,
+            "subject": ticket.subject,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "inbox_id": inbox.pk,
+            "channel": inbox.kind,
+            "status": TicketStatus.NEW,
+            "priority": ticket.priority,
+            "follows_up": ticket.follows_up_id,
+        }
+        found.append(events.Pending(EventType.TICKET_CREATED, ticket, None, data))
+    elif plan.previous_status != TicketStatus.OPEN and plan.previous_status != TicketStatus.NEW:
+        data = {
+            "ticket_id": ticket.pk,
+            "status": TicketStatus.OPEN,
+            "previous_status": plan.previous_status,
+        }
+        found.append(events.Pending(EventType.TICKET_STATUS_CHANGED, ticket, None, data))
+    data = message_created_data(message, inbox.kind)
+    found.append(events.Pending(EventType.MESSAGE_CREATED, ticket, None, data))
+    return found
 
 
 def message_created_data(message: Message, channel: str) -> dict[str, object]:
@@ -205,32 +358,10 @@ def message_created_data(message: Message, channel: str) -> dict[str, object]:
     }
 
 
-def _thread(msg: InboundMessage, inbox: Inbox, contact: Contact) -> tuple[Ticket, bool, bool, str]:
-    """Returns (ticket, created, reopened, status before this message)."""
-    candidate = find_candidate(msg, inbox, contact)
-    if candidate is not None:
-        ticket = Ticket.objects.select_for_update().get(pk=candidate.pk)
-        if ticket.status in TicketStatus.active():
-            return ticket, False, False, ticket.status
-        if reopenable(ticket):
-            return ticket, False, True, ticket.status
-    ticket = Ticket.objects.create(
-        subject=(msg.subject or msg.text.strip().split("\n", 1)[0])[:300],
-        contact=contact,
-        inbox=inbox,
-        team=inbox.team,
-        status=TicketStatus.NEW,
-        follows_up=candidate,
-        last_message_at=msg.received_at,
-        last_customer_message_at=msg.received_at,
-    )
-    return ticket, True, False, ticket.status
-
-
 def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:
+    """What a customer message changes on its ticket (in memory; `_write` saves it)."""
     if created:
         return  # created with these times already
-    fields = ["last_customer_message_at", "last_message_at", "updated_at", "version"]
     ticket.last_customer_message_at = msg.received_at
     ticket.last_message_at = max(ticket.last_message_at or msg.received_at, msg.received_at)
     # The customer wrote again: whatever we were waiting for has arrived.
@@ -238,34 +369,33 @@ def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:
         ticket.status = TicketStatus.OPEN
         ticket.snoozed_until = None
         ticket.resolved_at = None
-        fields += ["status", "snoozed_until", "resolved_at"]
     ticket.version += 1
-    ticket.save(update_fields=fields)
 
 
-def _store_attachments(message: Message, msg: InboundMessage) -> None:
+def _refused_attachments(msg: InboundMessage) -> list[dict[str, object]]:
     limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
-    refused: list[dict[str, object]] = []
-    for item in msg.attachments:
-        size = len(item.data)
-        if size > limit:
-            refused.append(
-                {
-                    "name": item.name,
-                    "size": size,
-                    "reason": f"larger than the {limit} byte limit",
-                }
+    return [
+        {"name": item.name, "size": len(item.data), "reason": f"larger than the {limit} byte limit"}
+        for item in msg.attachments
+        if len(item.data) > limit
+    ]
+
+
+def _store_attachments(plans: list[_Plan], messages: list[Message]) -> None:
+    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    rows = []
+    for plan, message in zip(plans, messages, strict=True):
+        for item in plan.msg.attachments:
+            if len(item.data) > limit:
+                continue
+            attachment = Attachment(
+                message=message,
+                name=item.name[:255] or "attachment",
+                content_type=item.content_type or "application/octet-stream",
+                size=len(item.data),
+                content_id=item.content_id.strip("<>")[:300],
             )
-            continue
-        attachment = Attachment(
-            message=message,
-            name=item.name[:255] or "attachment",
-            content_type=item.content_type or "application/octet-stream",
-            size=size,
-            content_id=item.content_id.strip("<>")[:300],
-        )
-        attachment.file.save(attachment.name, ContentFile(item.data), save=False)
-        attachment.save()
-    if refused:
-        message.channel_meta = {**message.channel_meta, "refused_attachments": refused}
-        message.save(update_fields=["channel_meta"])
+            attachment.file.save(attachment.name, ContentFile(item.data), save=False)
+            rows.append(attachment)
+    if rows:
+        Attachment.objects.bulk_create(rows)
