@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -22,9 +23,9 @@ from channels_in.email.charsets import decode_words
 from channels_in.email.models import QuarantinedMail
 from channels_in.email.parse import ParsedMail, UnparseableMail, parse_mail
 from helpdesk.actions.messages import do_record_delivery
-from helpdesk.identities import InvalidAddress
+from helpdesk.identities import InvalidAddress, normalize_address
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
-from helpdesk.ingest import receive
+from helpdesk.ingest import IngestResult, receive, receive_many
 from helpdesk.models import DeliveryStatus, Direction, IdentityKind, Inbox, Message
 from helpdesk.sanitize import sanitize_html
 
@@ -91,6 +92,12 @@ def _without_nul(parsed: ParsedMail) -> ParsedMail:
     return parsed
 
 
+@dataclass(frozen=True, slots=True)
+class RawMail:
+    raw: bytes
+    source: str = ""  # where it came from, for the quarantine list
+
+
 def process_raw(
     inbox: Inbox, raw: bytes, *, source: str = "", use_mail_date: bool = False
 ) -> Processed:
@@ -99,21 +106,67 @@ def process_raw(
     Raises only on database trouble (so the caller leaves the mail on the server
     and tries again); every problem with the mail itself ends in the quarantine.
     """
-    try:
-        parsed = parse_mail(raw)
-    except UnparseableMail as exc:
-        return quarantine(inbox, raw, str(exc), source=source)
+    return process_many(inbox, [RawMail(raw, source)], use_mail_date=use_mail_date)[0]
+
+
+def process_many(
+    inbox: Inbox, mails: Sequence[RawMail], *, use_mail_date: bool = False
+) -> list[Processed]:
+    """`process_raw` for a batch: the mails that parse are ingested in one transaction.
+
+    A mail that cannot be parsed, or has no usable sender, goes to the quarantine
+    alone. Should the batch fail for another reason, every mail is tried on its
+    own, so only the one at fault ends in the quarantine.
+    """
+    done: dict[int, Processed] = {}
+    ready: list[tuple[int, ParsedMail, InboundMessage]] = []
     now = timezone.now()
-    received_at = parsed.date if use_mail_date and parsed.date and parsed.date < now else now
-    try:
-        result = receive(to_inbound(parsed, inbox.pk, received_at))
-    except InvalidAddress as exc:
-        return quarantine(inbox, raw, f"unusable sender: {exc}", parsed, source)
-    except (OperationalError, InterfaceError):
-        raise  # the database is unavailable: leave the mail on the server, retry later
-    except Exception as exc:  # a bug must not lose the mail: keep it for re-processing
-        logger.exception("ingest failed for mail %s in inbox %s", parsed.message_id, inbox.pk)
-        return quarantine(inbox, raw, f"ingest error: {type(exc).__name__}: {exc}", parsed, source)
+    for i, mail in enumerate(mails):
+        try:
+            parsed = parse_mail(mail.raw)
+        except UnparseableMail as exc:
+            done[i] = quarantine(inbox, mail.raw, str(exc), source=mail.source)
+            continue
+        dated = use_mail_date and parsed.date is not None and parsed.date < now
+        received_at = parsed.date if dated and parsed.date else now
+        msg = to_inbound(parsed, inbox.pk, received_at)
+        try:
+            normalize_address(msg.sender.kind, msg.sender.address)
+        except InvalidAddress as exc:
+            done[i] = quarantine(inbox, mail.raw, f"unusable sender: {exc}", parsed, mail.source)
+            continue
+        ready.append((i, parsed, msg))
+    results: list[IngestResult] | None = None
+    if len(ready) > 1:
+        try:
+            results = receive_many([msg for _, _, msg in ready])
+        except (OperationalError, InterfaceError):
+            raise  # the database is unavailable: leave the mail on the server, retry later
+        except Exception:
+            logger.exception("a batch of %d mails failed; storing them one by one", len(ready))
+    for n, (i, parsed, msg) in enumerate(ready):
+        result = results[n] if results is not None else None
+        done[i] = _stored(inbox, mails[i], parsed, msg, result)
+    return [done[i] for i in range(len(mails))]
+
+
+def _stored(
+    inbox: Inbox,
+    mail: RawMail,
+    parsed: ParsedMail,
+    msg: InboundMessage,
+    result: IngestResult | None,
+) -> Processed:
+    """The outcome of one mail, ingesting it alone when the batch did not."""
+    if result is None:
+        try:
+            result = receive(msg)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:  # a bug must not lose the mail: keep it for re-processing
+            logger.exception("ingest failed for mail %s in inbox %s", msg.external_id, inbox.pk)
+            reason = f"ingest error: {type(exc).__name__}: {exc}"
+            return quarantine(inbox, mail.raw, reason, parsed, mail.source)
     if not result.created:
         return Processed(Outcome.DUPLICATE, message_id=result.message.pk)
     if parsed.bounce is not None:

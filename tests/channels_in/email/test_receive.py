@@ -5,7 +5,9 @@ from typing import Any
 import pytest
 
 from channels_in.email.models import QuarantinedMail
-from channels_in.email.receive import Outcome, process_raw, reprocess
+from channels_in.email.receive import Outcome, RawMail, process_many, process_raw, reprocess
+from helpdesk import ingest
+from helpdesk.ingest import IngestResult
 from helpdesk.models import DeliveryStatus, Message, Ticket
 from tests.channels_in.email.mails import raw, simple
 
@@ -136,3 +138,41 @@ def test_it_marks_the_bounced_outbound_message_failed(email_inbox_a: Any, agent_
     assert "550 5.1.1" in reply.delivery_error and "customer@example.com" in reply.delivery_error
     bounce = Message.objects.get(external_id="<dsn-1@mx.example>")
     assert bounce.ticket_id == ticket.pk and bounce.channel_meta["auto_generated"] is True
+
+
+def test_a_batch_keeps_the_malformed_mails_and_stores_the_rest_together(
+    email_inbox_a: Any,
+) -> None:
+    batch = [RawMail(mail, source=name) for name, mail in MALFORMED.items()]
+    batch.append(RawMail(simple(message_id="<parent@x>")))
+    reply = simple(message_id="<child@x>", headers={"In-Reply-To": "<parent@x>"})
+    batch.append(RawMail(reply))
+    names = [*MALFORMED, "parent", "child"]
+    outcomes = dict(zip(names, process_many(email_inbox_a, batch), strict=True))
+    assert {p.outcome for p in outcomes.values()} <= {Outcome.IMPORTED, Outcome.QUARANTINED}
+    assert outcomes["no sender at all"].outcome == Outcome.QUARANTINED
+    assert outcomes["8-bit subject and name"].outcome == Outcome.IMPORTED
+    assert Message.objects.count() + QuarantinedMail.objects.count() == len(batch)
+    assert QuarantinedMail.objects.filter(source="no sender at all").exists()
+    parent = Message.objects.get(external_id="<parent@x>")
+    assert Message.objects.get(external_id="<child@x>").ticket_id == parent.ticket_id
+
+
+def test_a_failing_batch_is_stored_mail_by_mail_so_only_the_culprit_is_quarantined(
+    email_inbox_a: Any, monkeypatch: Any
+) -> None:
+    def broken_rule(result: IngestResult, msg: Any) -> None:
+        if msg.subject == "boom":
+            raise ValueError("a bug in a rule")
+
+    monkeypatch.setattr(ingest, "inbound_rules", [*ingest.inbound_rules, broken_rule])
+    batch = [
+        RawMail(simple(message_id="<ok1@x>")),
+        RawMail(simple(message_id="<bad@x>", subject="boom"), source="inbox/bad.eml"),
+        RawMail(simple(message_id="<ok2@x>")),
+    ]
+    outcomes = [p.outcome for p in process_many(email_inbox_a, batch)]
+    assert outcomes == [Outcome.IMPORTED, Outcome.QUARANTINED, Outcome.IMPORTED]
+    kept = QuarantinedMail.objects.get()
+    assert kept.source == "inbox/bad.eml" and "a bug in a rule" in kept.reason
+    assert set(Message.objects.values_list("external_id", flat=True)) == {"<ok1@x>", "<ok2@x>"}

@@ -11,10 +11,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from channels_in.email.receive import Outcome, process_raw
+from channels_in.email.receive import Outcome, RawMail, process_many
 from helpdesk.models import ChannelKind, Inbox, Team
 
 Source = tuple[str, Callable[[], bytes]]
+
+# Mails per transaction: large enough that per-batch queries vanish per mail, small
+# enough that a retried batch or a lock held for it stays short.
+BATCH = 200
 
 
 def _is_maildir(path: Path) -> bool:
@@ -72,6 +76,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--team", default="Default", help="team of the inbox when it is created (Default)"
         )
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=BATCH,
+            help=f"mails stored per transaction ({BATCH}); 1 stores each on its own",
+        )
         parser.add_argument("paths", nargs="+", help=".eml, mbox, Maildir or a directory")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -82,9 +92,13 @@ class Command(BaseCommand):
         inbox = email_inbox(options["inbox"], options["team"])
         found = [s for p in paths for s in sources(p)]
         counts: Counter[Outcome] = Counter()
-        for done, (label, load) in enumerate(found, start=1):
-            counts[process_raw(inbox, load(), source=label[-300:], use_mail_date=True).outcome] += 1
-            _progress(done, len(found))
+        size = options["batch"]
+        if size < 1:
+            raise CommandError("--batch must be at least 1")
+        for start in range(0, len(found), size):
+            batch = [RawMail(load(), label[-300:]) for label, load in found[start : start + size]]
+            counts.update(p.outcome for p in process_many(inbox, batch, use_mail_date=True))
+            _progress(start + len(batch), len(found))
         self.stdout.write(
             f"imported {counts[Outcome.IMPORTED]}, duplicates {counts[Outcome.DUPLICATE]}, "
             f"quarantined {counts[Outcome.QUARANTINED]}"
