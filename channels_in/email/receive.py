@@ -109,33 +109,56 @@ def process_raw(
     return process_many(inbox, [RawMail(raw, source)], use_mail_date=use_mail_date)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A mail parsed and normalized, or the reason it goes to the quarantine."""
+
+    parsed: ParsedMail | None
+    msg: InboundMessage | None
+    problem: str = ""
+
+
+def prepare(raw: bytes, inbox_id: int, now: datetime, use_mail_date: bool = False) -> Prepared:
+    """Parse one mail for `inbox_id` (no database: bulk imports run this in other processes)."""
+    try:
+        parsed = parse_mail(raw)
+    except UnparseableMail as exc:
+        return Prepared(None, None, str(exc))
+    dated = use_mail_date and parsed.date is not None and parsed.date < now
+    received_at = parsed.date if dated and parsed.date else now
+    msg = to_inbound(parsed, inbox_id, received_at)
+    try:
+        normalize_address(msg.sender.kind, msg.sender.address)
+    except InvalidAddress as exc:
+        return Prepared(parsed, None, f"unusable sender: {exc}")
+    return Prepared(parsed, msg)
+
+
 def process_many(
     inbox: Inbox, mails: Sequence[RawMail], *, use_mail_date: bool = False
 ) -> list[Processed]:
-    """`process_raw` for a batch: the mails that parse are ingested in one transaction.
+    """`process_raw` for a batch: the mails that parse are ingested in one transaction."""
+    now = timezone.now()
+    return store_prepared(
+        inbox, mails, [prepare(m.raw, inbox.pk, now, use_mail_date) for m in mails]
+    )
 
-    A mail that cannot be parsed, or has no usable sender, goes to the quarantine
-    alone. Should the batch fail for another reason, every mail is tried on its
-    own, so only the one at fault ends in the quarantine.
+
+def store_prepared(
+    inbox: Inbox, mails: Sequence[RawMail], prepared: Sequence[Prepared]
+) -> list[Processed]:
+    """Store prepared mails: those that parsed in one ingest batch, the rest in the quarantine.
+
+    Should the batch fail for a reason other than the database, every mail is
+    tried on its own, so only the one at fault ends in the quarantine.
     """
     done: dict[int, Processed] = {}
     ready: list[tuple[int, ParsedMail, InboundMessage]] = []
-    now = timezone.now()
-    for i, mail in enumerate(mails):
-        try:
-            parsed = parse_mail(mail.raw)
-        except UnparseableMail as exc:
-            done[i] = quarantine(inbox, mail.raw, str(exc), source=mail.source)
-            continue
-        dated = use_mail_date and parsed.date is not None and parsed.date < now
-        received_at = parsed.date if dated and parsed.date else now
-        msg = to_inbound(parsed, inbox.pk, received_at)
-        try:
-            normalize_address(msg.sender.kind, msg.sender.address)
-        except InvalidAddress as exc:
-            done[i] = quarantine(inbox, mail.raw, f"unusable sender: {exc}", parsed, mail.source)
-            continue
-        ready.append((i, parsed, msg))
+    for i, (mail, item) in enumerate(zip(mails, prepared, strict=True)):
+        if item.msg is None or item.parsed is None:
+            done[i] = quarantine(inbox, mail.raw, item.problem, item.parsed, mail.source)
+        else:
+            ready.append((i, item.parsed, item.msg))
     results: list[IngestResult] | None = None
     if len(ready) > 1:
         try:

@@ -6,13 +6,13 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import events
 from helpdesk.actions.common import Actor, lock_ticket, save_ticket
 from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.attachment_files import save_content
 from helpdesk.events import EventType
 from helpdesk.ingest import message_created_data
 from helpdesk.models import (
@@ -73,10 +73,8 @@ def _append(
         created_at=now,
     )
     for f in files:
-        attachment = Attachment(message=message, name=f.name[:255], content_type=f.content_type,
-                                size=len(f.data))  # fmt: skip
-        attachment.file.save(attachment.name, ContentFile(f.data), save=False)
-        attachment.save()
+        Attachment.objects.create(message=message, name=f.name[:255], content_type=f.content_type,
+                                  size=len(f.data), file=save_content(f.data))  # fmt: skip
     events.record(
         EventType.MESSAGE_CREATED,
         ticket=ticket,
@@ -257,10 +255,9 @@ def do_update_inbound_message(
         if new_meta != message.channel_meta:
             message.channel_meta, fields = new_meta, [*fields, "channel_meta"]
         for f in files:
-            attachment = Attachment(message=message, name=f.name[:255] or "attachment",
-                                    content_type=f.content_type, size=len(f.data))  # fmt: skip
-            attachment.file.save(attachment.name, ContentFile(f.data), save=False)
-            attachment.save()
+            Attachment.objects.create(message=message, name=f.name[:255] or "attachment",
+                                      content_type=f.content_type, size=len(f.data),
+                                      file=save_content(f.data))  # fmt: skip
         if fields:
             message.save(update_fields=fields)
         if visible:

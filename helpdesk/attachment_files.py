@@ -1,0 +1,38 @@
+"""Where message attachments' bytes live: one file per distinct content.
+
+A file is named by the SHA-256 of its bytes (`attachments/ab/ab12...`), so the
+same logo or signature image in a thousand mails is stored once, a name says
+nothing about its ticket or customer and cannot be guessed, and a bulk import
+can write files from other processes before the database knows them (see
+`import_mail`). The original file name and type stay on the Attachment row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+
+from helpdesk.models import Attachment
+
+
+def _storage() -> Storage:
+    storage: Storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    return storage
+
+
+def content_name(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    return f"attachments/{digest[:2]}/{digest}"
+
+
+def save_content(data: bytes) -> str:
+    """Store `data` unless a complete copy is there already; returns its storage name."""
+    storage = _storage()
+    name = content_name(data)
+    # A copy cut short by a crash has the right name but not the right size: the
+    # storage then writes a whole one next to it under a new name.
+    if storage.exists(name) and storage.size(name) == len(data):
+        return name
+    return storage.save(name, ContentFile(data))
