@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import mailbox as mailbox_lib
+from email.message import EmailMessage
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -46,3 +47,27 @@ def test_it_imports_eml_directories_mbox_and_maildir_once(tmp_path: Path, capsys
     out, _err = _run("--inbox", "Archive", *paths)
     assert out.strip().splitlines()[-1] == "imported 0, duplicates 7, quarantined 0"
     assert Message.objects.count() == 5
+
+
+def test_it_imports_in_batches_parsed_by_worker_processes(tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    with_file = EmailMessage()
+    with_file["From"], with_file["Message-ID"] = "Sara <sara@example.com>", "<m0@x>"
+    with_file["Subject"] = "رسید"
+    with_file.set_content("رسید پیوست است")
+    with_file.add_attachment(b"%PDF-1.4 receipt", maintype="application", subtype="pdf",
+                             filename="رسید.pdf")  # fmt: skip
+    (folder / "00.eml").write_bytes(with_file.as_bytes())
+    for i in range(1, 7):  # each a reply to the one before: threads cross batches
+        mail = simple(message_id=f"<m{i}@x>", headers={"In-Reply-To": f"<m{i - 1}@x>"})
+        (folder / f"{i:02d}.eml").write_bytes(mail)
+    (folder / "07.eml").write_bytes(raw("Subject: no sender", "", "x"))
+
+    out, _err = _run("--inbox", "Drop", "--batch", "2", "--jobs", "2", str(folder))
+    assert out.strip().splitlines()[-1] == "imported 7, duplicates 0, quarantined 1"
+    assert Message.objects.values("ticket").distinct().count() == 1
+    stored = Message.objects.get(external_id="<m0@x>").attachments.get()
+    assert stored.name == "رسید.pdf" and stored.file.read() == b"%PDF-1.4 receipt"
+    out, _err = _run("--inbox", "Drop", "--batch", "3", "--jobs", "2", str(folder))
+    assert out.strip().splitlines()[-1] == "imported 0, duplicates 8, quarantined 0"

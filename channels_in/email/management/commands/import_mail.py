@@ -6,6 +6,7 @@ import mailbox
 import multiprocessing
 import os
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -150,10 +151,13 @@ def _prepared(
 
     Parsing costs as much CPU as storing: with `jobs` > 1 and more than one batch,
     forked workers parse the next batches while this process stores the current
-    one (the workers touch no database; they inherit Django's setup).
+    one (the workers touch no database; they inherit Django's setup). A process
+    already running other threads parses inline.
     """
     now = timezone.now()
-    if jobs == 1 or len(batches) < 2:
+    # Forking copies only the calling thread: a lock another thread holds at that
+    # moment (a publisher's, logging's) would stay locked in the child forever.
+    if jobs == 1 or len(batches) < 2 or threading.active_count() > 1:
         for batch in batches:
             mails = _load(batch)
             yield mails, _prepare_all([m.raw for m in mails], inbox_id, now)
