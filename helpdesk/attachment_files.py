@@ -5,6 +5,10 @@ same logo or signature image in a thousand mails is stored once, a name says
 nothing about its ticket or customer and cannot be guessed, and a bulk import
 can write files from other processes before the database knows them (see
 `import_mail`). The original file name and type stay on the Attachment row.
+
+Files are never served from MEDIA_URL: every download goes through a view that
+checks who asks (the inbox, the API, a chat visitor's signed link) and answers
+with `file_response`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from django.http import FileResponse, Http404
 
 from helpdesk.models import Attachment
 
@@ -36,3 +41,22 @@ def save_content(data: bytes) -> str:
     if storage.exists(name) and storage.size(name) == len(data):
         return name
     return storage.save(name, ContentFile(data))
+
+
+def file_response(attachment: Attachment) -> FileResponse:
+    """The attachment for a browser: safe images inline, everything else as a download."""
+    try:
+        handle = attachment.file.open("rb")
+    except OSError as exc:
+        raise Http404("the file is missing from storage") from exc
+    inline = attachment.shows_inline
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import timeline
-from agents.access import can_manage_ticket
+from agents.access import can_manage_ticket, can_read_ticket
 from agents.forms import PriorityForm, ReplyForm, SnoozeForm, StatusForm, TagsForm
 from agents.models import Agent, CannedResponse
 from agents.views.common import agent_required, done, failed
@@ -23,8 +24,9 @@ from helpdesk.actions import messages as message_actions
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
+from helpdesk.attachment_files import file_response
 from helpdesk.automation.placeholders import render as fill_placeholders
-from helpdesk.models import Direction, Message, Ticket
+from helpdesk.models import Attachment, Direction, Message, Ticket
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -212,3 +214,13 @@ def snooze(request: HttpRequest, ticket_id: int) -> HttpResponse:
         ticket_actions.do_snooze(request.user, ticket_id, until)
 
     return _apply(request, ticket_id, SnoozeForm(request.POST), act)
+
+
+@agent_required
+@require_GET
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """A message's file, for agents who may read its ticket (404 for everyone else)."""
+    found = Attachment.objects.select_related("message__ticket").filter(pk=attachment_id).first()
+    if found is None or not can_read_ticket(request.user, found.message.ticket):
+        raise Http404("attachment not found")
+    return file_response(found)

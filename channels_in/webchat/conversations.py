@@ -35,7 +35,6 @@ from helpdesk.models import (
 )
 
 HISTORY_LIMIT = 50
-INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class Refused(Exception):
@@ -218,7 +217,7 @@ def attachment_frames(message: Message) -> list[dict[str, Any]]:
             "name": a.name,
             "size": a.size,
             "content_type": a.content_type,
-            "image": a.content_type in INLINE_IMAGE_TYPES,
+            "image": a.shows_inline,
             "url": reverse("webchat:file", args=[tokens.file_token(a.pk)]),
         }
         for a in message.attachments.all()

@@ -6,7 +6,6 @@ from functools import cache
 from pathlib import Path
 
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -20,11 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_in.webchat import live, texts
-from channels_in.webchat.conversations import INLINE_IMAGE_TYPES, get_config, receive_from_visitor
+from channels_in.webchat.conversations import get_config, receive_from_visitor
 from channels_in.webchat.models import WebchatConfig
 from channels_in.webchat.parse import FrameError, parse_upload
 from channels_in.webchat.visitor import origin_allowed, read_file_token, read_token
 from helpdesk import events
+from helpdesk.attachment_files import file_response
 from helpdesk.inbound import InboundAttachment
 from helpdesk.models import Attachment, ChannelKind, Direction
 
@@ -179,14 +179,6 @@ def attachment(request: HttpRequest, signed: str) -> HttpResponseBase:
     found = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
     if found is None or found.message.direction == Direction.NOTE:
         raise Http404
-    inline = found.content_type in INLINE_IMAGE_TYPES
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=not inline,
-        filename=found.name,
-        content_type=found.content_type if inline else "application/octet-stream",
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response = file_response(found)
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response["Cache-Control"] = "private, max-age=3600"
     return response
