@@ -20,7 +20,7 @@ from imapclient import IMAPClient
 from imapclient.imapclient import SEEN
 
 from channels_in.email.models import AfterImport, MailboxConfig, MailboxState
-from channels_in.email.receive import process_raw
+from channels_in.email.receive import RawMail, process_many
 from channels_in.email.transport import imap_connect
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 crash_hook: Callable[[str, int], None] | None = None
 CRASH_ENV = "HELPDESK_EMAIL_CRASH_AT"
 
+_FETCH_BATCH = 50  # mails fetched in one command and stored in one transaction
 _IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before the 29-minute timeout
 _IDLE_CHECK_SECONDS = 2.0  # how quickly a stop request is noticed while idling
 _MAX_BACKOFF = 300.0
@@ -150,17 +151,24 @@ class MailboxWorker:
         uids = sorted(
             u for u in client.search(["UID", f"{state.last_uid + 1}:*"]) if u > state.last_uid
         )
-        for uid in uids:
+        for start in range(0, len(uids), _FETCH_BATCH):
             if self.stop.is_set():
                 break
-            fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
-            raw = fetched.get(b"BODY[]")
-            if isinstance(raw, bytes):
-                _crash_point("fetched", uid)
-                process_raw(config.inbox, raw, source=f"IMAP {config.imap_folder} UID {uid}")
+            chunk = uids[start : start + _FETCH_BATCH]
+            fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+            raws: dict[int, bytes] = {}
+            for uid in chunk:
+                body = fetched.get(uid, {}).get(b"BODY[]")
+                if isinstance(body, bytes):
+                    raws[uid] = body
+                    _crash_point("fetched", uid)
+            # A backlog (after downtime, a first sync) is stored a batch per transaction.
+            source = f"IMAP {config.imap_folder} UID"
+            process_many(config.inbox, [RawMail(raw, f"{source} {u}") for u, raw in raws.items()])
+            for uid in raws:
                 _crash_point("committed", uid)
                 self._after_import(client, config, uid)
-            state.last_uid = uid
+            state.last_uid = chunk[-1]
             state.last_error = ""
             state.last_success_at = timezone.now()
             state.save(update_fields=["last_uid", "last_error", "last_success_at", "updated_at"])

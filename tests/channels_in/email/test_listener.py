@@ -136,3 +136,23 @@ def test_it_rescans_without_duplicates_when_uidvalidity_changes(
     state = wait_for(lambda: MailboxState.objects.filter(config=mailbox, last_uid=1).first())
     assert state.uidvalidity != 1
     assert Message.objects.filter(external_id="<uv-1@x>").count() == 1
+
+
+def test_it_stores_a_backlog_in_batches_with_threads_across_them(
+    mailbox: Any, dovecot: Any, run_listener: Any
+) -> None:
+    # 120 mails waiting when the listener starts (after downtime): three fetch
+    # batches; every mail replies to the one before, so threads cross batches.
+    for i in range(120):
+        headers = {"In-Reply-To": f"<backlog-{i - 1}@x>"} if i else {}
+        mail = simple(message_id=f"<backlog-{i}@x>", text=f"پیام {i}", headers=headers)
+        _append(dovecot, mailbox.imap_folder, mail)
+    run_listener()
+    state = wait_for(lambda: MailboxState.objects.filter(config=mailbox, last_uid=120).first())
+    assert state.last_error == ""
+    assert Message.objects.filter(external_id__startswith="<backlog-").count() == 120
+    assert Ticket.objects.count() == 1
+    client = dovecot.client()
+    client.select_folder(mailbox.imap_folder)
+    assert len(client.search(["SEEN"])) == 120  # marked only after they were stored
+    client.logout()
