@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -58,3 +59,42 @@ def _failed(message: Message, exc: DeliveryError) -> str:
     delay = backoff_seconds(attempts, exc.retry_after)
     deliver_message.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(message.pk)
     return f"retry in {delay:.0f}s"
+
+
+# A reply is QUEUED from the moment it is written until its delivery is recorded,
+# and a task is always on its way for it: enqueued on commit, re-enqueued by a
+# retry. A crash between those steps (the process dies after the commit and
+# before the enqueue, or a worker dies mid-send) leaves a queued reply with no
+# task: the sweep below finds those and enqueues them again.
+STRANDED_AFTER = timedelta(minutes=10)
+RUNNING_DEAD_AFTER = timedelta(minutes=15)  # a send is bounded far below this
+SWEEP_BATCH = 500
+
+
+def requeue_stranded(now: datetime) -> int:
+    """Enqueue delivery again for queued replies that no task will deliver."""
+    from django_tasks_db.models import DBTaskResult  # the tasks app must be ready
+
+    waiting = DBTaskResult.objects.filter(task_path=deliver_message.module_path).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=now - RUNNING_DEAD_AFTER)
+    )
+    covered = {
+        args["args"][0] for args in waiting.values_list("args_kwargs", flat=True) if args["args"]
+    }
+    stranded = (
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            delivery_status=DeliveryStatus.QUEUED,
+            created_at__lte=now - STRANDED_AFTER,
+        )
+        .exclude(pk__in=covered)
+        .order_by("id")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+    requeued = 0
+    for message_id in stranded:
+        logger.warning("message %s was queued without a delivery task; enqueuing it again",
+                       message_id)  # fmt: skip
+        deliver_message.enqueue(message_id)
+        requeued += 1
+    return requeued

@@ -1,4 +1,5 @@
-"""Scheduled work: snoozed tickets waking up and the "no reply for N hours" rules.
+"""Scheduled work: snoozed tickets waking up, the "no reply for N hours" rules, and
+replies whose delivery task was lost in a crash.
 
 Runs once a minute inside `manage.py listen` (and the run command). Several
 listener processes may run it; a cache lock lets one at a time do a round, and
@@ -21,6 +22,7 @@ from helpdesk.actions.tickets import do_set_status
 from helpdesk.automation import engine
 from helpdesk.automation.actor import system_actor
 from helpdesk.models import Rule, RuleRun, Ticket, TicketStatus, Trigger
+from helpdesk.tasks import requeue_stranded
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,11 @@ def run_time_rules(now: datetime) -> int:
 
 def run_due_work(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    return {"woken": wake_snoozed(now), "rules": run_time_rules(now)}
+    return {
+        "woken": wake_snoozed(now),
+        "rules": run_time_rules(now),
+        "requeued": requeue_stranded(now),
+    }
 
 
 class Scheduler:

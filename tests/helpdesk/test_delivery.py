@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from channels_in import registry
 from channels_in.base import DeliveryError, SendResult
 from helpdesk.actions.messages import do_reply, do_retry_delivery
+from helpdesk.automation.scheduler import run_due_work
 from helpdesk.ingest import receive
 from helpdesk.models import DeliveryStatus, Message, Ticket
 from helpdesk.tasks import backoff_seconds, deliver_message
@@ -253,3 +254,37 @@ def test_it_caps_the_backoff_but_not_the_channels_own_wait(settings: Any) -> Non
     assert backoff_seconds(20) == 3600
     assert backoff_seconds(1, retry_after=5) == 30
     assert backoff_seconds(1, retry_after=timedelta(hours=2).total_seconds()) == 7200
+
+
+def test_a_reply_whose_task_was_lost_is_enqueued_again_and_delivered(
+    ticket: Ticket, agent_a: Any, sender: FakeSender
+) -> None:
+    lost = do_reply(agent_a, ticket.pk, "lost in a crash")
+    waiting = do_reply(agent_a, ticket.pk, "waiting for a retry")
+    fresh = do_reply(agent_a, ticket.pk, "just written")
+    # The crash: the first reply's task never reached the queue; the second one's
+    # retry is deferred (backoff); all but the third were written long ago.
+    DBTaskResult.objects.filter(args_kwargs__args=[lost.pk]).delete()
+    DBTaskResult.objects.filter(args_kwargs__args=[waiting.pk]).update(
+        run_after=timezone.now() + timedelta(hours=1)
+    )
+    Message.objects.filter(pk__in=[lost.pk, waiting.pk]).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert run_due_work()["requeued"] == 1
+    assert run_due_work()["requeued"] == 0  # its task is on its way now
+    drain()
+    assert sorted(m.pk for m in sender.sent) == [lost.pk, fresh.pk]
+    assert Message.objects.get(pk=lost.pk).delivery_status == DeliveryStatus.SENT
+    assert Message.objects.get(pk=waiting.pk).delivery_status == DeliveryStatus.QUEUED
+
+
+def test_a_reply_stuck_with_a_dead_worker_is_enqueued_again(
+    ticket: Ticket, agent_a: Any, sender: FakeSender
+) -> None:
+    reply = do_reply(agent_a, ticket.pk, "the worker died mid-send")
+    Message.objects.filter(pk=reply.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(hours=1))
+    assert run_due_work()["requeued"] == 1
+    drain()
+    assert Message.objects.get(pk=reply.pk).delivery_status == DeliveryStatus.SENT
