@@ -276,6 +276,20 @@ def test_it_does_not_answer_an_out_of_office_to_the_articles_mail(
     assert len(smtp.received) == 1
 
 
+def test_a_customer_message_gets_one_articles_answer_from_inbox_and_rule_together(
+    email_inbox: Inbox, smtp: SmtpRecorder, article: Article
+) -> None:
+    # The inbox answers new tickets with articles, and a rule sends articles too.
+    Rule.objects.create(name="articles", trigger="customer_message",
+                        actions=[{"type": "send_articles"}])  # fmt: skip
+    ticket = customer_mail(email_inbox, message_id="<question-3@example.ir>")
+    assert [m.channel_meta["reason"] for m in automatic(ticket)] == ["articles"]
+    run_tasks()
+    assert len(smtp.received) == 1
+    customer_mail(email_inbox, headers={"In-Reply-To": "<question-3@example.ir>"})
+    assert len(automatic(ticket)) == 2  # asked again: answered again
+
+
 # --- Telegram ---------------------------------------------------------------------------
 
 
