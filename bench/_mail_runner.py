@@ -17,6 +17,7 @@ import importlib
 import io
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,16 @@ from typing import Any
 import django
 
 SUPPORT = "support@bench.example"
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (import_mail's
+    parsing workers), so a desk that spreads work over processes pays for all of it."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _ours_setup() -> dict[str, Any]:
@@ -51,11 +62,11 @@ def _ours_run(dirs: list[str]) -> dict[str, Any]:
     from django.core.management import call_command
 
     out = io.StringIO()
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), _cpu()
     call_command("import_mail", "--inbox", "bench", *dirs, stdout=out)
     return {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": time.process_time() - cpu,
+        "cpu_seconds": _cpu() - cpu,
         "output": out.getvalue().strip(),
     }
 
@@ -104,10 +115,10 @@ def _theirs_run(dirs: list[str]) -> dict[str, Any]:
     seconds = cpu_seconds = 0.0
     for path in dirs:
         queues.filter(slug="bench").update(email_box_local_dir=path)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), _cpu()
         call_command("get_email", quiet=True)
         seconds += time.perf_counter() - started
-        cpu_seconds += time.process_time() - cpu
+        cpu_seconds += _cpu() - cpu
     left = sum(len(os.listdir(p)) for p in dirs)
     return {
         "seconds": seconds,
