@@ -113,9 +113,12 @@ def guess_charset(raw: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def repair_surrogates(text: str, hint: Hints = ()) -> str:
     """Headers with raw 8-bit bytes arrive as surrogate escapes: decode them for real."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if not _SURROGATE.search(text):
         return text
     raw = text.encode("utf-8", errors="surrogateescape")
     return decode_bytes(raw, None, hint)

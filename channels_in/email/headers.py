@@ -20,11 +20,15 @@ _ROBOT_LOCALPARTS = re.compile(
 )
 
 
+FOLDED_LINE = re.compile(r"\r?\n[ \t]+")
+
+
 def raw_header(msg: MimeMessage, name: str) -> str:
     """A header's raw value (unfolded), or "" — never raises on broken headers."""
+    wanted = name.lower()
     for key, value in msg.raw_items():
-        if key.lower() == name.lower():
-            return re.sub(r"\r?\n[ \t]+", " ", str(value)).strip()
+        if key.lower() == wanted:
+            return FOLDED_LINE.sub(" ", str(value)).strip()
     return ""
 
 

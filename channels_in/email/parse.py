@@ -28,6 +28,7 @@ from channels_in.email.charsets import (
     repair_surrogates,
 )
 from channels_in.email.headers import (
+    FOLDED_LINE,
     Bounce,
     bounce_of,
     derived_message_id,
@@ -171,12 +172,11 @@ def addresses(
     msg: MimeMessage, name: str, hint: Hints = (), *, lenient: bool = False
 ) -> list[Address]:
     """Decoded (name, address) pairs of an address header; invalid entries are skipped."""
-    values = [
-        repair_surrogates(str(v), hint) for k, v in msg.raw_items() if k.lower() == name.lower()
-    ]
+    wanted = name.lower()
+    values = [repair_surrogates(str(v), hint) for k, v in msg.raw_items() if k.lower() == wanted]
     if not values:
         return []
-    unfolded = [re.sub(r"\r?\n[ \t]+", " ", v) for v in values]
+    unfolded = [FOLDED_LINE.sub(" ", v) for v in values]
     result: list[Address] = []
     for display, address in utils.getaddresses(unfolded):
         address = decode_words(address, hint).strip().strip("<>")
