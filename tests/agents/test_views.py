@@ -6,9 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from agents.models import CannedResponse
+from helpdesk import jalali
 from helpdesk.actions.messages import do_record_delivery, do_reply
 from helpdesk.actions.tickets import do_assign
 from helpdesk.ingest import receive
@@ -274,6 +276,10 @@ def test_it_switches_the_language_per_agent(login: Any, agent_a: Any, ticket_a: 
     persian_number = str(ticket_a.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert f"#{persian_number}" in body
     assert "صندوق" in body  # "Inbox" from the fa catalogue
+    # Dates in the Iranian calendar: the timeline shows when the message came.
+    message = ticket_a.messages.get()
+    with timezone.override(agent_a.agent.time_zone or settings.DISPLAY_TIME_ZONE):
+        assert jalali.short_datetime(message.created_at) in body
 
 
 def test_it_offers_own_and_shared_canned_responses_only(

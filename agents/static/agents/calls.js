@@ -54,7 +54,7 @@ export function wireCalls(sock, ctx) {
       box.appendChild(el("h3", {}, s.last_contacts));
       const list = el("ul");
       for (const c of call.last_contacts) {
-        list.appendChild(el("li", {}, `${c.channel} · #${c.ticket_id} · ${new Date(c.at).toLocaleString()}`));
+        list.appendChild(el("li", {}, `${c.channel} · #${c.ticket_id} · ${new Date(c.at).toLocaleString(document.documentElement.lang || undefined)}`));
       }
       box.appendChild(list);
     }
