@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from django.urls import reverse
+from ninja.responses import NinjaJSONEncoder
 
 from agents.models import Agent
 from helpdesk.models import Attachment, AuthorKind, Contact, Message, Ticket
@@ -23,26 +26,125 @@ def agent_name(user: Any) -> str:
 
 
 def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    """A ticket with TICKET_RELATED loaded, in the shape of ticket_row_out."""
     assignee = ticket.assignee
+    try:
+        display_name = assignee.agent.display_name if assignee else None
+    except Agent.DoesNotExist:
+        display_name = None
+    return ticket_row_out(
+        {
+            "id": ticket.pk,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "tags": ticket.tags,
+            "inbox_id": ticket.inbox_id,
+            "inbox__kind": ticket.inbox.kind,
+            "inbox__name": ticket.inbox.name,
+            "team_id": ticket.team_id,
+            "team__name": ticket.team.name if ticket.team else None,
+            "assignee_id": ticket.assignee_id,
+            "assignee__username": assignee.get_username() if assignee else None,
+            "assignee__agent__display_name": display_name,
+            "contact_id": ticket.contact_id,
+            "contact__name": ticket.contact.name,
+            "snoozed_until": ticket.snoozed_until,
+            "merged_into_id": ticket.merged_into_id,
+            "last_message_at": ticket.last_message_at,
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+            "version": ticket.version,
+        }
+    )
+
+
+# A ticket row as lists read it with .values(): a list page builds no model
+# instances (six per ticket with its relations), only these dicts.
+TICKET_ROW_FIELDS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "tags",
+    "inbox_id",
+    "inbox__kind",
+    "inbox__name",
+    "team_id",
+    "team__name",
+    "assignee_id",
+    "assignee__username",
+    "assignee__agent__display_name",
+    "contact_id",
+    "contact__name",
+    "snoozed_until",
+    "merged_into_id",
+    "last_message_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+def ticket_row_out(row: dict[str, Any]) -> dict[str, Any]:
+    """The API's ticket (TicketOut) from a row of TICKET_ROW_FIELDS."""
+    assignee_id = row["assignee_id"]
+    team_id = row["team_id"]
     return {
-        "id": ticket.pk,
-        "number": ticket.number,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "tags": list(ticket.tags or []),
-        "channel": ticket.inbox.kind,
-        "inbox": {"id": ticket.inbox_id, "name": ticket.inbox.name},
-        "team": {"id": ticket.team_id, "name": ticket.team.name} if ticket.team else None,
-        "assignee": {"id": assignee.pk, "name": agent_name(assignee)} if assignee else None,
-        "contact": {"id": ticket.contact_id, "name": ticket.contact.name},
-        "snoozed_until": ticket.snoozed_until,
-        "merged_into": ticket.merged_into_id,
-        "last_message_at": ticket.last_message_at,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
-        "version": ticket.version,
+        "id": row["id"],
+        "number": row["id"],
+        "subject": row["subject"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "tags": list(row["tags"] or []),
+        "channel": row["inbox__kind"],
+        "inbox": {"id": row["inbox_id"], "name": row["inbox__name"]},
+        "team": {"id": team_id, "name": row["team__name"]} if team_id is not None else None,
+        "assignee": (
+            {
+                "id": assignee_id,
+                "name": row["assignee__agent__display_name"] or str(row["assignee__username"]),
+            }
+            if assignee_id is not None
+            else None
+        ),
+        "contact": {"id": row["contact_id"], "name": row["contact__name"]},
+        "snoozed_until": row["snoozed_until"],
+        "merged_into": row["merged_into_id"],
+        "last_message_at": row["last_message_at"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "version": row["version"],
     }
+
+
+def ticket_rows(ids: list[int]) -> list[dict[str, Any]]:
+    """ticket_out of the tickets `ids`, in that order, from one query by primary key.
+
+    A list finds its page first (ids only, no joins), then reads the rows: the
+    joins of a row planned together with a search's id set and the list filters
+    cost PostgreSQL more to plan (2.5 ms) than both queries take.
+    """
+    if not ids:
+        return []
+    found = {
+        row["id"]: row
+        for row in Ticket.objects.filter(pk__in=ids).order_by().values(*TICKET_ROW_FIELDS)
+    }
+    return [ticket_row_out(found[pk]) for pk in ids if pk in found]
+
+
+def prebuilt(data: Any) -> HttpResponse:
+    """`data` rendered as django-ninja renders a response, without validating it again.
+
+    For list pages built here from database rows in the shape of their response
+    schema: ninja would otherwise re-validate every item through pydantic, which
+    cost about a third of a 100-ticket page. The schema still documents the
+    endpoint, and the builders (ticket_row_out) keep to its fields.
+    """
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
 
 
 def messages_of(ticket: Ticket) -> QuerySet[Message]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet
@@ -83,8 +83,11 @@ def search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     return qs.filter(text_q(q))
 
 
-def page(qs: QuerySet[Ticket], cursor: str | None, limit: int) -> tuple[list[Ticket], str | None]:
-    """One page ordered by (-last_message_at, -id), tickets without activity first.
+def page(
+    qs: QuerySet[Ticket, Any], cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of rows (a `.values()` queryset with `id` and `last_message_at`),
+    ordered by (-last_message_at, -id), tickets without activity first.
 
     NULLS FIRST is what a descending index on last_message_at yields, so the
     ordering matches ticket_activity_idx and its siblings.
@@ -98,8 +101,8 @@ def page(qs: QuerySet[Ticket], cursor: str | None, limit: int) -> tuple[list[Tic
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    stamp = last.last_message_at.isoformat() if last.last_message_at else None
-    return rows, encode_cursor(stamp, last.pk)
+    stamp = last["last_message_at"].isoformat() if last["last_message_at"] else None
+    return rows, encode_cursor(stamp, last["id"])
 
 
 def _after(moment: datetime | None, last_id: int) -> Q:

@@ -12,7 +12,12 @@ from helpdesk.actions.errors import NotFound
 from helpdesk.api import ticket_query
 from helpdesk.api.pagination import page_limit
 from helpdesk.api.schemas import TicketDetailOut, TicketPage
-from helpdesk.api.serialize import TICKET_RELATED, ticket_detail_out, ticket_out
+from helpdesk.api.serialize import (
+    TICKET_RELATED,
+    prebuilt,
+    ticket_detail_out,
+    ticket_rows,
+)
 from helpdesk.api.types import PathId
 from helpdesk.models import Attachment
 
@@ -23,10 +28,10 @@ router = Router(tags=["tickets"])
 def list_tickets(request: HttpRequest, filters: Query[ticket_query.TicketFilters]) -> Any:
     """Tickets the caller may read, newest activity first, one keyset page at a time."""
     limit = page_limit(filters.limit)
-    qs = visible_tickets(request.user).select_related(*TICKET_RELATED)
-    qs = ticket_query.apply_filters(qs, filters, request.user.pk or 0)
-    rows, next_cursor = ticket_query.page(qs, filters.cursor, limit)
-    return {"items": [ticket_out(t) for t in rows], "next_cursor": next_cursor}
+    qs = ticket_query.apply_filters(visible_tickets(request.user), filters, request.user.pk or 0)
+    keys, next_cursor = ticket_query.page(qs.values("id", "last_message_at"), filters.cursor, limit)
+    items = ticket_rows([key["id"] for key in keys])
+    return prebuilt({"items": items, "next_cursor": next_cursor})
 
 
 @router.get("/tickets/{ticket_id}", response=TicketDetailOut, summary="One ticket with messages")

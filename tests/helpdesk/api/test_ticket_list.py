@@ -205,3 +205,38 @@ def test_it_lists_with_the_same_number_of_queries_for_any_page_size(
             assert len(_ids(client.get(f"{API}/tickets", limit=2, **params))) == 2
         with django_assert_num_queries(len(small.captured_queries)):
             assert len(_ids(client.get(f"{API}/tickets", limit=12, **params))) == 12
+
+
+def test_a_list_page_matches_its_published_schema(
+    api: Any, agent_a: Any, email_inbox_a: Any, make_ticket: Callable[..., Any]
+) -> None:
+    # The list is rendered without ninja's response validation: pin its shape here.
+    from helpdesk.api.schemas import TicketPage
+
+    ticket = make_ticket(email_inbox_a, subject="سلام", text="متن")
+    actions.do_set_tags(agent_a, ticket.pk, ["vip"])
+    actions.do_assign(agent_a, ticket.pk, agent_a.pk)
+    body = api(agent_a).get(f"{API}/tickets", limit=1).json()
+    page = TicketPage.model_validate(body)
+    assert [item.id for item in page.items] == [ticket.pk]
+    item_fields = set(type(page.items[0]).model_fields)
+    assert set(body["items"][0]) == item_fields  # nothing missing, nothing extra
+    assert set(body) == set(TicketPage.model_fields)
+
+
+def test_a_code_is_found_whole_whatever_shares_its_parts(
+    api: Any, agent_a: Any, email_inbox_a: Any, make_ticket: Callable[..., Any]
+) -> None:
+    wanted = make_ticket(email_inbox_a, text="Order with SKU-4173 did not arrive")
+    longer = make_ticket(email_inbox_a, text="Order with SKU-41730 is late")
+    bare = make_ticket(email_inbox_a, text="Invoice 4173 and SKU-12 attached")
+    persian = make_ticket(email_inbox_a, text="کد کالا-۴۱۷۳ و کالا-4173 رسید")
+    client = api(agent_a)
+
+    def found(q: str) -> set[int]:
+        return set(_ids(client.get(f"{API}/tickets", q=q)))
+
+    assert found("SKU-4173") == {wanted.pk, longer.pk}  # a substring search, as everywhere
+    assert found("sku-4173 did") == {wanted.pk}
+    assert found("4173") == {wanted.pk, longer.pk, bare.pk, persian.pk}
+    assert found("کالا-4173") == {persian.pk}
