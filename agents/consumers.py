@@ -26,6 +26,7 @@ from agents import actions
 from agents.access import agent_of, can_read_ticket, is_admin, team_ids, visible_events
 from helpdesk.actions.errors import ActionError
 from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
+from helpdesk.fanout import SERVER_SEND, FrameWriter
 from helpdesk.models import ChannelKind, Direction, Message, Team, Ticket
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     joined: list[str]
     name: str
     channels: dict[int, str]  # channel kind of each watched ticket
+    writer: FrameWriter | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -98,6 +100,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         self.name, groups, presence = setup
         self.counted = True
+        self._attach_writer()  # held: frames wait until the hello is out
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = list(groups)
@@ -105,8 +108,27 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json(
             {"kind": "hello", "user_id": user.pk, "groups": self.joined, "presence": presence}
         )
+        if self.writer is not None:
+            self.writer.release()
+
+    def _attach_writer(self) -> None:
+        """Let a layer that can (helpdesk.fanout) write desk events to this socket itself.
+
+        It writes the frame the publisher serialized once to every member of the
+        groups this consumer joined (and only those), without waking this task.
+        """
+        attach = getattr(self.channel_layer, "attach_writer", None)
+        if attach is None:
+            return
+        # The server's own send when helpdesk.asgi left it (on a socket the session
+        # middleware's wrapper only passes frames through).
+        self.writer = FrameWriter(self.scope.get(SERVER_SEND, self.base_send), "desk.event")
+        attach(self.channel_name, self.writer)
 
     async def disconnect(self, code: int) -> None:
+        if self.writer is not None:
+            self.channel_layer.detach_writer(self.channel_name)
+            self.writer = None
         for group in list(self.joined):
             if group.startswith("ticket."):
                 await self._announce(int(group.split(".", 1)[1]), "left")
@@ -141,12 +163,19 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             await self._error("after must be an integer")
             return
-        frames = await database_sync_to_async(_catch_up)(user, after)
-        for frame in frames:
-            await self.send_json({"kind": "event", "event": frame})
-        await self.send_json(
-            {"kind": "resumed", "count": len(frames), "complete": len(frames) < CATCH_UP_LIMIT}
-        )
+        # Live frames wait behind the catch-up, as they would in the layer's queue.
+        if self.writer is not None:
+            self.writer.hold()
+        try:
+            frames = await database_sync_to_async(_catch_up)(user, after)
+            for frame in frames:
+                await self.send_json({"kind": "event", "event": frame})
+            await self.send_json(
+                {"kind": "resumed", "count": len(frames), "complete": len(frames) < CATCH_UP_LIMIT}
+            )
+        finally:
+            if self.writer is not None:
+                self.writer.release()
 
     async def _watch(self, user: Any, ticket_id: Any, on: bool) -> None:
         if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):

@@ -42,7 +42,9 @@ async def main(port: int, rate: float, seconds: float) -> None:
     loop = asyncio.get_running_loop()
     go = asyncio.Event()
     loop.add_signal_handler(signal.SIGUSR1, go.set)
-    async with serve(handler, "127.0.0.1", port, max_queue=None):
+    # No permessage-deflate, like the desk's servers (Daphne never negotiates it,
+    # uvicorn is run without it): the floor is the same frames, uncompressed.
+    async with serve(handler, "127.0.0.1", port, max_queue=None, compression=None):
         await go.wait()
         await broadcast_for(rate, seconds)
         await asyncio.sleep(3600)

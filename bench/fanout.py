@@ -2,21 +2,31 @@
 
     .venv/bin/python bench/fanout.py            # (100,20) (100,50) (1000,5), all servers
     .venv/bin/python bench/fanout.py --quick    # (100,20) only, <= 60 s
+    .venv/bin/python bench/fanout.py --configs 1000x5 --servers uvicorn --profile /tmp/prof
+        # one config and server; py-spy (pip install py-spy) samples the server
+        # while the events flow: collapsed stacks per run in /tmp/prof/<run>.txt
 
 Events are produced by the real action (an internal note, helpdesk.actions
 .messages.do_add_note) in another process at rate R; they travel through
 PostgreSQL, Redis and the production server to N sockets of the real inbox
-consumer (/ws/agent/, session-authenticated). Reported per server: delivered
-ratio, deliveries per second, publish-to-receipt latency p50/p95/p99 and the
-server's CPU microseconds per delivery, next to the floor: a bare `websockets`
-server broadcasting the same frames with websockets.broadcast().
-Loopback only; every phase is bounded in count and time.
+consumer (/ws/agent/, session-authenticated), opened before the first event.
+Reported per server: delivered ratio, deliveries per second, latency p50/p95/p99
+from the start of the action to receipt, the p50/p99 from the action's return
+(committed; the fan-out path alone), and the server's CPU microseconds per
+delivery up to the last receipt, next to the floor: a bare `websockets` server
+broadcasting the same frames with websockets.broadcast(), without compression
+like the desk's servers. Servers: "daphne" and "uvicorn" with the desk's layer
+(helpdesk.fanout); "-pubsub" / "-core" use channels-redis' own layers instead,
+"uvicorn-deflate" lets uvicorn negotiate permessage-deflate. The client
+(_fanout_client.py) parses frames in place, so that it adds little latency of
+its own on the shared cores. Loopback only; every phase is bounded.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -27,10 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import append_result, recreate_database
+from _fanout_client import FrameClient, open_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "hd_bench_fanout"
@@ -50,12 +62,16 @@ class Outcome:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    committed_ms: list[float] = field(default_factory=list)  # from the action's return
+    action_ms: list[float] = field(default_factory=list)  # do_add_note's own time
 
     def row(self) -> dict[str, object]:
         lat = sorted(self.latencies_ms) or [float("nan")]
+        com = sorted(self.committed_ms) or [float("nan")]
+        act = sorted(self.action_ms) or [float("nan")]
 
-        def pct(p: float) -> float:
-            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2)
+        def pct(p: float, values: list[float] = lat) -> float:
+            return round(values[min(len(values) - 1, int(p * len(values)))], 2)
 
         return {
             "server": self.server,
@@ -67,6 +83,10 @@ class Outcome:
             "p50_ms": round(statistics.median(lat), 2),
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
+            "p50_commit_ms": pct(0.5, com),
+            "p99_commit_ms": pct(0.99, com),
+            "action_p50_ms": pct(0.5, act),
+            "action_p99_ms": pct(0.99, act),
             "cpu_us_per_delivery": round(1e6 * self.cpu_seconds / self.delivered, 1)
             if self.delivered
             else None,
@@ -90,7 +110,7 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
-def django_env(tmp: Path, layer: str = "pubsub") -> dict[str, str]:
+def django_env(tmp: Path, layer: str = "fanout") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=PG_URL,
@@ -136,24 +156,34 @@ ticket = receive(inbound(inbox)).ticket
 print(json.dumps({"keys": keys, "ticket": ticket.pk, "admin": admin.pk}))
 """
 
+# Prints when each action returned (committed, event handed to the publisher),
+# by the send time it carries: latency from commit leaves the action's own
+# PostgreSQL time out of the fan-out path.
 PUBLISH = """
-import sys, time
+import json, sys, time
 from django.contrib.auth import get_user_model
 from helpdesk.actions.messages import do_add_note
 from helpdesk.publisher import flush
 ticket, admin = int(sys.argv[1]), int(sys.argv[2])
 rate, seconds = float(sys.argv[3]), float(sys.argv[4])
 actor = get_user_model().objects.get(pk=admin)
+# A warm process, as a web worker is: the first action of a fresh one (connection,
+# caches) is slow, and at 1,000 sockets its deliveries alone are 2 % of the samples.
+do_add_note(actor, ticket, "warm-up")
+flush(10)
 count = int(rate * seconds)
 start = time.perf_counter()
+committed = {}
 for i in range(count):
     target = start + i / rate
     delay = target - time.perf_counter()
     if delay > 0:
         time.sleep(delay)
-    do_add_note(actor, ticket, repr(time.time()))
+    sent = repr(time.time())
+    do_add_note(actor, ticket, sent)
+    committed[sent] = time.time()
 flush(10)
-print(count)
+print(json.dumps(committed))
 """
 
 
@@ -193,9 +223,13 @@ def start_server(
             "helpdesk.asgi:application",
         ]
     elif kind.startswith("uvicorn"):
+        # The production command (docs/operations.md), without permessage-deflate:
+        # a zlib stream per socket, for frames of a few hundred bytes, was a third
+        # of uvicorn's CPU per delivery (py-spy). "-deflate" puts it back.
+        deflate = "true" if "-deflate" in kind else "false"
         cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--no-access-log",
-               "helpdesk.asgi:application"]  # fmt: skip
+               "--ws-per-message-deflate", deflate, "helpdesk.asgi:application"]  # fmt: skip
     else:
         floor = str(ROOT / "bench" / "_floor_server.py")
         cmd = [sys.executable, floor, str(port), str(rate), str(seconds)]
@@ -212,55 +246,90 @@ def start_server(
 
 
 async def run_clients(
-    port: int, keys: list[str], path: str, expected_events: int, window: float
-) -> tuple[int, list[float], float]:
-    import websockets
-
-    latencies: list[float] = []
+    port: int,
+    keys: list[str],
+    path: str,
+    expected_events: int,
+    window: float,
+    ready: asyncio.Event,
+    on_received: Callable[[], None],
+) -> tuple[int, list[tuple[float, str]], float]:
+    """Receive until every socket has every event (or `window` ends), then
+    call `on_received` before any socket closes (closing costs the server too)."""
+    samples: list[tuple[float, str]] = []  # (receipt time, the send time it carries)
     delivered = 0
     first = last = 0.0
-    ready = asyncio.Event()
-    connected = 0
+    finished = 0
+    received = asyncio.Event()
 
+    def counter() -> Callable[[bytes, float], None]:
+        seen = 0
+
+        def on_text(payload: bytes, now: float) -> None:
+            nonlocal seen, delivered, first, last, finished
+            frame = json.loads(payload)
+            event = frame.get("event") or {}
+            excerpt = str((event.get("data") or {}).get("excerpt", ""))
+            if frame.get("kind") != "event" or not excerpt[:1].isdigit():
+                return  # not a timed note (hello, the warm-up note)
+            samples.append((now, excerpt))
+            delivered += 1
+            first = first or now
+            last = now
+            seen += 1
+            if seen == expected_events:
+                finished += 1
+                if finished == len(keys):
+                    received.set()
+
+        return on_text
+
+    # A few handshakes at a time: a thousand at once overflow the listen backlog.
     handshakes = asyncio.Semaphore(50)
 
-    async def one(key: str) -> None:
-        nonlocal delivered, first, last, connected
+    async def one(key: str) -> FrameClient:
         headers = {"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"}
-        # A few handshakes at a time: a thousand at once overflow the listen backlog.
         async with handshakes:
-            ws = await websockets.connect(
-                f"ws://127.0.0.1:{port}{path}", additional_headers=headers, max_queue=None
-            )
-        async with ws:
-            connected += 1
-            if connected == len(keys):
-                ready.set()
-            seen = 0
-            while seen < expected_events:
-                frame = json.loads(await ws.recv())
-                event = frame.get("event") or {}
-                if frame.get("kind") != "event" or "excerpt" not in event.get("data", {}):
-                    continue
-                now = time.time()
-                sent = float(event["data"]["excerpt"])
-                latencies.append((now - sent) * 1000)
-                delivered += 1
-                seen += 1
-                first = first or now
-                last = now
+            return await open_socket(port, path, headers, counter())
 
-    tasks = [asyncio.create_task(one(k)) for k in keys]
-    await asyncio.wait_for(ready.wait(), timeout=120)
+    sockets = await asyncio.wait_for(asyncio.gather(*(one(k) for k in keys)), timeout=120)
+    ready.set()
     print(f"  {len(keys)} sockets connected", flush=True)
-    _done, pending = await asyncio.wait(tasks, timeout=window)
-    for t in pending:
-        t.cancel()
-    return delivered, latencies, max(last - first, 1e-9)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(received.wait(), timeout=window)
+    on_received()
+    for sock in sockets:
+        sock.close()
+    return delivered, samples, max(last - first, 1e-9)
 
 
-def measure(kind: str, sockets: int, rate: int, seconds: float, tmp: Path) -> Outcome:
-    layer = "core" if "core" in kind else "pubsub"
+def start_profiler(pid: int, out: Path | None, label: str) -> subprocess.Popen[bytes] | None:
+    """py-spy on the server while events flow (None without --profile)."""
+    if out is None:
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    cmd = [str(spy), "record", "-p", str(pid), "-r", "200", "--nonblocking", "-f", "raw", "-o",
+           str(out / f"{label}.txt")]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is None:
+        return
+    spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
+    try:
+        spy.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+
+
+def measure(
+    kind: str, sockets: int, rate: int, seconds: float, tmp: Path, profile: Path | None = None
+) -> Outcome:
+    # "daphne" / "uvicorn": the desk's default layer (helpdesk.fanout); "-pubsub" or
+    # "-core" in the name selects channels-redis' own pub/sub or list-based layer.
+    layer = "core" if "-core" in kind else "pubsub" if "-pubsub" in kind else "fanout"
     env = django_env(tmp, layer)
     events = int(rate * seconds)
     outcome = Outcome(kind, sockets, rate, events, expected=events * sockets)
@@ -271,23 +340,43 @@ def measure(kind: str, sockets: int, rate: int, seconds: float, tmp: Path) -> Ou
         keys = [str(k) for k in info["keys"]]  # type: ignore[attr-defined]
         path = "/" if kind == "floor" else "/ws/agent/"
 
-        async def scenario() -> tuple[int, list[float], float, float]:
-            clients = asyncio.create_task(run_clients(port, keys, path, events, seconds + 30))
-            await asyncio.sleep(2)  # let every socket connect and join its groups
-            cpu0 = cpu_seconds(server.pid)
+        async def scenario() -> tuple[int, list[tuple[float, str]], float, float]:
+            ready = asyncio.Event()
+            cpu = [0.0, 0.0]
+
+            def snapshot() -> None:
+                cpu[1] = cpu_seconds(server.pid)
+
+            clients = asyncio.create_task(
+                run_clients(port, keys, path, events, seconds + 30, ready, snapshot)
+            )
+            # Events start once every socket is open (accepted after joining its
+            # groups): a socket still connecting would miss them, and the server's
+            # handshakes would count as delivery CPU.
+            await asyncio.wait_for(ready.wait(), timeout=120)
+            await asyncio.sleep(1)
+            spy = start_profiler(server.pid, profile, f"{kind}-{sockets}x{rate}")
+            cpu[0] = cpu_seconds(server.pid)
             if kind == "floor":
                 os.kill(server.pid, signal.SIGUSR1)  # the floor server starts broadcasting
             else:
-                await asyncio.to_thread(
+                out = await asyncio.to_thread(
                     manage_shell, PUBLISH, env, str(info["ticket"]), str(info["admin"]),
                     str(rate), str(seconds),
                 )  # fmt: skip
-            delivered, lat, span = await clients
-            return delivered, lat, span, cpu_seconds(server.pid) - cpu0
+                committed.update(json.loads(out))
+            delivered, samples, span = await clients
+            stop_profiler(spy)
+            return delivered, samples, span, cpu[1] - cpu[0]
 
-        delivered, lat, span, cpu = asyncio.run(scenario())
-        outcome.delivered, outcome.latencies_ms, outcome.seconds = delivered, lat, span
-        outcome.cpu_seconds = cpu
+        committed: dict[str, float] = {}
+        delivered, samples, span, cpu = asyncio.run(scenario())
+        outcome.delivered, outcome.seconds, outcome.cpu_seconds = delivered, span, cpu
+        outcome.latencies_ms = [(now - float(sent)) * 1000 for now, sent in samples]
+        outcome.committed_ms = [
+            (now - committed.get(sent, float(sent))) * 1000 for now, sent in samples
+        ]
+        outcome.action_ms = [(done - float(sent)) * 1000 for sent, done in committed.items()]
     finally:
         server.terminate()
         try:
@@ -300,24 +389,32 @@ def measure(kind: str, sockets: int, rate: int, seconds: float, tmp: Path) -> Ou
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--servers", default="floor,daphne,daphne-core,uvicorn")
+    parser.add_argument(
+        "--servers", default="floor,daphne,uvicorn,daphne-pubsub,uvicorn-pubsub,daphne-core"
+    )
+    parser.add_argument("--configs", default="100x20,100x50,1000x5", help="NxR,...")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--profile", type=Path, help="py-spy flame graphs of the servers here")
     opts = parser.parse_args()
     raise_fd_limit()
-    configs = [(100, 20)] if opts.quick else [(100, 20), (100, 50), (1000, 5)]
-    seconds = 4.0 if opts.quick else 10.0
-    servers = ["floor", "daphne"] if opts.quick else opts.servers.split(",")
+    configs = [(int(n), int(r)) for n, r in (c.split("x") for c in opts.configs.split(",") if c)]
+    seconds = opts.seconds
+    servers = opts.servers.split(",")
+    if opts.quick:
+        configs, seconds, servers = [(100, 20)], 4.0, ["floor", "daphne"]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="hd-fanout-") as tmp:
         for sockets, rate in configs:
             for kind in servers:
                 print(f"{kind}: {sockets} sockets, {rate} events/s", flush=True)
-                rows.append(measure(kind, sockets, rate, seconds, Path(tmp)).row())
+                outcome = measure(kind, sockets, rate, seconds, Path(tmp), opts.profile)
+                rows.append(outcome.row())
     floors = {
         (r["sockets"], r["rate"]): r["cpu_us_per_delivery"] for r in rows if r["server"] == "floor"
     }
     head = (
-        f"{'server':<12} {'N':>5} {'R':>4} {'delivered':>9} {'deliv/s':>8} {'p50':>7} "
-        f"{'p95':>7} {'p99':>7} {'us/deliv':>9} {'x floor':>8}"
+        f"{'server':<16} {'N':>5} {'R':>4} {'delivered':>9} {'deliv/s':>8} {'p50':>7} "
+        f"{'p95':>7} {'p99':>7} {'us/deliv':>9} {'x floor':>8} {'commit p50':>10} {'p99':>7}"
     )
     print(head)
     for r in rows:
@@ -329,12 +426,17 @@ def main() -> None:
         )
         r["x_floor"] = ratio
         print(
-            f"{r['server']:<12} {r['sockets']:>5} {r['rate']:>4} {r['delivered_ratio']:>9} "
+            f"{r['server']:<16} {r['sockets']:>5} {r['rate']:>4} {r['delivered_ratio']:>9} "
             f"{r['deliveries_per_s']:>8} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['p99_ms']:>7} "
-            f"{r['cpu_us_per_delivery']!s:>9} {ratio!s:>8}"
+            f"{r['cpu_us_per_delivery']!s:>9} {ratio!s:>8} {r['p50_commit_ms']:>10} "
+            f"{r['p99_commit_ms']:>7}  action p50 {r['action_p50_ms']} p99 {r['action_p99_ms']}"
         )
-    append_result("fanout.jsonl", "fanout", {"quick": opts.quick, "rows": rows})
-    daphne = next(r for r in rows if r["server"] == "daphne")
+    if opts.profile is None:  # a profiled server is slower: not a result
+        record = {"quick": opts.quick, "seconds": seconds, "rows": rows}
+        append_result("fanout.jsonl", "fanout", record)
+    daphne = next((r for r in rows if r["server"] == "daphne"), None)
+    if daphne is None:
+        return
     print(
         f"headline: daphne {daphne['sockets']}x{daphne['rate']}/s delivered "
         f"{daphne['delivered_ratio']}, p99 {daphne['p99_ms']} ms, "

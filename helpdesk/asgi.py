@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP and WebSocket routing in one place.
 
-Production: `daphne helpdesk.asgi:application`.
+Production: `uvicorn helpdesk.asgi:application` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -17,21 +17,24 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
+from helpdesk.fanout import with_server_send  # noqa: E402
 from helpdesk.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(
-            [
-                *public_websocket_urlpatterns,
-                re_path(
-                    r"",
-                    AllowedHostsOriginValidator(
-                        AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": with_server_send(
+            URLRouter(
+                [
+                    *public_websocket_urlpatterns,
+                    re_path(
+                        r"",
+                        AllowedHostsOriginValidator(
+                            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                        ),
                     ),
-                ),
-            ]
+                ]
+            )
         ),
     }
 )

@@ -115,16 +115,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer and cache ----------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# The pub/sub layer is cheaper per message and never drops silently; helpdesk.fanout's
+# subclass of it ("fanout") also writes a group frame to the local sockets without
+# waking one consumer task each (bench/fanout.py). "pubsub" is channels-redis' own,
+# "core" its list-based layer (twice the CPU, and out of Redis connections at scale).
+_CHANNEL_LAYER_BACKENDS = {
+    "fanout": "helpdesk.fanout.FanoutPubSubChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+_channel_layer = env_str("CHANNEL_LAYER_BACKEND", "fanout") or "fanout"
+if _channel_layer not in _CHANNEL_LAYER_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CHANNEL_LAYER_BACKEND={_channel_layer!r}: use one of {', '.join(_CHANNEL_LAYER_BACKENDS)}"
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # The pub/sub layer is cheaper per message and never drops silently;
-            # CHANNEL_LAYER_BACKEND=core selects channels-redis' list-based layer.
-            "BACKEND": (
-                "channels_redis.core.RedisChannelLayer"
-                if env_str("CHANNEL_LAYER_BACKEND", "pubsub") == "core"
-                else "channels_redis.pubsub.RedisPubSubChannelLayer"
-            ),
+            "BACKEND": _CHANNEL_LAYER_BACKENDS[_channel_layer],
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "helpdesk") or "helpdesk",

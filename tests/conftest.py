@@ -126,7 +126,7 @@ def sender_override() -> Iterator[Any]:
 
 def _redis_layer() -> bool:
     backend = str(settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""))
-    return backend.startswith("channels_redis.")
+    return backend.startswith(("channels_redis.", "helpdesk.fanout."))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

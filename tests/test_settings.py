@@ -179,9 +179,23 @@ def test_it_uses_postgres_and_redis_when_configured(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert values["layer"] == "helpdesk.fanout.FanoutPubSubChannelLayer"
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["hosts"] == ["desk.example.com"]
+
+
+def test_it_selects_channels_redis_own_layers_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    redis = {"REDIS_URL": "redis://127.0.0.1:6379/9"}
+    for name, backend in (
+        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        ("core", "channels_redis.core.RedisChannelLayer"),
+    ):
+        result = _settings_in_process(tmp_path, CHANNEL_LAYER_BACKEND=name, **redis)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["layer"] == backend
+    result = _settings_in_process(tmp_path, CHANNEL_LAYER_BACKEND="list", **redis)
+    assert result.returncode != 0
+    assert "CHANNEL_LAYER_BACKEND='list'" in result.stderr
 
 
 def test_it_requires_a_secret_key_in_production(tmp_path: Path) -> None:

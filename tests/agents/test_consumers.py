@@ -26,7 +26,13 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
-LAYERS = ["memory"] + (["redis"] if os.environ.get("REDIS_URL") else [])
+# "redis": channels-redis' pub/sub layer (frames through the consumer's queue);
+# "fanout": the desk's default, whose layer writes group frames to the socket itself.
+LAYERS = ["memory"] + (["redis", "fanout"] if os.environ.get("REDIS_URL") else [])
+BACKENDS = {
+    "redis": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "fanout": "helpdesk.fanout.FanoutPubSubChannelLayer",
+}
 QUIET = 0.3  # how long "nothing arrives" is waited for
 
 
@@ -38,7 +44,7 @@ def layer(request: Any, settings: Any) -> str:
         prefix = os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk") + "-test"
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "BACKEND": BACKENDS[request.param],
                 "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": prefix},
             }
         }
