@@ -103,7 +103,7 @@ async def test_it_stops_writing_to_a_socket_that_is_gone() -> None:
     assert calls == 1 and writer.closed
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis")
+@pytest.mark.redis  # deselected without the Redis layer (tests/conftest.py)
 async def test_it_hands_a_group_message_to_writers_and_queues_the_rest() -> None:
     prefix = os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk") + "-fanout-test"
     layer = FanoutPubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix=prefix)
