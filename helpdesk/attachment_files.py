@@ -43,18 +43,20 @@ def save_content(data: bytes) -> str:
     return storage.save(name, ContentFile(data))
 
 
-def file_response(attachment: Attachment) -> FileResponse:
-    """The attachment for a browser: safe images inline, everything else as a download."""
+def file_response(attachment: Attachment, *, download: bool = False) -> FileResponse:
+    """The attachment for a browser: safe images inline, everything else as a
+    download of opaque bytes. `download` (the API) always downloads, typed as stored."""
     try:
         handle = attachment.file.open("rb")
     except OSError as exc:
         raise Http404("the file is missing from storage") from exc
-    inline = attachment.shows_inline
+    inline = attachment.shows_inline and not download
+    if inline or download:
+        content_type = attachment.content_type or "application/octet-stream"
+    else:
+        content_type = "application/octet-stream"
     response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
+        handle, as_attachment=not inline, filename=attachment.name, content_type=content_type
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"

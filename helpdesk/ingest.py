@@ -92,19 +92,6 @@ def receive_many(msgs: Sequence[InboundMessage]) -> list[IngestResult]:
     ) from conflict
 
 
-def resolve_contact(kind: str, address: str, display_name: str = "", language: str = "") -> Contact:
-    """The contact owning this identity, created if it is new (follows merges)."""
-    found = ContactIdentity.objects.select_related("contact").filter(kind=kind, address=address)
-    identity = found.first()
-    if identity is None:
-        contact = Contact.objects.create(name=display_name or address, language=language)
-        ContactIdentity.objects.create(
-            contact=contact, kind=kind, address=address, display_name=display_name
-        )
-        return contact
-    return _unmerged(identity.contact)
-
-
 def _unmerged(contact: Contact) -> Contact:
     while contact.merged_into_id:
         contact = Contact.objects.get(pk=contact.merged_into_id)

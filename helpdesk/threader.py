@@ -33,7 +33,6 @@ class Threads:
         self._numbered: dict[int, int] = {}  # ticket number -> its contact
         self._latest: dict[tuple[int, int], int] = {}  # (inbox, contact) -> latest ticket id
         self._follow_ups: dict[tuple[int, int], int] = {}  # (ticket, contact) -> latest follow-up
-        self._follow_ups_known: set[int] = set()  # tickets whose follow-ups were read
         # What this batch created, newest last: it wins over anything stored before.
         self._batch_refs: dict[tuple[int, str], Ticket] = {}
         self._batch_latest: dict[tuple[int, int], Ticket] = {}
@@ -73,7 +72,7 @@ class Threads:
 
     def _lock(self, ids: Iterable[int]) -> None:
         """Lock and cache these tickets (in id order, so batches cannot deadlock on them),
-        and read their follow-ups."""
+        and read their follow-ups: every ticket `_follow` walks came through here."""
         wanted = sorted(set(ids) - self._tickets.keys())
         if not wanted:
             return
@@ -86,7 +85,6 @@ class Threads:
         )
         for follows_up_id, contact_id, latest in rows:
             self._follow_ups[(follows_up_id, contact_id)] = latest
-        self._follow_ups_known.update(wanted)
 
     def _ticket(self, pk: int) -> Ticket | None:
         if pk not in self._tickets:
@@ -136,8 +134,6 @@ class Threads:
             elif follow_up is not None:
                 following = follow_up
             else:
-                if ticket.pk not in self._follow_ups_known:
-                    self._lock([ticket.pk])
                 latest = self._follow_ups.get((ticket.pk, contact.pk))
                 following = self._ticket(latest) if latest is not None else None
             if following is None or (following.pk is not None and following.pk in seen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from agents.access import can_read_ticket, visible_tickets
@@ -19,6 +19,7 @@ from helpdesk.api.serialize import (
     ticket_rows,
 )
 from helpdesk.api.types import PathId
+from helpdesk.attachment_files import file_response
 from helpdesk.models import Attachment
 
 router = Router(tags=["tickets"])
@@ -57,12 +58,6 @@ def get_attachment(request: HttpRequest, attachment_id: PathId) -> Any:
     if attachment is None or not can_read_ticket(request.user, attachment.message.ticket):
         raise NotFound(f"attachment {attachment_id} not found")
     try:
-        handle = attachment.file.open("rb")
-    except OSError as exc:
+        return file_response(attachment, download=True)
+    except Http404 as exc:
         raise NotFound(f"attachment {attachment_id} is missing from storage") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
