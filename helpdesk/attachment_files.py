@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.http import FileResponse, Http404
@@ -25,6 +26,12 @@ from helpdesk.models import Attachment
 def _storage() -> Storage:
     storage: Storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
     return storage
+
+
+def fits(data: bytes) -> bool:
+    """Within HELPDESK_ATTACHMENT_MAX_BYTES: larger files are refused (the message keeps
+    their name and size in `channel_meta["refused_attachments"]`)."""
+    return len(data) <= settings.HELPDESK_ATTACHMENT_MAX_BYTES
 
 
 def content_name(data: bytes) -> str:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from helpdesk import events
-from helpdesk.attachment_files import save_content
+from helpdesk.attachment_files import fits, save_content
 from helpdesk.events import EventType
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
@@ -380,20 +380,19 @@ def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:
 
 
 def _refused_attachments(msg: InboundMessage) -> list[dict[str, object]]:
-    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    reason = f"larger than the {settings.HELPDESK_ATTACHMENT_MAX_BYTES} byte limit"
     return [
-        {"name": item.name, "size": len(item.data), "reason": f"larger than the {limit} byte limit"}
+        {"name": item.name, "size": len(item.data), "reason": reason}
         for item in msg.attachments
-        if len(item.data) > limit
+        if not fits(item.data)
     ]
 
 
 def _store_attachments(plans: list[_Plan], messages: list[Message]) -> None:
-    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
     rows = []
     for plan, message in zip(plans, messages, strict=True):
         for item in plan.msg.attachments:
-            if len(item.data) > limit:
+            if not fits(item.data):
                 continue
             attachment = Attachment(
                 message=message,

@@ -14,12 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from channels_in.email.receive import Outcome, Prepared, RawMail, prepare, store_prepared
-from helpdesk.attachment_files import save_content
+from helpdesk.attachment_files import fits, save_content
 from helpdesk.models import ChannelKind, Inbox, Team
 
 Source = tuple[str, Callable[[], bytes]]
@@ -136,10 +135,9 @@ def _prepare_all(
     if write_files:
         # Files are named by their content: a worker can write them before the
         # batch is stored, and storing finds them there (one stat instead of a write).
-        limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
         for item in prepared:
             for attachment in item.msg.attachments if item.msg else ():
-                if len(attachment.data) <= limit:
+                if fits(attachment.data):
                     save_content(attachment.data)
     return prepared
 
