@@ -4,11 +4,7 @@ from django.apps import AppConfig
 
 
 class AgentsConfig(AppConfig):
+    """The agents' screens: inbox, contacts, settings pages and their socket."""
+
     name = "agents"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from agents import assignment
-        from helpdesk import ingest
-
-        assignment.install(ingest.inbound_rules)

@@ -22,12 +22,12 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from agents import actions
-from agents.access import agent_of, can_read_ticket, is_admin, team_ids, visible_events
 from helpdesk.actions.errors import ActionError
 from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
 from helpdesk.fanout import SERVER_SEND, FrameWriter
 from helpdesk.models import ChannelKind, Direction, Message, Team, Ticket
+from helpdesk.staff import presence
+from helpdesk.staff.access import agent_of, can_read_ticket, is_admin, team_ids, visible_events
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _on_connect(user: Any) -> tuple[str, list[str], str] | None:
     agent = agent_of(user)
     if agent is None:
         return None
-    agent = actions.socket_opened(user) or agent
+    agent = presence.socket_opened(user) or agent
     return str(agent), _groups_for_user(user), agent.presence
 
 
@@ -135,7 +135,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
         if getattr(self, "counted", False):
-            await database_sync_to_async(actions.socket_closed)(self.scope["user"])
+            await database_sync_to_async(presence.socket_closed)(self.scope["user"])
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -246,7 +246,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _presence(self, user: Any, state: Any) -> None:
         try:
-            await database_sync_to_async(actions.do_set_presence)(user, str(state))
+            await database_sync_to_async(presence.do_set_presence)(user, str(state))
         except ActionError as exc:
             await self._error(exc.message)
 

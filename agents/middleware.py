@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from agents.access import agent_of
+from helpdesk.staff.access import agent_of
 
 
 class AgentTimezoneMiddleware:

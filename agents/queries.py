@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agents.access import is_admin, team_ids, visible_tickets
 from helpdesk.digits import ascii_digits
 from helpdesk.models import Ticket, TicketStatus
+from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 from helpdesk.ticket_search import text_q
 
 PAGE_SIZE = 25

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from agents.models import Agent
 from helpdesk.events import EventType
-from helpdesk.models import Message, Priority, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import Agent, Message, Priority, Ticket, TicketEvent, TicketStatus
 
 SHOWN_EVENTS = (
     EventType.TICKET_ASSIGNED,

@@ -130,7 +130,7 @@ SETUP = """
 import json, sys
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from agents.models import Agent
+from helpdesk.models import Agent
 from helpdesk.models import Team, Inbox
 from tests.factories import inbound
 from helpdesk.ingest import receive

@@ -136,8 +136,8 @@ def measure(env: dict[str, str]) -> list[dict[str, object]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from agents.access import visible_tickets
-    from agents.models import ApiToken
+    from helpdesk.models import ApiToken
+    from helpdesk.staff.access import visible_tickets
 
     user = get_user_model().objects.get(username="agent1")  # team 1
     client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)[1]}")

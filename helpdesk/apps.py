@@ -9,8 +9,14 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from helpdesk import checks  # noqa: F401  (registers system checks)
+        from helpdesk import (
+            checks,  # noqa: F401  (registers system checks)
+            ingest,
+        )
         from helpdesk.automation import admin as automation_admin  # noqa: F401
         from helpdesk.automation import hooks
+        from helpdesk.staff import admin as staff_admin  # noqa: F401
+        from helpdesk.staff import assignment
 
         hooks.install()
+        assignment.install(ingest.inbound_rules)

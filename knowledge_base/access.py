@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import PermissionsMixin
 
-from agents.access import AnyUser, agent_of, is_admin
+from helpdesk.staff.access import AnyUser, agent_of, is_admin
 
 EDIT_PERMISSION = "knowledge_base.edit_articles"
 

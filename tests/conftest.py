@@ -16,9 +16,16 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from agents.models import Role
 from channels_in import registry
+from helpdesk.models import Role
 from tests import factories
+from tests.live import MARKER, _run_command_desk, _thread_desk_of_session, browser, live_desk
+
+__all__ = ["_run_command_desk", "_thread_desk_of_session", "browser", "live_desk"]  # fixtures
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from agents.models import Agent, ApiToken, Role
 from helpdesk.inbound import InboundAttachment, InboundMessage, Sender, ThreadHints
-from helpdesk.models import ChannelKind, IdentityKind, Inbox, Team
+from helpdesk.models import Agent, ApiToken, ChannelKind, IdentityKind, Inbox, Role, Team
 
 _seq = itertools.count(1)
 

@@ -9,12 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agents import actions
 from agents.forms import BulkForm
 from agents.views.common import agent_required, back, done, failed
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
+from helpdesk.staff import presence
 
 
 @require_POST
@@ -22,7 +22,7 @@ from helpdesk.actions.errors import ActionError, Invalid
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the agent's UI language (stored on the agent, used on every page)."""
     try:
-        agent = actions.do_set_language(request.user, request.POST.get("language", ""))
+        agent = presence.do_set_language(request.user, request.POST.get("language", ""))
     except ActionError as exc:
         return failed(request, exc)
     translation.activate(agent.language)
@@ -34,7 +34,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def set_presence(request: HttpRequest) -> HttpResponse:
     """Set online / away / offline (the socket does the same without a request)."""
     try:
-        actions.do_set_presence(request.user, request.POST.get("presence", ""))
+        presence.do_set_presence(request.user, request.POST.get("presence", ""))
     except ActionError as exc:
         return failed(request, exc)
     return done(request, reverse("home"), trigger="desk:presence-changed")

@@ -9,9 +9,9 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from agents.access import agent_of
 from helpdesk.actions.errors import ActionError, NotFound
 from helpdesk.models import TicketEvent
+from helpdesk.staff.access import agent_of
 
 
 def agent_required(view: Any) -> Any:

@@ -9,13 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from agents.access import agent_of, is_admin, visible_tickets
 from agents.forms import ContactForm, MergeForm
-from agents.models import Role
 from agents.views.common import agent_required, done, failed
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.models import ChannelKind, Contact, Direction, Message
+from helpdesk.models import ChannelKind, Contact, Direction, Message, Role
+from helpdesk.staff.access import agent_of, is_admin, visible_tickets
 
 RECENT = 10
 

@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from agents import queries
-from agents.access import agent_of, is_admin, team_ids
-from agents.models import Agent
 from agents.views.common import agent_required, last_seq
-from helpdesk.models import ChannelKind, Inbox, Priority, TicketStatus
+from helpdesk.models import Agent, ChannelKind, Inbox, Priority, TicketStatus
+from helpdesk.staff.access import agent_of, is_admin, team_ids
 
 
 def _agents_of(user: Any) -> list[Agent]:

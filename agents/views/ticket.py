@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import timeline
-from agents.access import can_manage_ticket, can_read_ticket
 from agents.forms import PriorityForm, ReplyForm, SnoozeForm, StatusForm, TagsForm
-from agents.models import Agent, CannedResponse
+from agents.models import CannedResponse
 from agents.views.common import agent_required, done, failed
 from agents.views.contact import contact_context
 from agents.views.inbox import page_context
@@ -26,7 +25,8 @@ from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
 from helpdesk.attachment_files import file_response
 from helpdesk.automation.placeholders import render as fill_placeholders
-from helpdesk.models import Attachment, Direction, Message, Ticket
+from helpdesk.models import Agent, Attachment, Direction, Message, Ticket
+from helpdesk.staff.access import can_manage_ticket, can_read_ticket
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:

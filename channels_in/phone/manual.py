@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from agents.access import is_admin, team_ids
 from channels_in.phone.calls import (
     call_summary,
     close_callbacks,
@@ -27,6 +26,7 @@ from channels_in.phone.models import (
 from helpdesk.actions.calls import do_add_call_entry
 from helpdesk.actions.common import Actor, check_ticket_readable
 from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.staff.access import is_admin, team_ids
 
 _LABELS: dict[tuple[str, str], str] = {
     (CallDirection.IN, CallOutcome.ANSWERED): "Inbound call",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agents.models import hash_token
+from helpdesk.models import hash_token
 
 # CTI tokens are stored like API tokens: only their SHA-256.
 hash_cti_token = hash_token

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from agents.access import is_admin, team_ids
 from channels_in.phone.calls import normalize_number
 from channels_in.phone.models import Call, CallOutcome, PhoneLine
 from helpdesk.digits import ascii_digits
+from helpdesk.staff.access import is_admin, team_ids
 
 
 def visible_calls(user: Any) -> QuerySet[Call]:

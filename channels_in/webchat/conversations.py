@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agents.models import Agent, Presence, Role
 from channels_in.webchat import visitor as tokens
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from channels_in.webchat.parse import Hello, Prechat
@@ -25,6 +24,7 @@ from helpdesk.actions.contacts import do_add_identity
 from helpdesk.inbound import InboundAttachment, InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
 from helpdesk.models import (
+    Agent,
     ChannelKind,
     Contact,
     ContactIdentity,
@@ -32,6 +32,8 @@ from helpdesk.models import (
     Direction,
     IdentityKind,
     Message,
+    Presence,
+    Role,
 )
 
 HISTORY_LIMIT = 50

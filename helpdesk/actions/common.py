@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from agents.access import can_manage_ticket, can_read_ticket
 from helpdesk.actions.errors import Conflict, Forbidden, NotFound
 from helpdesk.models import Ticket
+from helpdesk.staff.access import can_manage_ticket, can_read_ticket
 
 type Actor = AbstractBaseUser | AnonymousUser
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from agents.access import agent_of, can_read_contact, is_admin, visible_tickets
-from agents.models import Role
 from helpdesk import events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.errors import Forbidden, Invalid, NotFound
 from helpdesk.events import EventType
 from helpdesk.identities import InvalidAddress, normalize_address
-from helpdesk.models import Contact, ContactIdentity, IdentityKind, Ticket
+from helpdesk.models import Contact, ContactIdentity, IdentityKind, Role, Ticket
+from helpdesk.staff.access import agent_of, can_read_contact, is_admin, visible_tickets
 
 EDITABLE = ("name", "language", "preferred_channel", "notes", "custom_attributes")
 

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agents.access import agent_of, can_read_ticket
 from helpdesk import events
 from helpdesk.actions.common import Actor, check_manage, lock_ticket, save_ticket
 from helpdesk.actions.errors import Invalid
 from helpdesk.events import EventType
 from helpdesk.models import Message, Priority, Ticket, TicketStatus
+from helpdesk.staff.access import agent_of, can_read_ticket
 
 MAX_TAGS = 30
 MAX_TAG_LENGTH = 50

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from agents.models import ApiToken, hash_token
+from helpdesk.models import ApiToken, hash_token
 
 
 class TokenAuth(HttpBearer):

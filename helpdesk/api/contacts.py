@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from agents.access import visible_contacts, visible_tickets
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import Invalid, NotFound
 from helpdesk.api import bodies
@@ -18,6 +17,7 @@ from helpdesk.api.schemas import ContactDetailOut, ContactPage
 from helpdesk.api.serialize import TICKET_RELATED, contact_out, ticket_out
 from helpdesk.api.types import MAX_ID, PathId, QueryText
 from helpdesk.models import Contact, ContactIdentity
+from helpdesk.staff.access import visible_contacts, visible_tickets
 from helpdesk.ticket_search import as_phone
 
 router = Router(tags=["contacts"])

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from agents.access import visible_events
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.schemas import EventPage
 from helpdesk.api.types import MAX_ID
 from helpdesk.events import to_frame
+from helpdesk.staff.access import visible_events
 
 router = Router(tags=["events"])
 

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
 
-from agents.access import agent_of
 from helpdesk.api.schemas import MeOut
 from helpdesk.api.serialize import agent_name
+from helpdesk.staff.access import agent_of
 
 router = Router(tags=["me"])
 

@@ -10,8 +10,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja.responses import NinjaJSONEncoder
 
-from agents.models import Agent
-from helpdesk.models import Attachment, AuthorKind, Contact, Message, Ticket
+from helpdesk.models import Agent, Attachment, AuthorKind, Contact, Message, Ticket
 
 # What a ticket row needs, fetched in the same query as the ticket.
 TICKET_RELATED = ("inbox", "team", "assignee__agent", "contact")

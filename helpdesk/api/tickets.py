@@ -7,7 +7,6 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from agents.access import can_read_ticket, visible_tickets
 from helpdesk.actions.errors import NotFound
 from helpdesk.api import ticket_query
 from helpdesk.api.pagination import page_limit
@@ -21,6 +20,7 @@ from helpdesk.api.serialize import (
 from helpdesk.api.types import PathId
 from helpdesk.attachment_files import file_response
 from helpdesk.models import Attachment
+from helpdesk.staff.access import can_read_ticket, visible_tickets
 
 router = Router(tags=["tickets"])
 

@@ -32,7 +32,7 @@ def _existing() -> Any:
 
 
 def _get_or_create() -> Any:
-    from agents.models import Agent, Role
+    from helpdesk.models import Agent, Role
 
     user, created = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME, defaults={"is_active": False}

@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agents.models import Agent, Role
 from helpdesk.actions.messages import do_add_note, do_reply
 from helpdesk.actions.tickets import (
     do_assign,
@@ -30,7 +29,17 @@ from helpdesk.actions.tickets import (
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
 from helpdesk.management.demo_extras import seed_extras
-from helpdesk.models import ChannelKind, IdentityKind, Inbox, Priority, Team, Ticket, TicketStatus
+from helpdesk.models import (
+    Agent,
+    ChannelKind,
+    IdentityKind,
+    Inbox,
+    Priority,
+    Role,
+    Team,
+    Ticket,
+    TicketStatus,
+)
 
 ADMIN_USERNAME = "admin"
 SALES = "Sales · فروش"

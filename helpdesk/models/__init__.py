@@ -17,9 +17,25 @@ from helpdesk.models.message import (
     Direction,
     Message,
 )
+from helpdesk.models.staff import (
+    Agent,
+    ApiToken,
+    AssignmentMode,
+    AssignmentPolicy,
+    Presence,
+    Role,
+    hash_token,
+)
 from helpdesk.models.ticket import Priority, Ticket, TicketStatus
 
 __all__ = [
+    "Agent",
+    "ApiToken",
+    "AssignmentMode",
+    "AssignmentPolicy",
+    "Presence",
+    "Role",
+    "hash_token",
     "Attachment",
     "BusinessHours",
     "InboxAutomation",

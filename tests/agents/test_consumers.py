@@ -16,11 +16,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from agents.consumers import AgentConsumer
-from agents.models import Agent
 from helpdesk import publisher
 from helpdesk.actions.messages import do_add_note
 from helpdesk.actions.tickets import do_assign
 from helpdesk.ingest import receive
+from helpdesk.models import Agent
 from helpdesk.routing import websocket_urlpatterns
 from tests import factories
 

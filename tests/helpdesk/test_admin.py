@@ -9,9 +9,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from agents.models import ApiToken
 from helpdesk.ingest import receive
-from helpdesk.models import Contact, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import ApiToken, Contact, Ticket, TicketEvent, TicketStatus
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

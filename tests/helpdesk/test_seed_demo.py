@@ -9,14 +9,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from agents.models import Agent, Role
 from helpdesk.management.demo import login_hint
 from helpdesk.models import (
+    Agent,
     ChannelKind,
     Contact,
     Direction,
     Inbox,
     Message,
+    Role,
     Team,
     Ticket,
     TicketEvent,

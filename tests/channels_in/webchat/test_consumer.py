@@ -8,11 +8,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from agents.models import Agent, Presence
 from channels_in.webchat import live
 from channels_in.webchat.models import WebchatConversation
 from channels_in.webchat.visitor import VisitorToken, user_hash
-from helpdesk.models import ContactIdentity, IdentityKind, Message, Ticket
+from helpdesk.models import Agent, ContactIdentity, IdentityKind, Message, Presence, Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 

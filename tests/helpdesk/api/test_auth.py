@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from agents.models import ApiToken, hash_token
+from helpdesk.models import ApiToken, hash_token
 from tests.helpdesk.api.conftest import API
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

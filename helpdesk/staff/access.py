@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from agents.models import Agent, Role
-from helpdesk.models import Contact, Ticket, TicketEvent
+from helpdesk.models import Agent, Contact, Role, Ticket, TicketEvent
 
 type AnyUser = AbstractBaseUser | AnonymousUser
 

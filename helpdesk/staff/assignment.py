@@ -3,8 +3,8 @@
 Runs as an ingest rule inside the ingest transaction, so the ticket is assigned
 before anyone sees it unassigned. Only agents marked online are candidates, and
 an agent at their cap (their own `max_open_tickets`, else the team policy's)
-gets nothing more. The assignment itself uses the same locking, versioning and
-event code as an agent's `do_assign`, with no actor (the system).
+gets nothing more. The assignment itself is `do_assign` by the automation user
+(the system actor), so there is one way to assign a ticket.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.signals import post_delete, post_save
 
-from agents.models import Agent, AssignmentMode, AssignmentPolicy, Presence
-from helpdesk import events
-from helpdesk.actions.common import save_ticket
+from helpdesk.actions.tickets import do_assign
 from helpdesk.automation import config_cache
-from helpdesk.events import EventType
+from helpdesk.automation.actor import system_actor
 from helpdesk.inbound import InboundMessage
 from helpdesk.ingest import IngestResult
-from helpdesk.models import Ticket, TicketStatus
+from helpdesk.models import Agent, AssignmentMode, AssignmentPolicy, Presence, TicketStatus
 
 
 def candidates(policy: AssignmentPolicy) -> list[tuple[int, int]]:
@@ -56,32 +54,6 @@ def choose(policy: AssignmentPolicy, pool: list[tuple[int, int]]) -> int | None:
     return after[0] if after else pool[0][0]
 
 
-def assign_as_system(ticket_id: int, assignee_id: int) -> Ticket:
-    """Assign a ticket with no actor: lock, save with a version bump, record the event."""
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-        previous = ticket.assignee_id
-        if previous == assignee_id:
-            return ticket
-        ticket.assignee_id = assignee_id
-        fields = ["assignee"]
-        if ticket.status == TicketStatus.NEW:
-            ticket.status = TicketStatus.OPEN
-            fields.append("status")
-        save_ticket(ticket, fields)
-        events.record(
-            EventType.TICKET_ASSIGNED,
-            ticket=ticket,
-            actor_id=None,
-            data={
-                "ticket_id": ticket.pk,
-                "assignee_id": assignee_id,
-                "previous_assignee_id": previous,
-            },
-        )
-        return ticket
-
-
 def auto_assign(ticket_id: int, team_id: int) -> int | None:
     """Assign the ticket by its team's policy; returns the chosen user id, if any."""
     with transaction.atomic():
@@ -93,7 +65,7 @@ def auto_assign(ticket_id: int, team_id: int) -> int | None:
         chosen = choose(policy, candidates(policy))
         if chosen is None:
             return None
-        assign_as_system(ticket_id, chosen)
+        do_assign(system_actor(), ticket_id, chosen)
         policy.last_assigned_id = chosen
         policy.save(update_fields=["last_assigned"])
         return chosen

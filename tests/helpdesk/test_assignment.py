@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from agents.models import Agent, AssignmentMode, AssignmentPolicy, Presence
+from helpdesk.automation.actor import system_actor
 from helpdesk.ingest import receive
-from helpdesk.models import Ticket, TicketEvent
+from helpdesk.models import Agent, AssignmentMode, AssignmentPolicy, Presence, Ticket, TicketEvent
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -53,14 +53,15 @@ def test_it_assigns_to_the_least_busy_agent_under_the_cap(
     assert assignees == [agent_a2.pk, agent_a.pk, agent_a2.pk, None]  # all at the cap of 2
 
 
-def test_it_records_the_assignment_as_a_system_event(
+def test_it_records_the_assignment_as_done_by_the_automation_user(
     team_a: Any, agent_a: Any, email_inbox_a: Any
 ) -> None:
     _online(agent_a)
     AssignmentPolicy.objects.create(team=team_a, mode=AssignmentMode.ROUND_ROBIN)
     ticket = _new_ticket(email_inbox_a, 1)
     event = TicketEvent.objects.get(ticket=ticket, type="ticket.assigned")
-    assert event.actor_id is None and event.payload["assignee_id"] == agent_a.pk
+    # One assignment path: do_assign by the system actor (an inactive admin).
+    assert event.actor_id == system_actor().pk and event.payload["assignee_id"] == agent_a.pk
     assert ticket.status == "open" and ticket.version == 2
 
 

@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from agents.access import agent_of
-from agents.models import Agent, Presence
 from helpdesk import events
 from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.models import Agent, Presence
 from helpdesk.shared_cache import shared_cache
+from helpdesk.staff.access import agent_of
 
 _SOCKETS_KEY = "agents:sockets:{}"
 _SOCKETS_TTL = 24 * 3600
