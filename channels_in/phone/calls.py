@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from channels_in.phone.models import (
@@ -25,12 +25,12 @@ from channels_in.phone.models import (
     PhoneLine,
 )
 from channels_in.phone.parse import CtiEvent
-from helpdesk import events
+from helpdesk import events, identities
 from helpdesk.events import EventType
 from helpdesk.identities import InvalidAddress, normalize_phone
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.models import Contact, ContactIdentity, IdentityKind, Message, Ticket, TicketStatus
+from helpdesk.models import Contact, ContactIdentity, Message, Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def normalize_number(raw: str, region: str) -> str:
 def find_contact(number: str) -> Contact | None:
     """The contact with this phone identity, on any channel (follows merges)."""
     identity = ContactIdentity.objects.select_related("contact").filter(
-        kind=IdentityKind.PHONE, address=number
+        kind=identities.PHONE, address=number
     )
     found = identity.first()
     if found is None:
@@ -83,15 +83,22 @@ def _match_agent(users: list[str]) -> Any:
 
 
 def caller_card(call: Call) -> dict[str, Any]:
-    """The event payload: the call and the caller's card (open tickets, last contacts)."""
+    """The event payload: the call and the caller's card (open tickets, last contacts).
+
+    The line's team receives it, so the card holds only that team's tickets: a
+    caller who also writes to another team must not show B's agents A's work.
+    """
     contact = call.contact
+    team_id = call.line.inbox.team_id
     open_tickets: list[dict[str, Any]] = []
     last_contacts: list[dict[str, Any]] = []
     if contact is not None:
-        for t in contact.tickets.filter(status__in=TicketStatus.active()).order_by("-id")[:5]:
+        for t in _open_tickets(contact, team_id)[:5]:
             open_tickets.append({"id": t.pk, "subject": t.subject, "status": t.status})
         recent = (
-            Message.objects.filter(ticket__contact=contact, direction="inbound")
+            Message.objects.filter(
+                ticket__contact=contact, ticket__team_id=team_id, direction="inbound"
+            )
             .select_related("inbox")
             .order_by("-created_at")[:5]
         )
@@ -190,7 +197,7 @@ def _answer(call: Call, event: CtiEvent, at: datetime) -> bool:
         call.outcome = CallOutcome.VOICEMAIL
     else:
         call.agent = _match_agent(event.user) or call.agent
-        call.ticket = _open_ticket_of(call.contact)
+        call.ticket = _open_ticket_of(call.contact, call.line.inbox.team_id)
     call.save(update_fields=["state", "answered_at", "outcome", "agent", "ticket"])
     _publish(call, EventType.CALL_ANSWERED)
     return True
@@ -227,10 +234,16 @@ def _outcome(call: Call, cause: str) -> str:
     return CallOutcome.MISSED
 
 
-def _open_ticket_of(contact: Contact | None) -> Any:
+def _open_tickets(contact: Contact, team_id: int) -> QuerySet[Ticket]:
+    """The contact's active tickets that the team may read (access: a ticket's team)."""
+    active = contact.tickets.filter(status__in=TicketStatus.active(), team_id=team_id)
+    return active.order_by("-id")
+
+
+def _open_ticket_of(contact: Contact | None, team_id: int) -> Ticket | None:
     if contact is None:
         return None
-    return contact.tickets.filter(status__in=TicketStatus.active()).order_by("-id").first()
+    return _open_tickets(contact, team_id).first()
 
 
 def close_callbacks(call: Call) -> int:
@@ -279,13 +292,11 @@ def ingest_call(
         InboundMessage(
             inbox_id=call.line.inbox_id,
             external_id=external_id,
-            sender=Sender(kind=IdentityKind.PHONE, address=call.customer_number, display_name=name),
+            sender=Sender(kind=identities.PHONE, address=call.customer_number, display_name=name),
             received_at=received_at or call.ended_at or timezone.now(),
             subject=subject,
             text=text,
-            thread=ThreadHints(
-                caller_number=call.customer_number, new_conversation=new_conversation
-            ),
+            thread=ThreadHints(new_conversation=new_conversation),
             meta={"call": call_summary(call), **(meta or {})},
         )
     )
