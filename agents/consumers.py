@@ -11,7 +11,11 @@ Server frames: {"kind": "hello" | "resumed" | "watching" | "error", ...} and
 ones ("seq": null: typing, viewing, presence).
 
 Event handlers never touch the database; the agent's name and teams are read
-once on connect.
+once on connect. When access changes (helpdesk.staff.access_changes) a control
+message makes the socket re-read it in a database thread: it leaves the groups it
+may no longer read and sends {"kind": "access", "groups", "unwatched"}, or closes
+with 4403 when the user is no longer an active agent. `resume` and `watch` read
+the user's access fresh from the database every time, never the socket's copy.
 """
 
 from __future__ import annotations
@@ -21,17 +25,28 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 
+from helpdesk import channels
 from helpdesk.actions.errors import ActionError
 from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
 from helpdesk.fanout import SERVER_SEND, FrameWriter
-from helpdesk.models import ChannelKind, Direction, Message, Team, Ticket
+from helpdesk.models import Team, Ticket
 from helpdesk.staff import presence
-from helpdesk.staff.access import agent_of, can_read_ticket, is_admin, team_ids, visible_events
+from helpdesk.staff.access import (
+    agent_of,
+    can_read_ticket,
+    is_admin,
+    team_ids,
+    visible_events,
+    visible_tickets,
+)
 
 logger = logging.getLogger(__name__)
 
 CATCH_UP_LIMIT = 500
+CLOSE_NO_ACCESS = 4403  # not (or no longer) an active agent: the client stops reconnecting
 TYPING_MODES = {"reply", "note"}
 VIEWING_STATES = {"viewing", "replying"}
 
@@ -43,31 +58,59 @@ def _groups_for_user(user: Any) -> list[str]:
     return [f"team.{i}" for i in sorted(team_ids(user))] + [f"agent.{user.pk}"]
 
 
-def _catch_up(user: Any, after: int) -> list[dict[str, Any]]:
+def _fresh_user(user_id: int) -> Any | None:
+    """The user as the database has them now, if still an active agent (else None).
+
+    Never the socket's own user object: it caches the teams it had at connect.
+    """
+    user = (
+        get_user_model().objects.select_related("agent").filter(pk=user_id, is_active=True).first()
+    )
+    if user is None or agent_of(user) is None:
+        return None
+    return user
+
+
+def _catch_up(user_id: int, after: int) -> list[dict[str, Any]] | None:
+    """Missed events the user may read now, each checked against fresh access data."""
+    user = _fresh_user(user_id)
+    if user is None:
+        return None
     events = visible_events(user).filter(id__gt=after).order_by("id")[:CATCH_UP_LIMIT]
     return [to_frame(e) for e in events]
 
 
-def _open_ticket(user: Any, ticket_id: int) -> str | None:
-    """The channel of the ticket if the user may read it (None otherwise).
+def _current_access(user_id: int, watched: list[int]) -> tuple[list[str], set[int]] | None:
+    """(the groups the user may join now, the watched tickets they may still read)."""
+    user = _fresh_user(user_id)
+    if user is None:
+        return None
+    readable = visible_tickets(user).filter(pk__in=watched).values_list("pk", flat=True)
+    return _groups_for_user(user), set(readable)
+
+
+def _socket_closed(user: Any) -> None:
+    try:
+        presence.socket_closed(user)
+    except ObjectDoesNotExist:  # the agent profile was deleted while the socket was open
+        logger.info("socket of user %s closed after their agent profile went", user.pk)
+
+
+def _open_ticket(user_id: int, ticket_id: int) -> str | None:
+    """The channel of the ticket if the user may read it now (None otherwise).
 
     Opening a live-chat ticket tells its visitor that their messages reached an agent.
     """
+    user = _fresh_user(user_id)
+    if user is None:
+        return None
     ticket = Ticket.objects.select_related("inbox").filter(pk=ticket_id).first()
     if ticket is None or not can_read_ticket(user, ticket):
         return None
     kind = str(ticket.inbox.kind)
-    if kind == ChannelKind.WEBCHAT:
-        from channels_in.webchat import live  # the widget's own frames (docs/webchat.md)
-
-        last = (
-            Message.objects.filter(ticket_id=ticket_id, direction=Direction.INBOUND)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if last is not None:
-            live.publish_seen(ticket_id, last)
+    activity = channels.agent_activity(kind)
+    if activity is not None:  # e.g. the chat widget shows "seen" (docs/webchat.md)
+        activity.ticket_opened(ticket_id)
     return kind
 
 
@@ -96,7 +139,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         setup = await database_sync_to_async(_on_connect)(user)
         if setup is None:
-            await self.close(code=4403)
+            await self.close(code=CLOSE_NO_ACCESS)
             return
         self.name, groups, presence = setup
         self.counted = True
@@ -120,22 +163,51 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         attach = getattr(self.channel_layer, "attach_writer", None)
         if attach is None:
             return
-        # The server's own send when helpdesk.asgi left it (on a socket the session
+        # The server's own send when config.asgi left it (on a socket the session
         # middleware's wrapper only passes frames through).
         self.writer = FrameWriter(self.scope.get(SERVER_SEND, self.base_send), "desk.event")
         attach(self.channel_name, self.writer)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave_all()
+
+    async def _leave_all(self) -> None:
         if self.writer is not None:
+            self.writer.closed = True  # frames already on their way are dropped too
             self.channel_layer.detach_writer(self.channel_name)
             self.writer = None
         for group in list(self.joined):
-            if group.startswith("ticket."):
-                await self._announce(int(group.split(".", 1)[1]), "left")
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = []
+            await self._leave(group)
         if getattr(self, "counted", False):
-            await database_sync_to_async(presence.socket_closed)(self.scope["user"])
+            self.counted = False
+            await database_sync_to_async(_socket_closed)(self.scope["user"])
+
+    async def _leave(self, group: str) -> None:
+        if group.startswith("ticket."):
+            ticket_id = int(group.split(".", 1)[1])
+            self.channels.pop(ticket_id, None)
+            await self._announce(ticket_id, "left")
+        self.joined.remove(group)
+        await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def desk_access_changed(self, message: dict[str, Any]) -> None:
+        """What the user may read changed (helpdesk.staff.access_changes): re-read it."""
+        watched = [int(g.split(".", 1)[1]) for g in self.joined if g.startswith("ticket.")]
+        access = await database_sync_to_async(_current_access)(self.scope["user"].pk, watched)
+        if access is None:
+            await self._leave_all()
+            await self.close(code=CLOSE_NO_ACCESS)
+            return
+        groups, readable = access
+        keep = set(groups) | {f"ticket.{t}" for t in readable}
+        for group in [g for g in self.joined if g not in keep]:
+            await self._leave(group)
+        for group in groups:
+            if group not in self.joined:
+                self.joined.append(group)
+                await self.channel_layer.group_add(group, self.channel_name)
+        unwatched = [t for t in watched if t not in readable]
+        await self.send_json({"kind": "access", "groups": self.joined, "unwatched": unwatched})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -167,7 +239,11 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.writer is not None:
             self.writer.hold()
         try:
-            frames = await database_sync_to_async(_catch_up)(user, after)
+            frames = await database_sync_to_async(_catch_up)(user.pk, after)
+            if frames is None:  # no longer an active agent
+                await self._leave_all()
+                await self.close(code=CLOSE_NO_ACCESS)
+                return
             for frame in frames:
                 await self.send_json({"kind": "event", "event": frame})
             await self.send_json(
@@ -184,11 +260,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         group = f"ticket.{ticket_id}"
         if not on:
             if group in self.joined:
-                await self._announce(ticket_id, "left")
-                self.joined.remove(group)
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await self._leave(group)
             return
-        kind = await database_sync_to_async(_open_ticket)(user, ticket_id)
+        kind = await database_sync_to_async(_open_ticket)(user.pk, ticket_id)
         if kind is None:
             await self._error(f"ticket {ticket_id} not found")
             return
@@ -230,11 +304,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             "active": bool(content.get("active", True)),
         }
         await apublish([f"ticket.{ticket_id}"], ephemeral_frame(Ephemeral.TYPING, data))
-        if mode == "reply" and self.channels.get(ticket_id) == ChannelKind.WEBCHAT:
-            # The visitor sees reply typing (never note typing) in the widget.
-            from channels_in.webchat import live
-
-            await live.apublish_agent_typing(ticket_id, self.name, data["active"])
+        kind = self.channels.get(ticket_id)
+        if mode == "reply" and kind is not None:
+            # The customer may see reply typing (never note typing), e.g. in the widget.
+            activity = channels.agent_activity(kind)
+            if activity is not None:
+                await activity.agent_typing(ticket_id, self.name, data["active"])
 
     async def _viewing(self, content: dict[str, Any]) -> None:
         ticket_id = self._watched(content)

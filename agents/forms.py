@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models import IdentityKind, Priority, TicketStatus
+from helpdesk.channels import identity_choices as channel_identity_choices
+from helpdesk.models import Priority, TicketStatus
 
 
 class ReplyForm(forms.Form):
@@ -38,12 +39,17 @@ class TagsForm(forms.Form):
         return [t for t in raw.replace("،", ",").split(",") if t.strip()]
 
 
+def identity_choices() -> list[tuple[str, str]]:
+    """Evaluated per form: the installed channels' identity kinds."""
+    return [("", "—"), *((k, str(label)) for k, label in channel_identity_choices())]
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     language = forms.CharField(label=_("Language"), max_length=10, required=False)
     preferred_channel = forms.ChoiceField(
         label=_("Preferred channel"),
-        choices=[("", "—"), *IdentityKind.choices],
+        choices=identity_choices,
         required=False,
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)

@@ -84,7 +84,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "E
 URLS = """\
 from django.urls import include, path
 
-urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
+urlpatterns = [path("helpdesk/", include("config.urls", namespace="helpdesk"))]
 """
 
 

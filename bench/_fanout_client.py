@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import json
 import os
 import struct
 import time
@@ -128,3 +130,61 @@ async def open_socket(
     )
     await asyncio.wait_for(client.opened, timeout=30)
     return client
+
+
+async def run_clients(
+    port: int,
+    keys: list[str],
+    path: str,
+    expected_events: int,
+    window: float,
+    ready: asyncio.Event,
+    on_received: Callable[[], None],
+) -> tuple[int, list[tuple[float, str]], float]:
+    """Receive until every socket has every event (or `window` ends), then
+    call `on_received` before any socket closes (closing costs the server too)."""
+    samples: list[tuple[float, str]] = []  # (receipt time, the send time it carries)
+    delivered = 0
+    first = last = 0.0
+    finished = 0
+    received = asyncio.Event()
+
+    def counter() -> Callable[[bytes, float], None]:
+        seen = 0
+
+        def on_text(payload: bytes, now: float) -> None:
+            nonlocal seen, delivered, first, last, finished
+            frame = json.loads(payload)
+            event = frame.get("event") or {}
+            excerpt = str((event.get("data") or {}).get("excerpt", ""))
+            if frame.get("kind") != "event" or not excerpt[:1].isdigit():
+                return  # not a timed note (hello, the warm-up note)
+            samples.append((now, excerpt))
+            delivered += 1
+            first = first or now
+            last = now
+            seen += 1
+            if seen == expected_events:
+                finished += 1
+                if finished == len(keys):
+                    received.set()
+
+        return on_text
+
+    # A few handshakes at a time: a thousand at once overflow the listen backlog.
+    handshakes = asyncio.Semaphore(50)
+
+    async def one(key: str) -> FrameClient:
+        headers = {"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"}
+        async with handshakes:
+            return await open_socket(port, path, headers, counter())
+
+    sockets = await asyncio.wait_for(asyncio.gather(*(one(k) for k in keys)), timeout=120)
+    ready.set()
+    print(f"  {len(keys)} sockets connected", flush=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(received.wait(), timeout=window)
+    on_received()
+    for sock in sockets:
+        sock.close()
+    return delivered, samples, max(last - first, 1e-9)

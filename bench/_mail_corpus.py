@@ -343,9 +343,17 @@ def _next_mail(rng: random.Random, i: int, date: datetime, parent: _Mail | None)
     body = _paragraphs(rng, persian, name) + "\n\n" + _quote(parent)
     refs = [*parent.references, parent.message_id][-10:]
     return _Mail(
-        ident, refs, parent.subject, persian, name, address, body, date, parent.root,
+        ident,
+        refs,
+        parent.subject,
+        persian,
+        name,
+        address,
+        body,
+        date,
+        parent.root,
         parent.generation + 1,
-    )  # fmt: skip
+    )
 
 
 def write_corpus(dest: Path, count: int, seed: int = 8) -> list[Entry]:
@@ -365,8 +373,9 @@ def write_corpus(dest: Path, count: int, seed: int = 8) -> list[Entry]:
         )
         parent = None if new else rng.choice(mails[-200:])
         mail = _next_mail(rng, i, date, parent)
-        roots_left, replies_left = (roots_left - 1, replies_left) if new else (
-            roots_left, replies_left - 1)  # fmt: skip
+        roots_left, replies_left = (
+            (roots_left - 1, replies_left) if new else (roots_left, replies_left - 1)
+        )
         cc = None
         if rng.random() < 0.15:
             cc = formataddr(_person(rng, mail.persian), charset="utf-8")
@@ -385,7 +394,7 @@ def write_corpus(dest: Path, count: int, seed: int = 8) -> list[Entry]:
                 mail.generation,
                 mail.persian,
                 attached,
-            )  # fmt: skip
+            )
         )
     return manifest
 

@@ -4,7 +4,7 @@
     python _mail_runner.py ours|theirs run DIR [DIR...]
     python _mail_runner.py ours|theirs map OUT.json
 
-`ours` runs under the project's venv (DJANGO_SETTINGS_MODULE=helpdesk.settings),
+`ours` runs under the project's venv (DJANGO_SETTINGS_MODULE=config.settings),
 `theirs` under django-helpdesk's venv (DJANGO_SETTINGS_MODULE=dhbench.settings);
 this file imports only the standard library and Django at module level.
 `run` times only the import command itself (`import_mail` / `get_email`), after

@@ -88,7 +88,7 @@ def _base_env() -> dict[str, str]:
 
 def ours(tmp: Path) -> Side:
     env = _base_env() | {
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"sqlite:///{tmp / 'ours' / 'ours.sqlite3'}",
         "HELPDESK_VAR_DIR": str(tmp / "ours"),
         "CHANNEL_LAYER_PREFIX": "bench-mail",

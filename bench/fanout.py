@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import resource
 import signal
 import socket
 import statistics
@@ -37,18 +35,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import append_result, recreate_database
-from _fanout_client import FrameClient, open_socket
+from _fanout_client import run_clients
+from _procs import cpu_seconds, free_port, raise_fd_limit, start_profiler, stop_profiler
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "hd_bench_fanout"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -93,23 +90,6 @@ class Outcome:
         }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its threads, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-
-
 def django_env(tmp: Path, layer: str = "fanout") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -119,7 +99,7 @@ def django_env(tmp: Path, layer: str = "fanout") -> dict[str, str]:
         CHANNEL_LAYER_BACKEND=layer,
         HELPDESK_VAR_DIR=str(tmp),
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SETTINGS_MODULE="helpdesk.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -220,16 +200,28 @@ def start_server(
             "127.0.0.1",
             "-p",
             str(port),
-            "helpdesk.asgi:application",
+            "config.asgi:application",
         ]
     elif kind.startswith("uvicorn"):
         # The production command (docs/operations.md), without permessage-deflate:
         # a zlib stream per socket, for frames of a few hundred bytes, was a third
         # of uvicorn's CPU per delivery (py-spy). "-deflate" puts it back.
         deflate = "true" if "-deflate" in kind else "false"
-        cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning", "--no-access-log",
-               "--ws-per-message-deflate", deflate, "helpdesk.asgi:application"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--ws-per-message-deflate",
+            deflate,
+            "config.asgi:application",
+        ]
     else:
         floor = str(ROOT / "bench" / "_floor_server.py")
         cmd = [sys.executable, floor, str(port), str(rate), str(seconds)]
@@ -243,85 +235,6 @@ def start_server(
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"{kind} did not start on port {port}")
-
-
-async def run_clients(
-    port: int,
-    keys: list[str],
-    path: str,
-    expected_events: int,
-    window: float,
-    ready: asyncio.Event,
-    on_received: Callable[[], None],
-) -> tuple[int, list[tuple[float, str]], float]:
-    """Receive until every socket has every event (or `window` ends), then
-    call `on_received` before any socket closes (closing costs the server too)."""
-    samples: list[tuple[float, str]] = []  # (receipt time, the send time it carries)
-    delivered = 0
-    first = last = 0.0
-    finished = 0
-    received = asyncio.Event()
-
-    def counter() -> Callable[[bytes, float], None]:
-        seen = 0
-
-        def on_text(payload: bytes, now: float) -> None:
-            nonlocal seen, delivered, first, last, finished
-            frame = json.loads(payload)
-            event = frame.get("event") or {}
-            excerpt = str((event.get("data") or {}).get("excerpt", ""))
-            if frame.get("kind") != "event" or not excerpt[:1].isdigit():
-                return  # not a timed note (hello, the warm-up note)
-            samples.append((now, excerpt))
-            delivered += 1
-            first = first or now
-            last = now
-            seen += 1
-            if seen == expected_events:
-                finished += 1
-                if finished == len(keys):
-                    received.set()
-
-        return on_text
-
-    # A few handshakes at a time: a thousand at once overflow the listen backlog.
-    handshakes = asyncio.Semaphore(50)
-
-    async def one(key: str) -> FrameClient:
-        headers = {"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"}
-        async with handshakes:
-            return await open_socket(port, path, headers, counter())
-
-    sockets = await asyncio.wait_for(asyncio.gather(*(one(k) for k in keys)), timeout=120)
-    ready.set()
-    print(f"  {len(keys)} sockets connected", flush=True)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(received.wait(), timeout=window)
-    on_received()
-    for sock in sockets:
-        sock.close()
-    return delivered, samples, max(last - first, 1e-9)
-
-
-def start_profiler(pid: int, out: Path | None, label: str) -> subprocess.Popen[bytes] | None:
-    """py-spy on the server while events flow (None without --profile)."""
-    if out is None:
-        return None
-    out.mkdir(parents=True, exist_ok=True)
-    spy = Path(sys.executable).with_name("py-spy")
-    cmd = [str(spy), "record", "-p", str(pid), "-r", "200", "--nonblocking", "-f", "raw", "-o",
-           str(out / f"{label}.txt")]  # fmt: skip
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stop_profiler(spy: subprocess.Popen[bytes] | None) -> None:
-    if spy is None:
-        return
-    spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
-    try:
-        spy.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        spy.kill()
 
 
 def measure(
@@ -361,9 +274,14 @@ def measure(
                 os.kill(server.pid, signal.SIGUSR1)  # the floor server starts broadcasting
             else:
                 out = await asyncio.to_thread(
-                    manage_shell, PUBLISH, env, str(info["ticket"]), str(info["admin"]),
-                    str(rate), str(seconds),
-                )  # fmt: skip
+                    manage_shell,
+                    PUBLISH,
+                    env,
+                    str(info["ticket"]),
+                    str(info["admin"]),
+                    str(rate),
+                    str(seconds),
+                )
                 committed.update(json.loads(out))
             delivered, samples, span = await clients
             stop_profiler(spy)

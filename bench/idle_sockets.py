@@ -3,7 +3,7 @@
     .venv/bin/python bench/idle_sockets.py            # up to 10,000 sockets
     .venv/bin/python bench/idle_sockets.py --quick    # up to 2,000, <= 60 s
 
-Starts the production server (`daphne helpdesk.asgi:application`) on loopback
+Starts the production server (`daphne config.asgi:application`) on loopback
 with PostgreSQL and the Redis layer, then opens live-chat widget sockets
 (/ws/chat/<public key>/, each says hello and gets its visitor token, so it is
 a real idle visitor in its chat group) in batches, reading the server's
@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from _common import append_result, recreate_database
-from fanout import cpu_seconds, free_port, manage_shell, raise_fd_limit
+from _procs import cpu_seconds, free_port, raise_fd_limit
+from fanout import manage_shell
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "hd_bench_idle"
@@ -104,17 +105,29 @@ def main() -> None:
             CHANNEL_LAYER_PREFIX="benchidle",
             HELPDESK_VAR_DIR=tmp,
             ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_SETTINGS_MODULE="helpdesk.settings",
+            DJANGO_SETTINGS_MODULE="config.settings",
             LOG_LEVEL="WARNING",
             PYTHONPATH=str(ROOT),
         )
         key = prepare(env)
         port = free_port()
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "--access-log", os.devnull, "helpdesk.asgi:application"],
-            env=env, cwd=ROOT, preexec_fn=raise_fd_limit,  # noqa: PLW1509
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--access-log",
+                os.devnull,
+                "config.asgi:application",
+            ],
+            env=env,
+            cwd=ROOT,
+            preexec_fn=raise_fd_limit,  # noqa: PLW1509
+        )
         try:
             time.sleep(3)
             cpu0 = cpu_seconds(server.pid)
@@ -131,10 +144,16 @@ def main() -> None:
         slope = (s["rss_mb"] - base) / s["sockets"] * 1000 if s["sockets"] else 0.0
         print(f"{int(s['sockets']):>8} {s['rss_mb']:>14.1f} {slope:>13.1f}")
     print(f"server CPU to open them: {cpu:.1f} s")
-    append_result("idle_sockets.jsonl", "idle_sockets", {
-        "quick": opts.quick, "samples": samples, "mb_per_1000": round(per_1000, 1),
-        "max_sockets": top["sockets"],
-    })  # fmt: skip
+    append_result(
+        "idle_sockets.jsonl",
+        "idle_sockets",
+        {
+            "quick": opts.quick,
+            "samples": samples,
+            "mb_per_1000": round(per_1000, 1),
+            "max_sockets": top["sockets"],
+        },
+    )
     print(
         f"headline: {per_1000:.1f} MB per 1,000 idle widget sockets; "
         f"{int(top['sockets'])} held by one process"

@@ -212,7 +212,7 @@ def main() -> None:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        DJANGO_SETTINGS_MODULE="helpdesk.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         HELPDESK_VAR_DIR=str(ROOT / "var" / "bench"),
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="WARNING",

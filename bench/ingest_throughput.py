@@ -46,7 +46,7 @@ def _answers(port: int) -> bool:
 def _env_for(db: str, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["HELPDESK_VAR_DIR"] = str(workdir)
-    env["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["CHANNEL_LAYER_PREFIX"] = "bench"
     if db == "postgres":
         env["DATABASE_URL"] = PG_URL
@@ -84,7 +84,6 @@ def _producer(args: tuple[dict[str, str], int, int, int, float, int]) -> tuple[i
 
     from helpdesk.inbound import InboundMessage, Sender, ThreadHints
     from helpdesk.ingest import receive, receive_many
-    from helpdesk.models import IdentityKind
 
     done = 0
     started = time.perf_counter()
@@ -100,7 +99,7 @@ def _producer(args: tuple[dict[str, str], int, int, int, float, int]) -> tuple[i
             InboundMessage(
                 inbox_id=inbox_id,
                 external_id=ext,
-                sender=Sender(kind=IdentityKind.EMAIL, address=sender, display_name="مشتری"),
+                sender=Sender(kind="email", address=sender, display_name="مشتری"),
                 received_at=timezone.now(),
                 subject="Re: سفارش شماره ۱۲" if reply else f"Order {worker}-{i} / سفارش",
                 text="سلام، وضعیت سفارش من چیست؟ Where is my order? " * 4,

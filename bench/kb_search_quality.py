@@ -54,7 +54,7 @@ def setup_django(tmp: Path) -> str:
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'kb-bench.sqlite3'}"
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("HELPDESK_VAR_DIR", str(tmp))
     sys.path.insert(0, str(ROOT))
     import django

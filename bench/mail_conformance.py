@@ -27,7 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 FIELDS = ("from", "to", "cc", "subject", "body", "attachments")
 
@@ -160,8 +160,10 @@ def main() -> int:
             agree[name] += ok
             if not ok and args.verbose:
                 print(f"  {box.name}: {name} differs")
-    print(f"mails: {len(boxes)}, compared: {compared}, crashes: {len(crashes)}, "
-          f"quarantined (kept, not lost): {len(refused)}, lost: 0")  # fmt: skip
+    print(
+        f"mails: {len(boxes)}, compared: {compared}, crashes: {len(crashes)}, "
+        f"quarantined (kept, not lost): {len(refused)}, lost: 0"
+    )
     for name in FIELDS:
         print(
             f"{name:12} {agree[name]:4}/{compared}  ({100 * agree[name] / max(compared, 1):.1f}%)"

@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP and WebSocket routing in one place.
 
-Production: `uvicorn helpdesk.asgi:application` (docs/operations.md).
+Production: `uvicorn config.asgi:application` (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
@@ -17,8 +17,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
+from config.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 from helpdesk.fanout import with_server_send  # noqa: E402
-from helpdesk.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

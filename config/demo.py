@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from config.demo_extras import seed_extras
+from helpdesk import identities
 from helpdesk.actions.messages import do_add_note, do_reply
 from helpdesk.actions.tickets import (
     do_assign,
@@ -28,18 +30,7 @@ from helpdesk.actions.tickets import (
 )
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.management.demo_extras import seed_extras
-from helpdesk.models import (
-    Agent,
-    ChannelKind,
-    IdentityKind,
-    Inbox,
-    Priority,
-    Role,
-    Team,
-    Ticket,
-    TicketStatus,
-)
+from helpdesk.models import Agent, Inbox, Priority, Role, Team, Ticket, TicketStatus
 
 ADMIN_USERNAME = "admin"
 SALES = "Sales · فروش"
@@ -120,17 +111,17 @@ TICKETS: list[tuple[str, str, str, str, str, str]] = [
 ]  # fmt: skip
 
 INBOXES: list[tuple[str, str, str]] = [
-    (ChannelKind.EMAIL, "Support mailbox", SUPPORT),
-    (ChannelKind.WEBCHAT, "Website chat", SALES),
-    (ChannelKind.TELEGRAM, "Telegram bot", SUPPORT),
-    (ChannelKind.PHONE, "Phone line", SALES),
+    ("email", "Support mailbox", SUPPORT),
+    ("webchat", "Website chat", SALES),
+    ("telegram", "Telegram bot", SUPPORT),
+    ("phone", "Phone line", SALES),
 ]
 
 _IDENTITY = {
-    "email": IdentityKind.EMAIL,
-    "webchat": IdentityKind.WEBCHAT,
-    "telegram": IdentityKind.TELEGRAM,
-    "phone": IdentityKind.PHONE,
+    "email": identities.EMAIL,
+    "webchat": "webchat",
+    "telegram": "telegram",
+    "phone": identities.PHONE,
 }
 
 
@@ -185,11 +176,7 @@ def _customers(created: Created, inboxes: dict[str, Inbox]) -> list[Ticket]:
     now = timezone.now()
     tickets: list[Ticket] = []
     for n, (kind, language, address, name, subject, text) in enumerate(TICKETS):
-        hints = ThreadHints(
-            chat_session=address if kind == "webchat" else None,
-            telegram_chat_id=int(address) if kind == "telegram" else None,
-            caller_number=address if kind == "phone" else None,
-        )
+        hints = ThreadHints()
         result = receive(
             InboundMessage(
                 inbox_id=inboxes[kind].pk,
@@ -214,7 +201,7 @@ def _follow_up(created: Created, inboxes: dict[str, Inbox]) -> None:
         InboundMessage(
             inbox_id=inboxes["email"].pk,
             external_id="<demo-followup@demo.helpdesk>",
-            sender=Sender(kind=IdentityKind.EMAIL, address="reza.karimi@example.ir"),
+            sender=Sender(kind=identities.EMAIL, address="reza.karimi@example.ir"),
             received_at=timezone.now() - timedelta(minutes=20),
             subject="Re: مشکل در پرداخت فاکتور",
             text="ممنون. با کارت دیگری امتحان کردم و باز هم همان خطا آمد.",

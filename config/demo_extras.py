@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.models import CannedResponse
 from channels_in.phone.models import PhoneLine
-from helpdesk.models import BusinessHours, ChannelKind, Inbox, InboxAutomation, Rule, Team
+from helpdesk.models import BusinessHours, Inbox, InboxAutomation, Rule, Team
 from knowledge_base.models import Article, Category
 from knowledge_base.services import save_article
 
@@ -77,7 +77,7 @@ def faq() -> int:
 
 def web_form(support: Team) -> Inbox:
     inbox, _ = Inbox.objects.get_or_create(
-        kind=ChannelKind.WEBFORM, name="Help center form", defaults={"team": support}
+        kind="webform", name="Help center form", defaults={"team": support}
     )
     return inbox
 
@@ -136,7 +136,7 @@ def seed_extras(teams: dict[str, Team], inboxes: dict[str, Inbox]) -> dict[str, 
     support = next(t for name, t in teams.items() if name.startswith("Support"))
     web_form(support)
     articles = faq()
-    token = phone_line(inboxes[ChannelKind.PHONE])
-    automation(inboxes[ChannelKind.EMAIL])
+    token = phone_line(inboxes["phone"])
+    automation(inboxes["email"])
     canned(teams)
     return {"articles": articles, "cti_token": token}

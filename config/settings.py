@@ -33,13 +33,13 @@ def _secret_key() -> str:
         raise ImproperlyConfigured(
             "SECRET_KEY is required in production (set SECRET_KEY or SECRET_KEY_FILE)"
         )
-    # Development: generate once into an ignored file so sessions survive restarts.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Development: the run command writes var/secret_key.txt once, so sessions survive
+    # restarts. Importing settings never writes a file (mypy, tests and tools import
+    # it); without the file, this process gets a throwaway key.
     path = VAR_DIR / "secret_key.txt"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "helpdesk",
+    "config",
     "agents",
     "channels_in",
     "channels_in.email",
     "channels_in.webchat",
     "channels_in.telegram",
     "channels_in.phone",
+    "channels_in.webform",
     "knowledge_base",
 ]
 
@@ -82,8 +84,8 @@ MIDDLEWARE = [
     "agents.middleware.AgentTimezoneMiddleware",
 ]
 
-ROOT_URLCONF = "helpdesk.urls"
-ASGI_APPLICATION = "helpdesk.asgi.application"
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -209,6 +211,19 @@ HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, mi
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
 HELPDESK_SECRETS_KEY = env_str("HELPDESK_SECRETS_KEY") or SECRET_KEY
 HELPDESK_API_PAGE_MAX = env_int("HELPDESK_API_PAGE_MAX", 100, minimum=1)
+# Live-chat flood limits per client address and per inbox, per window (docs/webchat.md);
+# 0 turns one off. The per-conversation message limit is each inbox's own setting.
+HELPDESK_WEBCHAT_LIMIT_WINDOW_SECONDS = env_int(
+    "HELPDESK_WEBCHAT_LIMIT_WINDOW_SECONDS", 3600, minimum=1
+)
+HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_IP = env_int(
+    "HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_IP", 10, minimum=0
+)
+HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_INBOX = env_int(
+    "HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_INBOX", 500, minimum=0
+)
+HELPDESK_WEBCHAT_UPLOADS_PER_IP = env_int("HELPDESK_WEBCHAT_UPLOADS_PER_IP", 60, minimum=0)
+HELPDESK_WEBCHAT_UPLOADS_PER_INBOX = env_int("HELPDESK_WEBCHAT_UPLOADS_PER_INBOX", 1000, minimum=0)
 # The Bot API root (a local telegram-bot-api server, or the tests' fake one).
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org") or ""
 

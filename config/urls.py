@@ -1,4 +1,4 @@
-"""HTTP routes of every package."""
+"""HTTP routes: each installed channel's (from its manifest), the API, the portal, the inbox."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from helpdesk import channels
 from helpdesk.api import api
+
+# Channel routes come first: some sit under another part's prefix (the CTI
+# endpoint under /api/v1/, the contact form under /help/).
+channel_urls: list[URLPattern | URLResolver] = [
+    path(prefix, include(module)) for spec in channels.specs() for prefix, module in spec.urls
+]
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
-    # Plain Django views under /api/v1/ come before the django-ninja API.
-    path("api/v1/cti/", include("channels_in.phone.urls")),
+    *channel_urls,
     path("api/v1/", api.urls),
-    path("channels/telegram/", include("channels_in.telegram.urls")),
-    path("chat/", include("channels_in.webchat.urls")),
     path("help/", include("knowledge_base.urls")),
-    path("calls/", include("channels_in.phone.page_urls")),
     path("automation/", include("helpdesk.automation.urls")),
     path("", include("agents.urls")),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk import channels
 from helpdesk.actions.contacts import EDITABLE, do_merge_contacts, do_update_contact
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.tickets import do_assign, do_set_status
@@ -64,8 +66,19 @@ class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["name"]
 
 
+class InboxForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The channel is chosen among the installed ones (helpdesk.channels), read per form."""
+
+    kind = forms.ChoiceField(label=_("channel"), choices=channels.kind_choices)
+
+    class Meta:
+        model = Inbox
+        fields = ["kind", "name", "team", "enabled"]
+
+
 @admin.register(Inbox)
 class InboxAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = InboxForm
     list_display = ["name", "kind", "team", "enabled", "created_at"]
     list_filter = ["kind", "enabled", "team"]
     search_fields = ["name"]

@@ -13,216 +13,104 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict
+from django.utils.module_loading import import_string
 
+from helpdesk import channels
+from helpdesk.event_schemas import CORE_SCHEMAS, EventSchema
+from helpdesk.event_schemas import EventType as EventType  # re-exported for callers
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.publisher import background_publisher
 
 logger = logging.getLogger(__name__)
 
 
-class EventType(StrEnum):
-    TICKET_CREATED = "ticket.created"
-    MESSAGE_CREATED = "message.created"
-    MESSAGE_DELIVERY = "message.delivery"
-    MESSAGE_UPDATED = "message.updated"
-    TICKET_ASSIGNED = "ticket.assigned"
-    TICKET_STATUS_CHANGED = "ticket.status_changed"
-    TICKET_PRIORITY_CHANGED = "ticket.priority_changed"
-    TICKET_TAGS_CHANGED = "ticket.tags_changed"
-    TICKET_MERGED = "ticket.merged"
-    CONTACT_MERGED = "contact.merged"
-    CONTACT_UPDATED = "contact.updated"
-    TICKET_TEAM_CHANGED = "ticket.team_changed"
-    CALL_RINGING = "call.ringing"
-    CALL_ANSWERED = "call.answered"
-    CALL_ENDED = "call.ended"
+# --- the schema table: the core's schemas and the installed channels' ----------------
+# Keyed by the channels' declared paths, so installing a channel in a test (and
+# calling channels.reset()) gives a fresh table without a reset of its own.
+_tables: dict[tuple[str, ...], dict[str, type[EventSchema]]] = {}
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def schemas() -> dict[str, type[EventSchema]]:
+    """type -> schema of every event: the core's plus those installed channels declare."""
+    paths = tuple(channels.event_schema_paths())
+    table = _tables.get(paths)
+    if table is None:
+        table = _build_table(paths)
+        _tables.clear()
+        _tables[paths] = table
+    return table
 
 
-class TicketCreated(_Schema):
-    ticket_id: int
-    subject: str
-    contact_id: int
-    contact_name: str
-    inbox_id: int
-    channel: str
-    status: str
-    priority: int
-    follows_up: int | None = None
+def _build_table(paths: tuple[str, ...]) -> dict[str, type[EventSchema]]:
+    table: dict[str, type[EventSchema]] = {}
+    for schema in (*CORE_SCHEMAS, *(import_string(path) for path in paths)):
+        if not (isinstance(schema, type) and issubclass(schema, EventSchema)):
+            raise ImproperlyConfigured(f"{schema!r} is not an EventSchema")
+        type_ = getattr(schema, "type", None)
+        if not type_:
+            raise ImproperlyConfigured(f"{schema.__qualname__} declares no event type")
+        if type_ in table:
+            raise ImproperlyConfigured(f"event type {type_!r} is declared twice")
+        table[type_] = schema
+    return table
 
 
-class MessageCreated(_Schema):
-    ticket_id: int
-    message_id: int
-    direction: str
-    author_kind: str
-    author_id: int | None
-    channel: str
-    excerpt: str
-    delivery_status: str
-    created_at: datetime
-
-
-class MessageDelivery(_Schema):
-    ticket_id: int
-    message_id: int
-    delivery_status: str
-    error: str
-    attempts: int
-
-
-class MessageUpdated(_Schema):
-    """A stored customer message changed: edited on its channel, or its files arrived."""
-
-    ticket_id: int
-    message_id: int
-    excerpt: str
-    edited: bool
-    attachments: int
-
-
-class TicketAssigned(_Schema):
-    ticket_id: int
-    assignee_id: int | None
-    previous_assignee_id: int | None
-
-
-class TicketStatusChanged(_Schema):
-    ticket_id: int
-    status: str
-    previous_status: str
-    snoozed_until: datetime | None = None
-
-
-class TicketPriorityChanged(_Schema):
-    ticket_id: int
-    priority: int
-    previous_priority: int
-
-
-class TicketTagsChanged(_Schema):
-    ticket_id: int
-    tags: list[str]
-
-
-class TicketMerged(_Schema):
-    ticket_id: int
-    merged_into: int
-    moved_messages: int
-
-
-class ContactMerged(_Schema):
-    contact_id: int
-    merged_into: int
-
-
-class ContactUpdated(_Schema):
-    contact_id: int
-    fields: list[str]
-
-
-class TicketTeamChanged(_Schema):
-    ticket_id: int
-    team_id: int | None
-    previous_team_id: int | None
-
-
-class CallTicket(_Schema):
-    id: int
-    subject: str
-    status: str
-
-
-class CallContactPoint(_Schema):
-    channel: str
-    ticket_id: int
-    at: datetime
-
-
-class CallEvent(_Schema):
-    """A call's state for the live pop-up, with the caller's card (computed by the action)."""
-
-    call_id: int
-    line_id: int
-    direction: str
-    number: str
-    state: str
-    outcome: str
-    contact_id: int | None
-    contact_name: str
-    agent_id: int | None
-    ticket_id: int | None
-    open_tickets: list[CallTicket]
-    last_contacts: list[CallContactPoint]
-
-
-SCHEMAS: dict[EventType, type[_Schema]] = {
-    EventType.TICKET_CREATED: TicketCreated,
-    EventType.MESSAGE_CREATED: MessageCreated,
-    EventType.MESSAGE_DELIVERY: MessageDelivery,
-    EventType.MESSAGE_UPDATED: MessageUpdated,
-    EventType.TICKET_ASSIGNED: TicketAssigned,
-    EventType.TICKET_STATUS_CHANGED: TicketStatusChanged,
-    EventType.TICKET_PRIORITY_CHANGED: TicketPriorityChanged,
-    EventType.TICKET_TAGS_CHANGED: TicketTagsChanged,
-    EventType.TICKET_MERGED: TicketMerged,
-    EventType.CONTACT_MERGED: ContactMerged,
-    EventType.CONTACT_UPDATED: ContactUpdated,
-    EventType.TICKET_TEAM_CHANGED: TicketTeamChanged,
-    EventType.CALL_RINGING: CallEvent,
-    EventType.CALL_ANSWERED: CallEvent,
-    EventType.CALL_ENDED: CallEvent,
-}
+def schema_for(type_: str) -> type[EventSchema]:
+    """The schema of event `type_`; LookupError when no installed part declares it."""
+    try:
+        return schemas()[type_]
+    except KeyError:
+        raise LookupError(f"no installed schema for event type {type_!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
 class Pending:
     """An event to record: what `record` takes, for recording several at once."""
 
-    type_: EventType
+    event: EventSchema
     ticket: Ticket | None
     actor_id: int | None
-    data: dict[str, Any]
     team_id: int | None = None
     extra_groups: tuple[str, ...] = ()
 
 
 def record(
-    type_: EventType,
+    event: EventSchema,
     *,
     ticket: Ticket | None,
     actor_id: int | None,
-    data: dict[str, Any],
     team_id: int | None = None,
     extra_groups: tuple[str, ...] = (),
 ) -> TicketEvent:
-    """Validate `data` against the event's schema, store it, and publish it on commit."""
-    return record_many([Pending(type_, ticket, actor_id, data, team_id, extra_groups)])[0]
+    """Store the event (its schema's model, validated when it was built) and publish it
+    on commit. `team_id` is only read when there is no ticket."""
+    return record_many([Pending(event, ticket, actor_id, team_id, extra_groups)])[0]
 
 
 def record_many(pending: Sequence[Pending]) -> list[TicketEvent]:
-    """`record` for several events: one insert, sequence numbers in the given order."""
+    """`record` for several events: one insert, sequence numbers in the given order.
+
+    The models were validated when they were built: here they are only dumped to
+    JSON (ingest records a batch's events through this, so no second validation).
+    """
+    _check_declared(pending)
     now = timezone.now()
     rows = [
         TicketEvent(
             ticket=p.ticket,
             team_id=p.ticket.team_id if p.ticket is not None else p.team_id,
-            type=p.type_.value,
+            type=p.event.type,
             actor_id=p.actor_id,
-            payload=SCHEMAS[p.type_].model_validate(p.data).model_dump(mode="json"),
+            payload=p.event.model_dump(mode="json"),
             created_at=now,
         )
         for p in pending
@@ -238,6 +126,15 @@ def record_many(pending: Sequence[Pending]) -> list[TicketEvent]:
         for hook in recorded_hooks:
             hook(event)
     return rows
+
+
+def _check_declared(pending: Sequence[Pending]) -> None:
+    """Every event's schema is the one its type is declared with (a channel that forgot
+    to list a schema in its manifest fails here, not in a client's catch-up)."""
+    table = schemas()
+    for p in pending:
+        if table.get(p.event.type) is not type(p.event):
+            raise LookupError(f"event type {p.event.type!r} is not declared by an installed app")
 
 
 # Called inside the recording transaction for every event (automation rules
@@ -315,11 +212,26 @@ async def _send_all(groups: list[str], frame: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    # The agent socket's frame, serialized once here instead of once per socket.
-    text = json.dumps({"kind": "event", "event": frame}, ensure_ascii=False)
-    message = {"type": "desk.event", "event": frame, "text": text}
+    message: dict[str, Any]
+    if CONTROL_KEY in frame:  # for the consumers themselves (control_message), not clients
+        message = {"type": frame[CONTROL_KEY], "data": frame.get("data", {})}
+    else:
+        # The agent socket's frame, serialized once here instead of once per socket.
+        text = json.dumps({"kind": "event", "event": frame}, ensure_ascii=False)
+        message = {"type": "desk.event", "event": frame, "text": text}
     for group in dict.fromkeys(groups):
         await layer.group_send(group, message)
+
+
+# A control message tells consumers to do something (e.g. re-check access); it is
+# no frame for clients: its layer type is not "desk.event", so a FrameWriter never
+# writes it to a socket and the consumer's own handler runs (docs/inbox.md).
+CONTROL_KEY = "control"
+
+
+def control_message(type_: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What `publish` sends as a layer message of `type_` (a consumer handler) with `data`."""
+    return {CONTROL_KEY: type_, "seq": None, "data": data}
 
 
 class Ephemeral(StrEnum):

@@ -1,11 +1,17 @@
-"""Normalization of contact addresses, so one person is one identity per channel."""
+"""Normalization of contact addresses, so one person is one identity per channel.
+
+Each channel's manifest names the normalizer of its identity kinds; the common
+ones (email addresses, phone numbers, opaque ids) live here so that channels
+sharing a kind (phone calls, SMS, WhatsApp all know people by phone number)
+normalize alike.
+"""
 
 from __future__ import annotations
 
 import phonenumbers
 
+from helpdesk import channels
 from helpdesk.digits import ascii_digits
-from helpdesk.models import IdentityKind
 
 
 class InvalidAddress(ValueError):
@@ -26,14 +32,31 @@ def normalize_phone(raw: str, default_region: str = "IR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalize_address(kind: str, raw: str, *, default_region: str = "IR") -> str:
+def normalize_email(raw: str) -> str:
     address = raw.strip()
-    if not address:
+    if "@" not in address:
+        raise InvalidAddress(f"not an email address: {raw!r}")
+    return address.lower()
+
+
+def normalize_plain(raw: str) -> str:
+    """Opaque ids (a Telegram user id, a chat visitor key): only surrounding space goes."""
+    return raw.strip()
+
+
+def normalize_address(kind: str, raw: str) -> str:
+    """`raw` in the canonical form of identity `kind`, by the normalizer its channel names."""
+    if not raw.strip():
         raise InvalidAddress(f"empty {kind} address")
-    if kind == IdentityKind.EMAIL:
-        if "@" not in address:
-            raise InvalidAddress(f"not an email address: {raw!r}")
-        return address.lower()
-    if kind == IdentityKind.PHONE:
-        return normalize_phone(address, default_region)
-    return address
+    try:
+        normalize = channels.identity_normalizer(kind)
+    except LookupError as exc:
+        raise InvalidAddress(str(exc)) from exc
+    return normalize(raw)
+
+
+# Identity kinds several channels share (phone calls, SMS and WhatsApp all know
+# a person by number; email and the web form by address). Channel-specific kinds
+# (a Telegram user id, a chat visitor) are declared by their channel alone.
+EMAIL = "email"
+PHONE = "phone"

@@ -1,21 +1,79 @@
-"""The one type every channel adapter hands to the core."""
+"""The one type every channel adapter hands to the core.
+
+Text is made storable as the type is built (`clean_text`): PostgreSQL refuses
+NUL in text and JSON, and no UTF-8 encoder accepts a lone UTF-16 surrogate (a
+`"\\ud800"` JSON escape, a mail header decoded with surrogateescape). Cleaning
+here, where every adapter hands over, covers every channel and every later use
+of the message (storing it, applying an edit), instead of a 500 in the driver.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from helpdesk.models import IdentityKind
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without NUL characters and with lone surrogates replaced by U+FFFD
+    (a surrogate pair that arrived as two code points becomes its character)."""
+    if value.isascii():  # the common case, and a fast one
+        return value.replace("\x00", "") if "\x00" in value else value
+    if _UNSTORABLE.search(value) is None:
+        return value
+    value = value.replace("\x00", "")
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _dirty(value: Any) -> bool:
+    """Whether a JSON-like value holds a string `clean_text` would change."""
+    stack = [value]
+    while stack:  # a loop, not recursion: meta is checked for every message
+        item = stack.pop()
+        if isinstance(item, str):
+            if clean_text(item) is not item:
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def _clean_json(value: Any) -> Any:
+    """`clean_text` over the strings of a JSON-like value (rare: after `_dirty`)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {_clean_json(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def _clean_fields(obj: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            cleaned = clean_text(value)
+            if cleaned is not value:
+                object.__setattr__(obj, name, cleaned)  # frozen: set once, while built
 
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    kind: IdentityKind
+    kind: str  # an identity kind some installed channel declares
     address: str
     display_name: str = ""
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, ("address", "display_name"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +83,9 @@ class InboundAttachment:
     data: bytes
     content_id: str = ""
 
+    def __post_init__(self) -> None:
+        _clean_fields(self, ("name", "content_type", "content_id"))
+
 
 @dataclass(frozen=True, slots=True)
 class ThreadHints:
@@ -32,11 +93,13 @@ class ThreadHints:
 
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    chat_session: str | None = None
-    telegram_chat_id: int | None = None
-    caller_number: str | None = None
     ticket_number: int | None = None  # e.g. "[#1234]" in an email subject, a deep link
     new_conversation: bool = False  # an explicit new ticket (e.g. an agent's follow-up)
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, ("in_reply_to",))
+        if self.references and _dirty(self.references):
+            object.__setattr__(self, "references", tuple(map(clean_text, self.references)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +117,8 @@ class InboundMessage:
     # Auto-generated mail (bounces, out-of-office) is stored but never answered.
     auto_generated: bool = False
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, ("external_id", "subject", "text", "html", "language"))
+        if self.meta and _dirty(self.meta):
+            object.__setattr__(self, "meta", _clean_json(self.meta))

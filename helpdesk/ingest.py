@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from helpdesk import events
 from helpdesk.attachment_files import fits, save_content
-from helpdesk.events import EventType
+from helpdesk.event_schemas import MessageCreated, TicketCreated, TicketStatusChanged
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
 from helpdesk.models import (
@@ -93,9 +93,7 @@ def receive_many(msgs: Sequence[InboundMessage]) -> list[IngestResult]:
 
 
 def _unmerged(contact: Contact) -> Contact:
-    while contact.merged_into_id:
-        contact = Contact.objects.get(pk=contact.merged_into_id)
-    return contact
+    return contact.resolve()
 
 
 @dataclass(slots=True)
@@ -326,43 +324,40 @@ def _events(plan: _Plan, message: Message) -> list[events.Pending]:
     ticket, contact, inbox = plan.ticket, plan.contact, plan.inbox
     found: list[events.Pending] = []
     if plan.ticket_created:
-        data: dict[str, object] = {
-            "ticket_id": ticket.pk,
-            "subject": ticket.subject,
-            "contact_id": contact.pk,
-            "contact_name": contact.name,
-            "inbox_id": inbox.pk,
-            "channel": inbox.kind,
-            "status": TicketStatus.NEW,
-            "priority": ticket.priority,
-            "follows_up": ticket.follows_up_id,
-        }
-        found.append(events.Pending(EventType.TICKET_CREATED, ticket, None, data))
+        created = TicketCreated(
+            ticket_id=ticket.pk,
+            subject=ticket.subject,
+            contact_id=contact.pk,
+            contact_name=contact.name,
+            inbox_id=inbox.pk,
+            channel=inbox.kind,
+            status=TicketStatus.NEW,
+            priority=ticket.priority,
+            follows_up=ticket.follows_up_id,
+        )
+        found.append(events.Pending(created, ticket, None))
     elif plan.previous_status != TicketStatus.OPEN and plan.previous_status != TicketStatus.NEW:
-        data = {
-            "ticket_id": ticket.pk,
-            "status": TicketStatus.OPEN,
-            "previous_status": plan.previous_status,
-        }
-        found.append(events.Pending(EventType.TICKET_STATUS_CHANGED, ticket, None, data))
-    data = message_created_data(message, inbox.kind)
-    found.append(events.Pending(EventType.MESSAGE_CREATED, ticket, None, data))
+        reopened = TicketStatusChanged(
+            ticket_id=ticket.pk, status=TicketStatus.OPEN, previous_status=plan.previous_status
+        )
+        found.append(events.Pending(reopened, ticket, None))
+    found.append(events.Pending(message_created(message, inbox.kind), ticket, None))
     return found
 
 
-def message_created_data(message: Message, channel: str) -> dict[str, object]:
-    author_id = message.author_agent_id or message.author_contact_id
-    return {
-        "ticket_id": message.ticket_id,
-        "message_id": message.pk,
-        "direction": message.direction,
-        "author_kind": message.author_kind,
-        "author_id": author_id,
-        "channel": channel,
-        "excerpt": message.text[:200],
-        "delivery_status": message.delivery_status,
-        "created_at": message.created_at,
-    }
+def message_created(message: Message, channel: str) -> MessageCreated:
+    """The `message.created` event of a stored message (inbound or outbound)."""
+    return MessageCreated(
+        ticket_id=message.ticket_id,
+        message_id=message.pk,
+        direction=message.direction,
+        author_kind=message.author_kind,
+        author_id=message.author_agent_id or message.author_contact_id,
+        channel=channel,
+        excerpt=message.text[:200],
+        delivery_status=message.delivery_status,
+        created_at=message.created_at,
+    )
 
 
 def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:

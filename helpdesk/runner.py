@@ -1,6 +1,6 @@
 """The desk's processes: web (Daphne), the task worker, and the channel listeners.
 
-Production runs each as its own process (`daphne helpdesk.asgi:application`,
+Production runs each as its own process (`daphne config.asgi:application`,
 `manage.py db_worker`, `manage.py listen`). The run command (`manage.py rundesk`)
 runs all three in one process: Daphne on the main thread, the worker and every
 listener in threads. With the in-process channel layer, the layer's queues belong
@@ -26,8 +26,8 @@ from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from channels_in.registry import Listener, get_listeners
 from helpdesk import events
+from helpdesk.channels import Listener, get_listeners
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,10 @@ def listener_pool(**backoff: float) -> Pool:
 
 def asgi_application(*, static: bool) -> Any:
     """The desk's ASGI app, serving /static/ itself when `static` (development)."""
-    from helpdesk.asgi import application
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    application = import_string(settings.ASGI_APPLICATION)
 
     if static:
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler

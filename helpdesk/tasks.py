@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from channels_in.base import DeliveryError
-from channels_in.registry import get_sender
 from helpdesk.actions.messages import do_record_delivery
+from helpdesk.channels import DeliveryError, get_sender, send_copy_elsewhere
 from helpdesk.models import DeliveryStatus, Direction, Message
 
 logger = logging.getLogger(__name__)
@@ -44,7 +43,14 @@ def deliver_message(message_id: int) -> str:
     except Exception as exc:  # an adapter bug must not lose the message: retry, then fail
         logger.exception("sender for %s crashed on message %s", message.inbox.kind, message.pk)
         return _failed(message, DeliveryError(f"internal error: {exc}", permanent=False))
-    do_record_delivery(message.pk, status=DeliveryStatus.SENT, external_id=result.external_id)
+    external_id = result.external_id
+    if not result.reached:
+        # The channel kept the reply, but the customer was not there (a chat visitor
+        # who left): the core offers it on another of their channels.
+        copied_by = send_copy_elsewhere(message)
+        suffix = f"copied-to-{copied_by}" if copied_by else "not-seen-yet"
+        external_id = f"{external_id}:{suffix}" if external_id else suffix
+    do_record_delivery(message.pk, status=DeliveryStatus.SENT, external_id=external_id)
     return "sent"
 
 

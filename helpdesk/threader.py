@@ -15,12 +15,21 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from helpdesk import channels
 from helpdesk.inbound import InboundMessage
-from helpdesk.models import ChannelKind, Contact, Inbox, Message, Ticket, TicketStatus
+from helpdesk.models import Contact, Inbox, Message, Ticket, TicketStatus
 
 
 def _references(msg: InboundMessage) -> list[str]:
     return [r for r in (msg.thread.in_reply_to, *msg.thread.references) if r]
+
+
+def continues(kind: str) -> bool:
+    """Does a new message on this channel continue the contact's open conversation?"""
+    try:
+        return channels.spec_for(kind).continues_conversation
+    except LookupError:
+        return True
 
 
 class Threads:
@@ -54,7 +63,7 @@ class Threads:
         if numbers:
             found = Ticket.objects.filter(pk__in=numbers).values_list("id", "contact_id")
             self._numbered.update(dict(found))
-        chats = {(i.pk, c.pk) for _, i, c in asks if i.kind != ChannelKind.EMAIL}
+        chats = {(i.pk, c.pk) for _, i, c in asks if continues(i.kind)}
         chats = {(i, c) for i, c in chats if c in known_contacts}
         if chats:
             pairs = Q()
@@ -146,9 +155,10 @@ class Threads:
         if msg.thread.new_conversation:
             return None
         ticket = self._by_references(msg, inbox) or self._by_ticket_number(msg, contact)
-        # Email: a new mail without a reference is a new conversation. Chat, Telegram
-        # and phone are one continuous conversation per contact and inbox.
-        if ticket is None and inbox.kind != ChannelKind.EMAIL:
+        # The channel's continuity policy: a new mail without a reference is a new
+        # conversation; chat, messengers and phone are one continuous conversation
+        # per contact and inbox.
+        if ticket is None and continues(inbox.kind):
             ticket = self._latest_of_contact(inbox, contact)
         return self._follow(ticket, contact) if ticket else None
 

@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class KnowledgeBaseConfig(AppConfig):
     name = "knowledge_base"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from helpdesk import suggestions
+        from knowledge_base.suggest import provider
+
+        suggestions.register_provider(provider)

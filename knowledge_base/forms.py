@@ -1,4 +1,4 @@
-"""Forms of the portal (vote, contact) and the editor."""
+"""Forms of the portal (vote) and the editor."""
 
 from __future__ import annotations
 
@@ -16,15 +16,6 @@ class VoteForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your email"), max_length=254)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    message = forms.CharField(label=_("How can we help?"), max_length=10000, widget=forms.Textarea)
-    # A field people never see: bots that fill every input give themselves away.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
 
 
 class ArticleForm(forms.ModelForm):

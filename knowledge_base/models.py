@@ -134,7 +134,7 @@ class Article(models.Model):
 
     def refresh_derived(self) -> None:
         """Render the Markdown and compute the normalized search text."""
-        from knowledge_base.normalize import index_text
+        from helpdesk.normalize import index_text
 
         self.body_html = render_markdown(self.body)
         self.body_text = plain_text(self.body_html)

@@ -1,22 +1,9 @@
-"""Article suggestions for a customer's message (called by the inbox's ticket view)."""
+"""Article suggestions for a customer's message: the provider behind helpdesk.suggestions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from helpdesk.suggestions import Suggestion
 from knowledge_base.search import Audience, search_articles
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    article_id: int
-    slug: str
-    locale: str
-    title: str
-    summary: str
-    snippet: str  # escaped HTML with <mark> around the matched words
-    url: str  # the public portal path, e.g. /help/fa/a/<slug>/
-    score: float
 
 
 def suggest_articles(
@@ -48,3 +35,8 @@ def suggest_articles(
         )
         for hit in hits
     ]
+
+
+def provider(text: str, locale: str, limit: int, include_internal: bool) -> list[Suggestion]:
+    """`suggest_articles` in the shape of helpdesk.suggestions.Provider."""
+    return suggest_articles(text, locale, limit, include_internal=include_internal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path, register_converter
 
-from knowledge_base.views import contact, editor, portal
+from knowledge_base.views import editor, portal
 
 
 class LocaleConverter:
@@ -29,7 +29,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/<int:pk>/", editor.article_edit, name="manage_edit"),
     path("<kblocale:locale>/", portal.home, name="home"),
     path("<kblocale:locale>/search/", portal.search, name="search"),
-    path("<kblocale:locale>/contact/", contact.contact, name="contact"),
     path("<kblocale:locale>/c/<str:slug>/", portal.category, name="category"),
     path("<kblocale:locale>/a/<str:slug>/", portal.article, name="article"),
     path("<kblocale:locale>/a/<str:slug>/vote/", portal.vote, name="vote"),

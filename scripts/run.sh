@@ -12,6 +12,13 @@ export HOST="${HOST:-127.0.0.1}"
 export PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
+# The development secret key, created once (settings only read it; see config/settings.py).
+VAR_DIR="${HELPDESK_VAR_DIR:-var}"
+mkdir -p "$VAR_DIR"
+if [ ! -s "$VAR_DIR/secret_key.txt" ]; then
+    ( umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$VAR_DIR/secret_key.txt" )
+fi
+
 echo "==> migrate"
 "$PY" manage.py migrate --no-input -v 0
 echo "==> seed_demo"

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from channels_in import registry
+from helpdesk import channels
 from helpdesk.models import Role
 from tests import factories
 from tests.live import MARKER, _run_command_desk, _thread_desk_of_session, browser, live_desk
@@ -124,11 +124,11 @@ def sender_override() -> Iterator[Any]:
 
     def _register(kind: str, sender: Any) -> None:
         kinds.append(kind)
-        registry.register(kind, sender)
+        channels.register_sender(kind, sender)
 
     yield _register
     for kind in kinds:
-        registry.unregister(kind)
+        channels.unregister_sender(kind)
 
 
 def _redis_layer() -> bool:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from helpdesk.inbound import InboundAttachment, InboundMessage, Sender, ThreadHints
-from helpdesk.models import Agent, ApiToken, ChannelKind, IdentityKind, Inbox, Role, Team
+from helpdesk.models import Agent, ApiToken, Inbox, Role, Team
 
 _seq = itertools.count(1)
 
@@ -30,15 +30,15 @@ def make_token(user: Any) -> str:
     return ApiToken.issue(user)[1]
 
 
-def make_inbox(team: Team, kind: str = ChannelKind.EMAIL, name: str | None = None) -> Inbox:
+def make_inbox(team: Team, kind: str = "email", name: str | None = None) -> Inbox:
     return Inbox.objects.create(kind=kind, name=name or f"{kind} {team.name}", team=team)
 
 
-_IDENTITY_FOR: dict[str, IdentityKind] = {
-    ChannelKind.EMAIL: IdentityKind.EMAIL,
-    ChannelKind.TELEGRAM: IdentityKind.TELEGRAM,
-    ChannelKind.WEBCHAT: IdentityKind.WEBCHAT,
-    ChannelKind.PHONE: IdentityKind.PHONE,
+_IDENTITY_FOR: dict[str, str] = {
+    "email": "email",
+    "telegram": "telegram",
+    "webchat": "webchat",
+    "phone": "phone",
 }
 
 

@@ -1,4 +1,4 @@
-"""The environment helpers behind helpdesk/settings.py: strict, and loud on bad input."""
+"""The environment helpers behind config/settings.py: strict, and loud on bad input."""
 
 from __future__ import annotations
 
@@ -137,18 +137,20 @@ def test_it_refuses_an_unsupported_database_url(tmp_path: Path, url: str) -> Non
 
 ROOT = Path(__file__).resolve().parent.parent
 _PROBE = (
-    "import json, helpdesk.settings as s; print(json.dumps({"
+    "import json, config.settings as s; print(json.dumps({"
     "'debug': s.DEBUG, 'layer': s.CHANNEL_LAYERS['default']['BACKEND'],"
     "'engine': s.DATABASES['default']['ENGINE'], 'hosts': s.ALLOWED_HOSTS,"
     "'cache': s.CACHES['default']['BACKEND']}))"
 )
 
 
-def _settings_in_process(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Import helpdesk.settings in a fresh interpreter with exactly this environment."""
+def _settings_in_process(
+    tmp_path: Path, probe: str = _PROBE, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Import config.settings in a fresh interpreter with exactly this environment."""
     base = {"PATH": os.environ.get("PATH", ""), "HELPDESK_VAR_DIR": str(tmp_path)}
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
@@ -166,7 +168,16 @@ def test_it_defaults_to_sqlite_the_in_process_layer_and_no_debug(tmp_path: Path)
     assert values["hosts"] == []
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
-    assert (tmp_path / "secret_key.txt").exists()
+    # Importing settings writes nothing: the run command creates the dev secret.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_reads_the_dev_secret_the_run_command_wrote(tmp_path: Path) -> None:
+    (tmp_path / "secret_key.txt").write_text("dev-secret-from-run\n", encoding="utf-8")
+    probe = "import config.settings as s; print(s.SECRET_KEY)"
+    result = _settings_in_process(tmp_path, probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "dev-secret-from-run"
 
 
 def test_it_uses_postgres_and_redis_when_configured(tmp_path: Path) -> None:

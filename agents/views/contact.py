@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.forms import ContactForm, MergeForm
 from agents.views.common import agent_required, done, failed
+from helpdesk import channels
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.models import ChannelKind, Contact, Direction, Message, Role
+from helpdesk.models import Contact, Direction, Message, Role
 from helpdesk.staff.access import agent_of, is_admin, visible_tickets
 
 RECENT = 10
@@ -30,7 +31,7 @@ def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
     calls = (
         Message.objects.filter(
             ticket__in=visible_tickets(request.user).filter(contact=contact),
-            inbox__kind=ChannelKind.PHONE,
+            inbox__kind__in=[s.kind for s in channels.specs() if s.voice],
         )
         .exclude(direction=Direction.NOTE)
         .order_by("-created_at")[:RECENT]

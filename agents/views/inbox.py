@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from agents import queries
 from agents.views.common import agent_required, last_seq
-from helpdesk.models import Agent, ChannelKind, Inbox, Priority, TicketStatus
+from agents.views.slots import channel_pages, inbox_slots
+from helpdesk import channels
+from helpdesk.models import Agent, Inbox, Priority, TicketStatus
 from helpdesk.staff.access import agent_of, is_admin, team_ids
 
 
@@ -32,6 +34,7 @@ def nav_context(request: HttpRequest) -> dict[str, Any]:
         "lists": [(k, label) for k, label in queries.LISTS if k != "all" or is_admin(user)],
         "counts": queries.counts(user),
         "statuses": TicketStatus.choices,
+        "channel_pages": channel_pages(),
     }
 
 
@@ -56,7 +59,7 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
         **list_context(request),
         "me": agent_of(user),
         "seq": last_seq(),
-        "channels": ChannelKind.choices,
+        "channels": channels.kind_choices(),
         "priorities": Priority.choices,
         "inboxes": list(
             Inbox.objects.all()
@@ -65,6 +68,7 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
         ),
         "team_agents": _agents_of(user),
         "js_strings": js_strings(),
+        **inbox_slots(),
     }
 
 
@@ -79,28 +83,9 @@ def js_strings() -> dict[str, Any]:
         "live": _("Live"),
         "connecting": _("Connecting…"),
         "reconnecting": _("Connection lost, reconnecting…"),
+        "no_access": _("Signed out or no access: reload the page to sign in again."),
         "sent": _("Sent"),
         "saved": _("Saved"),
-        "incoming_call": _("Incoming call"),
-        "outgoing_call": _("Outgoing call"),
-        "call_in_progress": _("Call in progress"),
-        "call_ended": _("Call ended"),
-        "missed_call": _("Missed call"),
-        "unknown_caller": _("Unknown caller"),
-        "create_contact": _("log the call and create a contact"),
-        "open_tickets": _("Open tickets"),
-        "last_contacts": _("Last contacts"),
-        "notes": _("Notes"),
-        "outcome": _("Outcome"),
-        "ticket": _("Ticket"),
-        "follow_up": _("New follow-up ticket"),
-        "save_call": _("Save call"),
-        "close": _("Close"),
-        "outcomes": [
-            ["answered", _("Answered")],
-            ["voicemail", _("Voicemail")],
-            ["missed", _("Missed")],
-        ],
     }
 
 

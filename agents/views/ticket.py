@@ -84,7 +84,7 @@ def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 def _suggestions(ticket: Ticket) -> list[Any]:
     """Public articles matching the customer's last message, to link in the reply."""
-    from knowledge_base.suggest import suggest_articles
+    from helpdesk.suggestions import suggest_articles
 
     last = (
         Message.objects.filter(ticket=ticket, direction=Direction.INBOUND)

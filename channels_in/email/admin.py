@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,23 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from channels_in.email.models import MailboxConfig, MailboxState, QuarantinedMail
 from channels_in.email.receive import Outcome, reprocess
 from channels_in.email.transport import check_imap, check_smtp
+from helpdesk.channel_kit import SecretField, SecretsForm
 
 
-class MailboxConfigForm(forms.ModelForm):  # type: ignore[type-arg]
+class MailboxConfigForm(SecretsForm):
     """Passwords are write-only: never shown back, and left unchanged when blank."""
 
-    imap_password = forms.CharField(
-        label=_("IMAP password"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("leave blank to keep the stored password"),
-    )
-    smtp_password = forms.CharField(
-        label=_("SMTP password"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("leave blank to keep the stored password"),
-    )
+    imap_password = SecretField(label=_("IMAP password"))
+    smtp_password = SecretField(label=_("SMTP password"))
 
     class Meta:
         model = MailboxConfig
@@ -39,13 +27,6 @@ class MailboxConfigForm(forms.ModelForm):  # type: ignore[type-arg]
             "smtp_port", "smtp_tls", "smtp_user", "smtp_password", "from_address", "from_name",
             "reply_to", "auto_reply_cap", "timeout",
         )  # fmt: skip
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("imap_password", "smtp_password"):
-            if not data.get(name) and self.instance.pk:
-                data[name] = getattr(self.instance, name)
-        return data
 
 
 @admin.register(MailboxConfig)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
-from collections.abc import Callable
 
-from django.db import close_old_connections, connection
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.imapclient import SEEN
@@ -22,70 +19,72 @@ from imapclient.imapclient import SEEN
 from channels_in.email.models import AfterImport, MailboxConfig, MailboxState
 from channels_in.email.receive import RawMail, process_many
 from channels_in.email.transport import imap_connect
+from helpdesk.channel_kit import InboxSupervisor
 
 logger = logging.getLogger(__name__)
-
-# Test hook: called with (stage, uid) at "fetched" (before the commit) and
-# "committed" (before the server is told). Setting the environment variable to a
-# stage name makes the process die there on the spot, like a kill -9 would.
-crash_hook: Callable[[str, int], None] | None = None
-CRASH_ENV = "HELPDESK_EMAIL_CRASH_AT"
 
 _FETCH_BATCH = 50  # mails fetched in one command and stored in one transaction
 _IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before the 29-minute timeout
 _IDLE_CHECK_SECONDS = 2.0  # how quickly a stop request is noticed while idling
-_MAX_BACKOFF = 300.0
+# What a session reads once at connect: a change reconnects the mailbox.
+_SESSION_SETTINGS = (
+    "imap_host",
+    "imap_port",
+    "imap_tls",
+    "imap_user",
+    "imap_folder",
+    "after_import",
+    "move_to_folder",
+    "poll_interval",
+)
 
 
-def _crash_point(stage: str, uid: int) -> None:
-    if os.environ.get(CRASH_ENV) == stage:
-        os._exit(70)
-    if crash_hook is not None:
-        crash_hook(stage, uid)
+class EmailListener(InboxSupervisor[int]):
+    """Receives mail for every enabled email inbox with IMAP settings.
 
-
-class EmailListener:
-    """Receives mail for every enabled email inbox with IMAP settings."""
+    The supervisor (helpdesk.channel_kit) runs a MailboxWorker session per
+    mailbox and reconnects a failed one with backoff (1 s doubling to 5 min); a
+    mailbox whose settings change is reconnected with the new ones.
+    """
 
     name = "email"
+    max_backoff = 300.0
 
     def __init__(self, refresh_seconds: float = 30.0, use_idle: bool = True) -> None:
+        super().__init__()
         self.refresh_seconds = refresh_seconds
         self.use_idle = use_idle
 
-    def run(self, stop: threading.Event) -> None:
-        """Serve mailboxes until `stop` is set; mailboxes added or removed are picked up."""
-        workers: dict[int, tuple[threading.Thread, threading.Event]] = {}
-        try:
-            while not stop.is_set():
-                wanted = self._wanted()
-                for pk in list(workers):
-                    thread, own_stop = workers[pk]
-                    if pk not in wanted or not thread.is_alive():
-                        own_stop.set()
-                        del workers[pk]
-                for pk in wanted - set(workers):
-                    own_stop = threading.Event()
-                    worker = MailboxWorker(pk, own_stop, use_idle=self.use_idle)
-                    thread = threading.Thread(target=worker.run, name=f"imap-{pk}", daemon=True)
-                    thread.start()
-                    workers[pk] = (thread, own_stop)
-                stop.wait(self.refresh_seconds)
-        finally:
-            for _thread, own_stop in workers.values():
-                own_stop.set()
-            for thread, _own_stop in workers.values():
-                thread.join(timeout=10)
-            connection.close()
+    def inboxes(self) -> dict[int, tuple[object, ...]]:
+        """Mailboxes with IMAP settings, versioned by what a session reads at connect.
 
-    def _wanted(self) -> set[int]:
-        try:
-            close_old_connections()
-            configs = MailboxConfig.objects.filter(inbox__enabled=True).exclude(imap_host="")
-            return set(configs.values_list("pk", flat=True))
-        except Exception:  # the database is down: keep what runs, retry later
-            logger.exception("cannot list mailboxes")
-            return set()
+        The password is left out of the version: a new one is used at the next reconnect.
+        """
+        configs = MailboxConfig.objects.filter(inbox__enabled=True).exclude(imap_host="")
+        rows = configs.values_list("pk", *_SESSION_SETTINGS)
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def serve(self, key: int, stop: threading.Event) -> None:
+        MailboxWorker(key, stop, use_idle=self.use_idle).session()
+
+    def failed(self, key: int, error: Exception | None, retry_in: float) -> float:
+        # No raw exception text from login paths carries a password; we log the
+        # type and message only, never the configuration.
+        logger.warning("mailbox %s: %s; reconnecting in %.0fs", key, _describe(error), retry_in)
+        record_error(key, _describe(error))
+        return retry_in
+
+
+def _describe(error: Exception | None) -> str:
+    return "session ended" if error is None else f"{type(error).__name__}: {error}"
+
+
+def record_error(config_id: int, error: str) -> None:
+    """Keep the last error on the mailbox's state, for the admin to read."""
+    with contextlib.suppress(Exception):  # the database may be what failed
+        MailboxState.objects.update_or_create(
+            config_id=config_id, defaults={"last_error": error[:2000]}
+        )
 
 
 class MailboxWorker:
@@ -95,25 +94,6 @@ class MailboxWorker:
         self.config_id = config_id
         self.stop = stop
         self.use_idle = use_idle
-
-    def run(self) -> None:
-        delay = 1.0
-        try:
-            while not self.stop.is_set():
-                try:
-                    self.session()
-                    delay = 1.0
-                except Exception as exc:  # noqa: BLE001 - any failure: back off and reconnect
-                    # No raw exception text from login paths carries a password; we log
-                    # the type and message only, never the configuration.
-                    logger.warning("mailbox %s: %s: %s", self.config_id, type(exc).__name__, exc)
-                    self._record_error(f"{type(exc).__name__}: {exc}")
-                    self.stop.wait(delay)
-                    delay = min(delay * 2, _MAX_BACKOFF)
-                finally:
-                    close_old_connections()
-        finally:
-            connection.close()
 
     def session(self) -> None:
         """One connection's life; returns when asked to stop, raises on any trouble."""
@@ -161,12 +141,10 @@ class MailboxWorker:
                 body = fetched.get(uid, {}).get(b"BODY[]")
                 if isinstance(body, bytes):
                     raws[uid] = body
-                    _crash_point("fetched", uid)
             # A backlog (after downtime, a first sync) is stored a batch per transaction.
             source = f"IMAP {config.imap_folder} UID"
             process_many(config.inbox, [RawMail(raw, f"{source} {u}") for u, raw in raws.items()])
             for uid in raws:
-                _crash_point("committed", uid)
                 self._after_import(client, config, uid)
             state.last_uid = chunk[-1]
             state.last_error = ""
@@ -198,9 +176,3 @@ class MailboxWorker:
                 waited += _IDLE_CHECK_SECONDS
         finally:
             client.idle_done()
-
-    def _record_error(self, error: str) -> None:
-        with contextlib.suppress(Exception):  # the database may be what failed
-            MailboxState.objects.update_or_create(
-                config_id=self.config_id, defaults={"last_error": error[:2000]}
-            )

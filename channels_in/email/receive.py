@@ -22,11 +22,12 @@ from django.utils import timezone
 from channels_in.email.charsets import decode_words
 from channels_in.email.models import QuarantinedMail
 from channels_in.email.parse import ParsedMail, UnparseableMail, parse_mail
+from helpdesk import identities
 from helpdesk.actions.messages import do_record_delivery
 from helpdesk.identities import InvalidAddress, normalize_address
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import IngestResult, receive, receive_many
-from helpdesk.models import DeliveryStatus, Direction, IdentityKind, Inbox, Message
+from helpdesk.models import DeliveryStatus, Direction, Inbox, Message
 from helpdesk.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def to_inbound(parsed: ParsedMail, inbox_id: int, received_at: datetime) -> Inbo
     return InboundMessage(
         inbox_id=inbox_id,
         external_id=parsed.message_id,
-        sender=Sender(IdentityKind.EMAIL, parsed.from_address, parsed.from_name),
+        sender=Sender(identities.EMAIL, parsed.from_address, parsed.from_name),
         received_at=received_at,
         subject=parsed.subject,
         text=parsed.text,

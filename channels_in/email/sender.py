@@ -12,24 +12,20 @@ from email.message import EmailMessage
 
 from django.utils import timezone
 
-from channels_in.base import DeliveryError, SendResult
+from channels_in.email.channel import KIND
 from channels_in.email.headers import is_robot_address
 from channels_in.email.models import MailboxConfig
 from channels_in.email.transport import describe_network_error, smtp_connect
-from helpdesk.models import (
-    AuthorKind,
-    DeliveryStatus,
-    Direction,
-    IdentityKind,
-    Message,
-)
+from helpdesk import identities
+from helpdesk.channels import DeliveryError, SendResult
+from helpdesk.models import AuthorKind, DeliveryStatus, Direction, Message
 
 _REFERENCES_KEPT = 20
 _RE_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd|wg|sv|پاسخ)\s*:\s*)+", re.I)
 
 
 class EmailSender:
-    """Delivers an outbound Message by SMTP with threading headers (channels_in.base.Sender)."""
+    """Delivers an outbound Message by SMTP with threading headers (helpdesk.channels.Sender)."""
 
     def send(self, message: Message) -> SendResult:
         """Send `message` to the ticket's customer; raise DeliveryError on failure."""
@@ -47,6 +43,32 @@ class EmailSender:
         deliver(config, mail, recipient)
         return SendResult(external_id=str(mail["Message-ID"]))
 
+    def send_copy(self, message: Message, address: str) -> bool:
+        """Mail a reply written on another channel from the team's mailbox.
+
+        The subject carries the ticket token, so the customer's answer by email
+        threads back into the same ticket. False when the team has no mailbox
+        that can send; a refusal raises DeliveryError (the caller logs it).
+        """
+        config = team_mailbox(message.ticket.team_id)
+        if config is None:
+            return False
+        deliver(config, build_mail(config, message, address, []), address)
+        return True
+
+
+def team_mailbox(team_id: int | None) -> MailboxConfig | None:
+    """The oldest enabled mailbox of the team that has an SMTP server and a from address."""
+    if team_id is None:
+        return None
+    return (
+        MailboxConfig.objects.filter(inbox__team_id=team_id, inbox__kind=KIND, inbox__enabled=True)
+        .exclude(smtp_host="")
+        .exclude(from_address="")
+        .order_by("inbox_id")
+        .first()
+    )
+
 
 def _addressing(message: Message) -> tuple[str, list[Message]]:
     """(recipient, earlier messages of the thread that have a Message-ID)."""
@@ -61,7 +83,7 @@ def _addressing(message: Message) -> tuple[str, list[Message]]:
         address = m.channel_meta.get("reply_to") or m.channel_meta.get("from")
         if address:
             return str(address), thread
-    identity = message.ticket.contact.identities.filter(kind=IdentityKind.EMAIL).first()
+    identity = message.ticket.contact.identities.filter(kind=identities.EMAIL).first()
     return (identity.address if identity else ""), thread
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from helpdesk import channels
 
 
-class ChannelConfig(AppConfig):
+class ChannelConfig(channels.ChannelAppConfig):
     name = "channels_in.phone"
     label = "channel_phone"
-    default_auto_field = "django.db.models.BigAutoField"
+    spec = "channels_in.phone.channel.SPEC"

@@ -24,9 +24,9 @@ from channels_in.phone.models import (
     CallState,
     PhoneLine,
 )
+from channels_in.phone.events import CallAnswered, CallCard, CallEnded, CallRinging
 from channels_in.phone.parse import CtiEvent
 from helpdesk import events, identities
-from helpdesk.events import EventType
 from helpdesk.identities import InvalidAddress, normalize_phone
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
@@ -65,10 +65,7 @@ def find_contact(number: str) -> Contact | None:
     found = identity.first()
     if found is None:
         return None
-    contact = found.contact
-    while contact.merged_into_id:
-        contact = Contact.objects.get(pk=contact.merged_into_id)
-    return contact
+    return found.contact.resolve()
 
 
 def _match_agent(users: list[str]) -> Any:
@@ -122,13 +119,12 @@ def caller_card(call: Call) -> dict[str, Any]:
     }
 
 
-def _publish(call: Call, type_: EventType) -> None:
+def _publish(call: Call, schema: type[CallCard]) -> None:
     events.record(
-        type_,
+        schema.model_validate(caller_card(call)),
         ticket=None,
         team_id=call.line.inbox.team_id,
         actor_id=None,
-        data=caller_card(call),
         extra_groups=(f"agent.{call.agent_id}",) if call.agent_id else (),
     )
 
@@ -153,7 +149,7 @@ def _apply(line: PhoneLine, event: CtiEvent, at: datetime) -> CtiResult:
         call = _create(line, event, at)
         if call.outcome == CallOutcome.REJECTED:
             return CtiResult(call=call, changed=True, reject=True)
-        _publish(call, EventType.CALL_RINGING)
+        _publish(call, CallRinging)
         if event.event == "newCall":
             return CtiResult(call=call, changed=True)
     if event.event == "newCall":
@@ -199,7 +195,7 @@ def _answer(call: Call, event: CtiEvent, at: datetime) -> bool:
         call.agent = _match_agent(event.user) or call.agent
         call.ticket = _open_ticket_of(call.contact, call.line.inbox.team_id)
     call.save(update_fields=["state", "answered_at", "outcome", "agent", "ticket"])
-    _publish(call, EventType.CALL_ANSWERED)
+    _publish(call, CallAnswered)
     return True
 
 
@@ -222,7 +218,7 @@ def _hangup(call: Call, event: CtiEvent, at: datetime) -> bool:
         close_callbacks(call)
     if call.needs_callback:
         _missed_call_ticket(call)
-    _publish(call, EventType.CALL_ENDED)
+    _publish(call, CallEnded)
     return True
 
 

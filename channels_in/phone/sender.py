@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channels_in.base import DeliveryError, SendResult
+from helpdesk.channels import DeliveryError, SendResult
 from helpdesk.models import Message
 
 

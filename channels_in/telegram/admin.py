@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,15 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_in.telegram.models import TelegramConfig
 from channels_in.telegram.setup import BotInfo, SetupError, check_token, delete_webhook, set_webhook
+from helpdesk.channel_kit import SecretField, SecretsForm
 
 
-class TelegramConfigForm(forms.ModelForm):  # type: ignore[type-arg]
-    bot_token = forms.CharField(
+class TelegramConfigForm(SecretsForm):
+    bot_token = SecretField(
         label=_("bot token"),
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False),
+        required=True,  # only when none is stored: blank keeps the current token
         help_text=_("From @BotFather. Leave empty to keep the current token."),
+        error_messages={"required": _("A bot token is required.")},
     )
 
     class Meta:
@@ -31,12 +30,8 @@ class TelegramConfigForm(forms.ModelForm):  # type: ignore[type-arg]
         cleaned = super().clean() or {}
         token = cleaned.get("bot_token") or ""
         self.bot_info: BotInfo | None = None
-        if not token:
-            if self.instance.pk and self.instance.bot_token:
-                cleaned["bot_token"] = self.instance.bot_token  # keep the stored token
-                return cleaned
-            self.add_error("bot_token", _("A bot token is required."))
-            return cleaned
+        if not token or not self.secret_typed("bot_token"):
+            return cleaned  # missing (reported by the field) or the stored token kept
         try:
             self.bot_info = check_token(token)
         except SetupError as exc:

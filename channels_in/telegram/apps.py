@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import os
 
-from django.apps import AppConfig
+from helpdesk import channels
 
 
-class ChannelConfig(AppConfig):
+class ChannelConfig(channels.ChannelAppConfig):
     name = "channels_in.telegram"
     label = "channel_telegram"
-    default_auto_field = "django.db.models.BigAutoField"
+    spec = "channels_in.telegram.channel.SPEC"
 
     def ready(self) -> None:
         from channels_in.telegram.bot import install_log_redaction

@@ -15,6 +15,7 @@ from django.tasks import Task, task_backends
 from django_tasks_db import DatabaseBackend
 from telegram import Update
 
+from channels_in.telegram.channel import IDENTITY
 from channels_in.telegram.links import LinkTarget, verify_payload
 from channels_in.telegram.models import HandledUpdate, TelegramChat, TelegramConfig
 from channels_in.telegram.parse import (
@@ -25,6 +26,7 @@ from channels_in.telegram.parse import (
     StartCommand,
     parse_update,
 )
+from helpdesk import identities
 from helpdesk.actions.contacts import (
     do_add_identity,
     do_claim_identity,
@@ -33,7 +35,7 @@ from helpdesk.actions.contacts import (
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.messages import do_update_inbound_message
 from helpdesk.ingest import receive
-from helpdesk.models import IdentityKind, Message, Ticket
+from helpdesk.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ def _incoming(inbox_id: int, parsed: Incoming) -> str:
     if parsed.shared_phone and contact_id:
         _add_phone(contact_id, parsed.shared_phone)
     # The customer wrote, so they can be reached again.
-    do_set_identity_unreachable(IdentityKind.TELEGRAM, str(parsed.chat.user_id), "")
+    do_set_identity_unreachable(IDENTITY, str(parsed.chat.user_id), "")
     return "stored"
 
 
@@ -129,7 +131,7 @@ def _apply_edit(existing: Message, parsed: Incoming) -> str:
 
 def _add_phone(contact_id: int, phone: str) -> None:
     try:
-        identity = do_add_identity(None, contact_id, IdentityKind.PHONE, phone)
+        identity = do_add_identity(None, contact_id, identities.PHONE, phone)
     except ActionError as exc:
         logger.info("shared phone number not added to contact %s: %s", contact_id, exc)
         return
@@ -164,7 +166,7 @@ def _link(chat: TelegramChat, target: LinkTarget, info: ChatInfo) -> bool:
         return False
     name = " ".join(p for p in (info.first_name, info.last_name) if p)
     try:
-        do_claim_identity(contact_id, IdentityKind.TELEGRAM, str(info.user_id), display_name=name)
+        do_claim_identity(contact_id, IDENTITY, str(info.user_id), display_name=name)
     except ActionError as exc:
         logger.warning("deep link to contact %s failed: %s", contact_id, exc)
         return False
@@ -178,5 +180,5 @@ def _member_change(inbox_id: int, parsed: MemberChange) -> str:
         return "duplicate"
     _upsert_chat(inbox_id, parsed.chat)
     reason = "blocked the bot on Telegram" if parsed.blocked else ""
-    do_set_identity_unreachable(IdentityKind.TELEGRAM, str(parsed.chat.user_id), reason)
+    do_set_identity_unreachable(IDENTITY, str(parsed.chat.user_id), reason)
     return "blocked" if parsed.blocked else "unblocked"

@@ -8,7 +8,6 @@ update again, and a committed update is never stored twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from datetime import datetime
@@ -21,6 +20,7 @@ from telegram.error import InvalidToken
 from channels_in.telegram.bot import open_bot, redact
 from channels_in.telegram.handler import handle_update
 from channels_in.telegram.models import Mode, TelegramConfig
+from helpdesk.channel_kit import InboxSupervisor, run_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -49,83 +49,53 @@ def skip_update(config_id: int, update_id: int) -> None:
             config.save(update_fields=["polling_offset"])
 
 
-def _polling_configs() -> dict[int, datetime]:
-    close_old_connections()
-    rows = TelegramConfig.objects.filter(mode=Mode.POLLING, inbox__enabled=True)
-    return dict(rows.values_list("pk", "updated_at"))
+class TelegramPoller(InboxSupervisor[int]):
+    """The Telegram listener of `manage.py listen`: one polling session per bot.
 
-
-class TelegramPoller:
-    """The Telegram listener of `manage.py listen`: one polling loop per bot."""
+    The supervisor (helpdesk.channel_kit) runs a session per enabled bot in
+    polling mode, in its own thread and event loop; a changed token or mode
+    restarts it, a failed one is restarted with backoff (a rejected token waits
+    at least `invalid_token_backoff`).
+    """
 
     name = "telegram"
     poll_timeout = 25  # seconds Telegram holds a getUpdates open
-    refresh_seconds = 30.0  # how often the list of polling inboxes is re-read
-    error_backoff = 5.0
+    initial_backoff = 5.0
+    max_backoff = 300.0
+    invalid_token_backoff = 300.0
     max_failures = 5  # attempts at one update before it is skipped (and logged)
 
     def __init__(self) -> None:
+        super().__init__()
         self._failures: dict[tuple[int, int], int] = {}
 
-    def run(self, stop: threading.Event) -> None:
-        """Poll until `stop` is set; one failing bot never stops the others."""
-        asyncio.run(self._main(stop))
+    def inboxes(self) -> dict[int, datetime]:
+        rows = TelegramConfig.objects.filter(mode=Mode.POLLING, inbox__enabled=True)
+        return dict(rows.values_list("pk", "updated_at"))
 
-    async def _main(self, stop: threading.Event) -> None:
-        tasks: dict[int, tuple[datetime, asyncio.Task[None]]] = {}
-        loop = asyncio.get_running_loop()
-        next_refresh = 0.0
-        try:
-            while not stop.is_set():
-                if loop.time() >= next_refresh:
-                    next_refresh = loop.time() + self.refresh_seconds
-                    try:
-                        wanted = await sync_to_async(_polling_configs)()
-                    except Exception:
-                        logger.exception("reading the Telegram polling inboxes failed")
-                        wanted = {pk: changed for pk, (changed, _t) in tasks.items()}
-                    self._reconcile(tasks, wanted, stop)
-                await asyncio.sleep(0.1)
-        finally:
-            for _changed, running in tasks.values():
-                running.cancel()
-            await asyncio.gather(*(t for _c, t in tasks.values()), return_exceptions=True)
-            await sync_to_async(connections.close_all)()
+    def serve(self, key: int, stop: threading.Event) -> None:
+        run_until_stopped(stop, lambda: self._poll(key, stop))
 
-    def _reconcile(
-        self,
-        tasks: dict[int, tuple[datetime, asyncio.Task[None]]],
-        wanted: dict[int, datetime],
-        stop: threading.Event,
-    ) -> None:
-        for pk, (changed, running) in list(tasks.items()):
-            # A removed inbox, a changed token or mode, or a crashed loop: restart.
-            if wanted.get(pk) != changed or running.done():
-                running.cancel()
-                del tasks[pk]
-        for pk, changed in wanted.items():
-            if pk not in tasks:
-                tasks[pk] = (changed, asyncio.create_task(self._poll(pk, stop)))
+    def failed(self, key: int, error: Exception | None, retry_in: float) -> float:
+        if isinstance(error, InvalidToken):
+            retry_in = max(retry_in, self.invalid_token_backoff)
+        described = "stopped" if error is None else f"{type(error).__name__}: {redact(str(error))}"
+        logger.warning(
+            "telegram bot %s: polling failed (%s); retrying in %.0f s", key, described, retry_in
+        )
+        return retry_in
 
     async def _poll(self, config_id: int, stop: threading.Event) -> None:
-        config = await TelegramConfig.objects.aget(pk=config_id)
-        backoff = self.error_backoff
-        async with open_bot(config.bot_token, poll_timeout=self.poll_timeout) as bot:
-            while not stop.is_set():
-                try:
-                    # getUpdates is refused while a webhook is set: polling mode wins.
-                    await bot.delete_webhook(drop_pending_updates=False)
-                    break
-                except Exception as exc:
-                    backoff = await self._pause(config_id, exc, backoff)
-            while not stop.is_set():
-                try:
+        """One session: drop a webhook Telegram still has, then getUpdates until stopped."""
+        try:
+            config = await TelegramConfig.objects.aget(pk=config_id)
+            async with open_bot(config.bot_token, poll_timeout=self.poll_timeout) as bot:
+                # getUpdates is refused while a webhook is set: polling mode wins.
+                await bot.delete_webhook(drop_pending_updates=False)
+                while not stop.is_set():
                     await self._poll_once(bot, config_id, stop)
-                    backoff = self.error_backoff
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    backoff = await self._pause(config_id, exc, backoff)
+        finally:
+            await sync_to_async(connections.close_all)()
 
     async def _poll_once(self, bot: Bot, config_id: int, stop: threading.Event) -> None:
         offset = (await TelegramConfig.objects.aget(pk=config_id)).polling_offset
@@ -148,11 +118,3 @@ class TelegramPoller:
                 outcome = "skipped"
             self._failures.pop(key, None)
             logger.debug("telegram bot %s: update %s %s", config_id, update.update_id, outcome)
-
-    async def _pause(self, config_id: int, exc: Exception, backoff: float) -> float:
-        if isinstance(exc, InvalidToken):
-            backoff = max(backoff, 300.0)
-        logger.warning("telegram bot %s: polling failed (%s: %s); retrying in %.0f s", config_id,
-                       exc.__class__.__name__, redact(str(exc)), backoff)  # fmt: skip
-        await asyncio.sleep(backoff)
-        return min(backoff * 2, 300.0)

@@ -17,7 +17,6 @@ from telegram.error import (
     TelegramError,
 )
 
-from channels_in.base import DeliveryError, SendResult
 from channels_in.telegram.bot import (
     TELEGRAM_PHOTO_UPLOAD_LIMIT,
     TELEGRAM_UPLOAD_LIMIT,
@@ -26,10 +25,12 @@ from channels_in.telegram.bot import (
     retry_after_seconds,
     run_sync,
 )
+from channels_in.telegram.channel import IDENTITY
 from channels_in.telegram.format import telegram_chunks
 from channels_in.telegram.models import SentPart, TelegramChat, TelegramConfig
 from helpdesk.actions.contacts import do_set_identity_unreachable
-from helpdesk.models import Contact, ContactIdentity, DeliveryStatus, Direction, IdentityKind
+from helpdesk.channels import DeliveryError, SendResult
+from helpdesk.models import Contact, ContactIdentity, DeliveryStatus, Direction
 from helpdesk.models import Message as DeskMessage
 
 _PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -85,13 +86,12 @@ class TelegramSender:
 def chat_for(message: DeskMessage) -> TelegramChat | None:
     """The private chat of the ticket's contact with this inbox's bot (latest used)."""
     contact = Contact.objects.get(pk=message.ticket.contact_id)
-    while contact.merged_into_id:
-        contact = Contact.objects.get(pk=contact.merged_into_id)
+    contact = contact.resolve()
     user_ids = [
         int(address)
-        for address in ContactIdentity.objects.filter(
-            contact=contact, kind=IdentityKind.TELEGRAM
-        ).values_list("address", flat=True)
+        for address in ContactIdentity.objects.filter(contact=contact, kind=IDENTITY).values_list(
+            "address", flat=True
+        )
         if address.lstrip("-").isdigit()
     ]
     return (
@@ -194,7 +194,7 @@ def _delivery_error(exc: TelegramError, chat: TelegramChat) -> DeliveryError:
         lowered = words.lower()
         if "blocked" in lowered or "deactivated" in lowered:
             reason = BLOCKED_REASON if "blocked" in lowered else "Telegram account deleted"
-            do_set_identity_unreachable(IdentityKind.TELEGRAM, str(chat.user_id), reason)
+            do_set_identity_unreachable(IDENTITY, str(chat.user_id), reason)
             return DeliveryError(
                 f"not delivered: the customer {reason} ({words}); reply on another channel",
                 permanent=True,

@@ -10,14 +10,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from channels_in.webchat.models import WebchatConfig, WebchatConversation, new_public_key
+from helpdesk.channel_kit import SecretField, SecretsForm
 
 
-class WebchatConfigForm(forms.ModelForm):  # type: ignore[type-arg]
+class WebchatConfigForm(SecretsForm):
     # The secret is never shown again; an empty field keeps the stored one.
-    identity_secret = forms.CharField(
+    identity_secret = SecretField(
         label=_("identity verification secret"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current secret."),
     )
     clear_identity_secret = forms.BooleanField(
@@ -42,16 +41,12 @@ class WebchatConfigForm(forms.ModelForm):  # type: ignore[type-arg]
             "attachment_max_bytes",
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._stored_secret = self.instance.identity_secret if self.instance.pk else ""
-
     def save(self, commit: bool = True) -> WebchatConfig:
         config: WebchatConfig = super().save(commit=False)
         if self.cleaned_data.get("clear_identity_secret"):
             config.identity_secret = ""
         else:
-            config.identity_secret = self.cleaned_data.get("identity_secret") or self._stored_secret
+            config.identity_secret = self.cleaned_data.get("identity_secret") or ""
         if self.cleaned_data.get("new_public_key"):
             config.public_key = new_public_key()
         if commit:

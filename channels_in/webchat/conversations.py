@@ -16,21 +16,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels_in.webchat import limits
 from channels_in.webchat import visitor as tokens
+from channels_in.webchat.channel import IDENTITY, KIND
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from channels_in.webchat.parse import Hello, Prechat
 from channels_in.webchat.visitor import VisitorToken
+from helpdesk import identities
 from helpdesk.actions.contacts import do_add_identity
-from helpdesk.inbound import InboundAttachment, InboundMessage, Sender, ThreadHints
+from helpdesk.inbound import InboundAttachment, InboundMessage, Sender
 from helpdesk.ingest import receive
 from helpdesk.models import (
     Agent,
-    ChannelKind,
     Contact,
     ContactIdentity,
     DeliveryStatus,
     Direction,
-    IdentityKind,
     Message,
     Presence,
     Role,
@@ -61,7 +62,7 @@ def get_config(public_key: str) -> WebchatConfig | None:
     """The enabled live-chat inbox with this public key."""
     return (
         WebchatConfig.objects.select_related("inbox")
-        .filter(public_key=public_key, inbox__enabled=True, inbox__kind=ChannelKind.WEBCHAT)
+        .filter(public_key=public_key, inbox__enabled=True, inbox__kind=KIND)
         .first()
     )
 
@@ -106,9 +107,15 @@ def _verified_conversation(config: WebchatConfig, user_id: str) -> WebchatConver
 
 
 def ensure_conversation(
-    config: WebchatConfig, token: VisitorToken, language: str = ""
+    config: WebchatConfig, token: VisitorToken, language: str = "", client_ip: str | None = None
 ) -> WebchatConversation:
-    """The token's conversation row, created when the visitor first writes or fills the form."""
+    """The token's conversation row, created when the visitor first writes or fills the form.
+
+    Creating one counts against the flood limits (limits.Limited past them).
+    """
+    conversation = WebchatConversation.objects.filter(key=token.key).first()
+    if conversation is None:
+        limits.check_new_conversation(config.inbox_id, client_ip)
     conversation, _created = WebchatConversation.objects.get_or_create(
         key=token.key,
         defaults={"config": config, "visitor_id": token.key, "language": language},
@@ -122,7 +129,7 @@ def contact_of(conversation: WebchatConversation) -> Contact | None:
     """The contact behind the conversation (identities follow contact merges)."""
     identity = (
         ContactIdentity.objects.select_related("contact")
-        .filter(kind=IdentityKind.WEBCHAT, address=conversation.visitor_id)
+        .filter(kind=IDENTITY, address=conversation.visitor_id)
         .first()
     )
     return identity.contact if identity else None
@@ -134,10 +141,14 @@ def visitor_name(key: str, name: str = "") -> str:
 
 
 def save_prechat(
-    config: WebchatConfig, token: VisitorToken, form: Prechat, language: str = ""
+    config: WebchatConfig,
+    token: VisitorToken,
+    form: Prechat,
+    language: str = "",
+    client_ip: str | None = None,
 ) -> WebchatConversation:
     """Keep the pre-chat name and email; the email becomes a contact identity."""
-    conversation = ensure_conversation(config, token, language)
+    conversation = ensure_conversation(config, token, language, client_ip)
     fields = []
     if form.name:
         conversation.name = form.name
@@ -159,7 +170,7 @@ def link_email(conversation: WebchatConversation, contact_id: int) -> None:
     if not conversation.email or conversation.email_linked:
         return
     identity = do_add_identity(
-        None, contact_id, IdentityKind.EMAIL, conversation.email, display_name=conversation.name
+        None, contact_id, identities.EMAIL, conversation.email, display_name=conversation.name
     )
     if identity is not None:
         conversation.email_linked = True
@@ -174,22 +185,26 @@ def receive_from_visitor(
     text: str,
     language: str = "",
     files: tuple[InboundAttachment, ...] = (),
+    client_ip: str | None = None,
 ) -> Received:
-    """Hand a visitor's message to the desk, once per client id (a resend is a no-op)."""
-    conversation = ensure_conversation(config, token, language)
+    """Hand a visitor's message to the desk, once per client id (a resend is a no-op).
+
+    The first message of a new visitor opens their conversation, within the flood
+    limits (limits.Limited past them).
+    """
+    conversation = ensure_conversation(config, token, language, client_ip)
     inbound = InboundMessage(
         inbox_id=config.inbox_id,
         # Scoped by conversation: another visitor reusing the id cannot hit this message.
         external_id=f"webchat:{conversation.key}:{client_id}",
         sender=Sender(
-            kind=IdentityKind.WEBCHAT,
+            kind=IDENTITY,
             address=conversation.visitor_id,
             display_name=visitor_name(conversation.key, conversation.name),
         ),
         received_at=timezone.now(),
         text=text,
         attachments=files,
-        thread=ThreadHints(chat_session=conversation.key),
         language=conversation.language or language,
         meta={"client_id": client_id, "conversation": conversation.key},
     )

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from channels_in.webchat.channel import IDENTITY
 from helpdesk import events
-from helpdesk.models import ContactIdentity, IdentityKind, Ticket
+from helpdesk.models import ContactIdentity, Ticket
 from helpdesk.shared_cache import shared_cache
 
 # A visitor's socket refreshes its presence on connect and on every ping (the
@@ -36,9 +37,9 @@ def chat_keys_for_ticket(ticket_id: int) -> list[str]:
     ticket = Ticket.objects.filter(pk=ticket_id).only("contact_id", "inbox_id").first()
     if ticket is None:
         return []
-    addresses = ContactIdentity.objects.filter(
-        contact_id=ticket.contact_id, kind=IdentityKind.WEBCHAT
-    ).values("address")
+    addresses = ContactIdentity.objects.filter(contact_id=ticket.contact_id, kind=IDENTITY).values(
+        "address"
+    )
     return list(
         WebchatConversation.objects.filter(
             config__inbox_id=ticket.inbox_id, visitor_id__in=addresses
@@ -136,3 +137,23 @@ def allow_message(key: str, per_minute: int) -> int:
     if count <= per_minute:
         return 0
     return 60 - now % 60
+
+
+class WidgetActivity:
+    """The widget's view of agents at work (helpdesk.channels.AgentActivity)."""
+
+    def ticket_opened(self, ticket_id: int) -> None:
+        """An agent opened the ticket: the visitor's messages so far show as seen."""
+        from helpdesk.models import Direction, Message
+
+        last = (
+            Message.objects.filter(ticket_id=ticket_id, direction=Direction.INBOUND)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if last is not None:
+            publish_seen(ticket_id, last)
+
+    async def agent_typing(self, ticket_id: int, name: str, active: bool) -> None:
+        await apublish_agent_typing(ticket_id, name, active)

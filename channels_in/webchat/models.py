@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from channels_in.webchat.channel import KIND
 from helpdesk.crypto import EncryptedTextField
-from helpdesk.models import ChannelKind
 
 
 def new_public_key() -> str:
@@ -33,7 +33,7 @@ class WebchatConfig(models.Model):
         "helpdesk.Inbox",
         on_delete=models.CASCADE,
         related_name="webchat",
-        limit_choices_to={"kind": ChannelKind.WEBCHAT},
+        limit_choices_to={"kind": KIND},
     )
     # Public: it sits in the site's <script> tag and names the inbox, nothing more.
     public_key = models.CharField(

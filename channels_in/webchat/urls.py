@@ -1,4 +1,4 @@
-"""Mounted at /chat/ (see helpdesk/urls.py); the visitor socket is /ws/chat/<public key>/."""
+"""Mounted at /chat/ (see config/urls.py); the visitor socket is /ws/chat/<public key>/."""
 
 from __future__ import annotations
 

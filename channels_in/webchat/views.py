@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_in.webchat import live, texts
+from channels_in.webchat.channel import KIND
 from channels_in.webchat.conversations import get_config, receive_from_visitor
 from channels_in.webchat.models import WebchatConfig
 from channels_in.webchat.parse import FrameError, parse_upload
@@ -26,7 +27,7 @@ from channels_in.webchat.visitor import origin_allowed, read_file_token, read_to
 from helpdesk import events
 from helpdesk.attachment_files import file_response
 from helpdesk.inbound import InboundAttachment
-from helpdesk.models import Attachment, ChannelKind, Direction
+from helpdesk.models import Attachment, Direction
 
 _STATIC = Path(__file__).resolve().parent / "static" / "webchat"
 _ASSET_TYPES = {
@@ -87,7 +88,7 @@ def demo(request: HttpRequest) -> HttpResponse:
     """A pretend customer site with the widget embedded, for the first live-chat inbox."""
     config = (
         WebchatConfig.objects.select_related("inbox")
-        .filter(inbox__kind=ChannelKind.WEBCHAT, inbox__enabled=True)
+        .filter(inbox__kind=KIND, inbox__enabled=True)
         .order_by("inbox_id")
         .first()
     )

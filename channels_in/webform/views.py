@@ -1,20 +1,27 @@
-""" "Still need help?": a contact form that opens a ticket through the ingest path."""
+""" "Still need help?": a contact form that opens a ticket through the ingest path.
+
+Rendered in the help portal's page chrome: the template extends the portal's
+base template, with the context that base expects (locale, direction, switch).
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from channels_in.webform.channel import KIND
+from channels_in.webform.forms import ContactForm
+from helpdesk import identities
 from helpdesk.inbound import InboundMessage, Sender
 from helpdesk.ingest import receive
-from helpdesk.models import ChannelKind, IdentityKind, Inbox
-from knowledge_base.forms import ContactForm
-from knowledge_base.views.common import render_portal
+from helpdesk.models import Inbox
 
 RATE_LIMIT = 5  # submissions ...
 RATE_WINDOW = 3600  # ... per client address per hour
@@ -22,7 +29,18 @@ RATE_WINDOW = 3600  # ... per client address per hour
 
 def contact_inbox() -> Inbox | None:
     """The web-form inbox the portal's contact form feeds (the oldest enabled one)."""
-    return Inbox.objects.filter(kind=ChannelKind.WEBFORM, enabled=True).order_by("id").first()
+    return Inbox.objects.filter(kind=KIND, enabled=True).order_by("id").first()
+
+
+def render_portal(
+    request: HttpRequest, locale: str, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render in the URL's language with what the portal's base template reads."""
+    other = "en" if locale == "fa" else "fa"
+    with translation.override(locale):
+        base = {"locale": locale, "rtl": locale == "fa", "other_locale": other}
+        base["switch_url"] = f"/help/{other}/contact/"
+        return render(request, template, base | context, status=status)
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -39,7 +57,7 @@ def _rate_limited(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, locale: str) -> HttpResponse:
     inbox = contact_inbox()
-    template = "knowledge_base/contact.html"
+    template = "webform/contact.html"
     if inbox is None:
         return render_portal(request, locale, template, {"unavailable": True}, status=503)
     if request.method != "POST":
@@ -63,7 +81,7 @@ def _inbound(
     return InboundMessage(
         inbox_id=inbox.pk,
         external_id=f"webform-{uuid.uuid4()}",
-        sender=Sender(kind=IdentityKind.EMAIL, address=data["email"], display_name=data["name"]),
+        sender=Sender(kind=identities.EMAIL, address=data["email"], display_name=data["name"]),
         received_at=timezone.now(),
         subject=data["subject"],
         text=data["message"],

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import events
-from helpdesk.events import EventType
-from helpdesk.ingest import message_created_data
+from helpdesk.ingest import message_created
 from helpdesk.models import AuthorKind, DeliveryStatus, Direction, Message, Ticket
 
 DEFAULT_HOURLY_CAP = 3
@@ -79,12 +78,7 @@ def do_send_automatic(
             delivery_status=DeliveryStatus.QUEUED,
             created_at=timezone.now(),
         )
-        events.record(
-            EventType.MESSAGE_CREATED,
-            ticket=ticket,
-            actor_id=None,
-            data=message_created_data(message, ticket.inbox.kind),
-        )
+        events.record(message_created(message, ticket.inbox.kind), ticket=ticket, actor_id=None)
         from helpdesk.tasks import deliver_message
 
         transaction.on_commit(lambda: deliver_message.enqueue(message.pk))

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from helpdesk import events
 from helpdesk.actions.common import Actor, lock_ticket, save_ticket
-from helpdesk.events import EventType
-from helpdesk.ingest import message_created_data
+from helpdesk.ingest import message_created
 from helpdesk.models import AuthorKind, Direction, Message, TicketStatus
 
 
@@ -45,10 +44,5 @@ def do_add_call_entry(
             ticket.status = TicketStatus.OPEN
             fields.append("status")
         save_ticket(ticket, fields)
-        events.record(
-            EventType.MESSAGE_CREATED,
-            ticket=ticket,
-            actor_id=actor.pk,
-            data=message_created_data(message, "phone"),
-        )
+        events.record(message_created(message, "phone"), ticket=ticket, actor_id=actor.pk)
         return message

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from helpdesk import events
+from helpdesk import channels, events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.errors import Forbidden, Invalid, NotFound
-from helpdesk.events import EventType
+from helpdesk.event_schemas import ContactMerged, ContactUpdated, EventSchema
 from helpdesk.identities import InvalidAddress, normalize_address
-from helpdesk.models import Contact, ContactIdentity, IdentityKind, Role, Ticket
+from helpdesk.models import Contact, ContactIdentity, Role, Ticket
 from helpdesk.staff.access import agent_of, can_read_contact, is_admin, visible_tickets
 
 EDITABLE = ("name", "language", "preferred_channel", "notes", "custom_attributes")
@@ -30,7 +31,7 @@ def do_update_contact(actor: Actor, contact_id: int, changes: dict[str, Any]) ->
     if unknown:
         raise Invalid(f"cannot change {sorted(unknown)}", field=sorted(unknown)[0])
     pc = changes.get("preferred_channel")
-    if pc and pc not in IdentityKind.values:
+    if pc and pc not in channels.identity_specs():
         raise Invalid(f"unknown channel {pc!r}", field="preferred_channel")
     if "custom_attributes" in changes and not isinstance(changes["custom_attributes"], dict):
         raise Invalid("custom_attributes must be an object", field="custom_attributes")
@@ -40,15 +41,16 @@ def do_update_contact(actor: Actor, contact_id: int, changes: dict[str, Any]) ->
         for key, value in changes.items():
             setattr(contact, key, value)
         contact.save(update_fields=[*changes, "updated_at"])
-        for team_id in _team_ids_of(contact):
-            events.record(
-                EventType.CONTACT_UPDATED,
-                ticket=None,
-                team_id=team_id,
-                actor_id=actor.pk,
-                data={"contact_id": contact.pk, "fields": sorted(changes)},
-            )
+        updated = ContactUpdated(contact_id=contact.pk, fields=sorted(changes))
+        _record_per_team(updated, _team_ids_of(contact), actor_id=actor.pk)
         return contact
+
+
+def _record_per_team(
+    event: EventSchema, team_ids: Iterable[int | None], *, actor_id: int | None
+) -> None:
+    """A contact event goes to the lists of every team that has the contact's tickets."""
+    events.record_many([events.Pending(event, None, actor_id, team_id) for team_id in team_ids])
 
 
 def _team_ids_of(contact: Contact) -> list[int | None]:
@@ -96,14 +98,10 @@ def do_merge_contacts(actor: Actor, source_id: int, target_id: int) -> Contact:
         target.save(update_fields=["notes", "custom_attributes", "updated_at"])
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])
-        for team_id in dict.fromkeys([*team_ids, *_team_ids_of(target)]):
-            events.record(
-                EventType.CONTACT_MERGED,
-                ticket=None,
-                team_id=team_id,
-                actor_id=actor.pk,
-                data={"contact_id": source.pk, "merged_into": target.pk},
-            )
+        merged = ContactMerged(contact_id=source.pk, merged_into=target.pk)
+        _record_per_team(
+            merged, dict.fromkeys([*team_ids, *_team_ids_of(target)]), actor_id=actor.pk
+        )
         return target
 
 
@@ -116,7 +114,7 @@ def do_add_identity(
     or None when the address already belongs to another contact: such an address is
     unverified, so it is never moved; agents may merge the two contacts instead.
     """
-    if kind not in IdentityKind.values:
+    if kind not in channels.identity_specs():
         raise Invalid(f"unknown identity kind {kind!r}", field="kind")
     try:
         normalized = normalize_address(kind, address)
@@ -142,14 +140,9 @@ def do_add_identity(
                 existing = ContactIdentity.objects.get(kind=kind, address=normalized)
             else:
                 contact.save(update_fields=["updated_at"])
-                for team_id in _team_ids_of(contact):
-                    events.record(
-                        EventType.CONTACT_UPDATED,
-                        ticket=None,
-                        team_id=team_id,
-                        actor_id=actor.pk if actor is not None else None,
-                        data={"contact_id": contact.pk, "fields": ["identities"]},
-                    )
+                updated = ContactUpdated(contact_id=contact.pk, fields=["identities"])
+                actor_id = actor.pk if actor is not None else None
+                _record_per_team(updated, _team_ids_of(contact), actor_id=actor_id)
         return existing if existing.contact_id == contact.pk else None
 
 
@@ -170,8 +163,7 @@ def do_claim_identity(
         contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
         if contact is None:
             raise NotFound(f"contact {contact_id} not found")
-        while contact.merged_into_id:
-            contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
+        contact = contact.resolve(for_update=True)
         identity = (
             ContactIdentity.objects.select_for_update()
             .filter(kind=kind, address=normalized)
@@ -188,14 +180,9 @@ def do_claim_identity(
             identity.contact = contact
             identity.save(update_fields=["contact"])
         changed = [contact] + ([Contact.objects.get(pk=previous)] if previous else [])
-        for team_id in dict.fromkeys(t for c in changed for t in _team_ids_of(c)):
-            events.record(
-                EventType.CONTACT_UPDATED,
-                ticket=None,
-                team_id=team_id,
-                actor_id=None,
-                data={"contact_id": contact.pk, "fields": ["identities"]},
-            )
+        updated = ContactUpdated(contact_id=contact.pk, fields=["identities"])
+        team_ids = dict.fromkeys(t for c in changed for t in _team_ids_of(c))
+        _record_per_team(updated, team_ids, actor_id=None)
         return identity
 
 
@@ -210,12 +197,6 @@ def do_set_identity_unreachable(kind: str, address: str, reason: str) -> Contact
             return identity
         identity.unreachable_reason = reason[:300]
         identity.save(update_fields=["unreachable_reason"])
-        for team_id in _team_ids_of(identity.contact):
-            events.record(
-                EventType.CONTACT_UPDATED,
-                ticket=None,
-                team_id=team_id,
-                actor_id=None,
-                data={"contact_id": identity.contact_id, "fields": ["identities"]},
-            )
+        updated = ContactUpdated(contact_id=identity.contact_id, fields=["identities"])
+        _record_per_team(updated, _team_ids_of(identity.contact), actor_id=None)
         return identity

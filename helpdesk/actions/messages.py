@@ -13,8 +13,8 @@ from helpdesk import events
 from helpdesk.actions.common import Actor, lock_ticket, save_ticket
 from helpdesk.actions.errors import Invalid, NotFound
 from helpdesk.attachment_files import save_content
-from helpdesk.events import EventType
-from helpdesk.ingest import message_created_data
+from helpdesk.event_schemas import MessageDelivery, MessageUpdated, TicketStatusChanged
+from helpdesk.ingest import message_created
 from helpdesk.models import (
     Attachment,
     AuthorKind,
@@ -75,12 +75,7 @@ def _append(
     for f in files:
         Attachment.objects.create(message=message, name=f.name[:255], content_type=f.content_type,
                                   size=len(f.data), file=save_content(f.data))  # fmt: skip
-    events.record(
-        EventType.MESSAGE_CREATED,
-        ticket=ticket,
-        actor_id=actor.pk,
-        data=message_created_data(message, ticket.inbox.kind),
-    )
+    events.record(message_created(message, ticket.inbox.kind), ticket=ticket, actor_id=actor.pk)
     return message
 
 
@@ -115,12 +110,10 @@ def do_reply(
         fields += ["status", "resolved_at", "snoozed_until"]
         save_ticket(ticket, fields)
         if previous != ticket.status:
-            events.record(
-                EventType.TICKET_STATUS_CHANGED,
-                ticket=ticket,
-                actor_id=actor.pk,
-                data={"ticket_id": ticket.pk, "status": ticket.status, "previous_status": previous},
+            changed = TicketStatusChanged(
+                ticket_id=ticket.pk, status=ticket.status, previous_status=previous
             )
+            events.record(changed, ticket=ticket, actor_id=actor.pk)
         _enqueue_delivery(message.pk)
         return message
 
@@ -166,18 +159,14 @@ def _enqueue_delivery(message_id: int) -> None:
 
 def _record_delivery(message: Message, *, actor_id: int | None) -> None:
     ticket = Ticket.objects.get(pk=message.ticket_id)
-    events.record(
-        EventType.MESSAGE_DELIVERY,
-        ticket=ticket,
-        actor_id=actor_id,
-        data={
-            "ticket_id": message.ticket_id,
-            "message_id": message.pk,
-            "delivery_status": message.delivery_status,
-            "error": message.delivery_error,
-            "attempts": message.delivery_attempts,
-        },
+    delivery = MessageDelivery(
+        ticket_id=message.ticket_id,
+        message_id=message.pk,
+        delivery_status=message.delivery_status,
+        error=message.delivery_error,
+        attempts=message.delivery_attempts,
     )
+    events.record(delivery, ticket=ticket, actor_id=actor_id)
 
 
 def _external_id_taken(message: Message, external_id: str) -> bool:
@@ -261,16 +250,12 @@ def do_update_inbound_message(
         if fields:
             message.save(update_fields=fields)
         if visible:
-            events.record(
-                EventType.MESSAGE_UPDATED,
-                ticket=Ticket.objects.get(pk=message.ticket_id),
-                actor_id=None,
-                data={
-                    "ticket_id": message.ticket_id,
-                    "message_id": message.pk,
-                    "excerpt": message.text[:200],
-                    "edited": bool(message.channel_meta.get("edited")),
-                    "attachments": message.attachments.count(),
-                },
+            updated = MessageUpdated(
+                ticket_id=message.ticket_id,
+                message_id=message.pk,
+                excerpt=message.text[:200],
+                edited=bool(message.channel_meta.get("edited")),
+                attachments=message.attachments.count(),
             )
+            events.record(updated, ticket=Ticket.objects.get(pk=message.ticket_id), actor_id=None)
         return message

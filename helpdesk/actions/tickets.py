@@ -11,7 +11,14 @@ from django.utils import timezone
 from helpdesk import events
 from helpdesk.actions.common import Actor, check_manage, lock_ticket, save_ticket
 from helpdesk.actions.errors import Invalid
-from helpdesk.events import EventType
+from helpdesk.event_schemas import (
+    TicketAssigned,
+    TicketMerged,
+    TicketPriorityChanged,
+    TicketStatusChanged,
+    TicketTagsChanged,
+    TicketTeamChanged,
+)
 from helpdesk.models import Message, Priority, Ticket, TicketStatus
 from helpdesk.staff.access import agent_of, can_read_ticket
 
@@ -51,16 +58,10 @@ def do_assign(
             ticket.status = TicketStatus.OPEN
             fields.append("status")
         save_ticket(ticket, fields)
-        events.record(
-            EventType.TICKET_ASSIGNED,
-            ticket=ticket,
-            actor_id=actor.pk,
-            data={
-                "ticket_id": ticket.pk,
-                "assignee_id": assignee_id,
-                "previous_assignee_id": previous,
-            },
+        assigned = TicketAssigned(
+            ticket_id=ticket.pk, assignee_id=assignee_id, previous_assignee_id=previous
         )
+        events.record(assigned, ticket=ticket, actor_id=actor.pk)
         return ticket
 
 
@@ -102,17 +103,13 @@ def do_set_status(
         if status == TicketStatus.CLOSED:
             ticket.resolved_at = ticket.resolved_at or timezone.now()
         save_ticket(ticket, ["status", "snoozed_until", "resolved_at"])
-        events.record(
-            EventType.TICKET_STATUS_CHANGED,
-            ticket=ticket,
-            actor_id=actor.pk,
-            data={
-                "ticket_id": ticket.pk,
-                "status": status,
-                "previous_status": previous,
-                "snoozed_until": ticket.snoozed_until,
-            },
+        changed = TicketStatusChanged(
+            ticket_id=ticket.pk,
+            status=status,
+            previous_status=previous,
+            snoozed_until=ticket.snoozed_until,
         )
+        events.record(changed, ticket=ticket, actor_id=actor.pk)
         return ticket
 
 
@@ -134,12 +131,10 @@ def do_set_priority(
             return ticket
         ticket.priority = priority
         save_ticket(ticket, ["priority"])
-        events.record(
-            EventType.TICKET_PRIORITY_CHANGED,
-            ticket=ticket,
-            actor_id=actor.pk,
-            data={"ticket_id": ticket.pk, "priority": priority, "previous_priority": previous},
+        changed = TicketPriorityChanged(
+            ticket_id=ticket.pk, priority=priority, previous_priority=previous
         )
+        events.record(changed, ticket=ticket, actor_id=actor.pk)
         return ticket
 
 
@@ -166,12 +161,8 @@ def do_set_tags(
             return ticket
         ticket.tags = cleaned
         save_ticket(ticket, ["tags"])
-        events.record(
-            EventType.TICKET_TAGS_CHANGED,
-            ticket=ticket,
-            actor_id=actor.pk,
-            data={"ticket_id": ticket.pk, "tags": cleaned},
-        )
+        changed = TicketTagsChanged(ticket_id=ticket.pk, tags=cleaned)
+        events.record(changed, ticket=ticket, actor_id=actor.pk)
         return ticket
 
 
@@ -200,17 +191,13 @@ def do_merge_tickets(actor: Actor, source_id: int, target_id: int) -> Ticket:
             latest = [d for d in (getattr(target, name), getattr(source, name)) if d]
             setattr(target, name, max(latest) if latest else None)
         save_ticket(target, list(times))
-        events.record(
-            EventType.TICKET_MERGED,
-            ticket=source,
-            actor_id=actor.pk,
-            data={"ticket_id": source.pk, "merged_into": target.pk, "moved_messages": moved},
-        )
-        events.record(
-            EventType.TICKET_MERGED,
-            ticket=target,
-            actor_id=actor.pk,
-            data={"ticket_id": source.pk, "merged_into": target.pk, "moved_messages": moved},
+        merged = TicketMerged(ticket_id=source.pk, merged_into=target.pk, moved_messages=moved)
+        # Both threads and both teams' lists hear of it (one event per ticket).
+        events.record_many(
+            [
+                events.Pending(merged, source, actor.pk),
+                events.Pending(merged, target, actor.pk),
+            ]
         )
         return target
 
@@ -236,11 +223,11 @@ def do_set_team(actor: Actor, ticket_id: int, team_id: int) -> Ticket:
                 ticket.assignee_id = None
                 fields.append("assignee")
         save_ticket(ticket, fields)
+        changed = TicketTeamChanged(ticket_id=ticket.pk, team_id=team_id, previous_team_id=previous)
         events.record(
-            EventType.TICKET_TEAM_CHANGED,
+            changed,
             ticket=ticket,
             actor_id=actor.pk,
-            data={"ticket_id": ticket.pk, "team_id": team_id, "previous_team_id": previous},
             extra_groups=(f"team.{previous}",) if previous else ("team.none",),
         )
         return ticket

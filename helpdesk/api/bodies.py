@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import (
@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from helpdesk.api.types import Id, JsonObject, Text, Version
-from helpdesk.models import IdentityKind, TicketStatus
+from helpdesk.api.types import Id, IdentityKindText, JsonObject, Text, Version
+from helpdesk.models import TicketStatus
 
 MAX_ATTACHMENTS = 20
 
@@ -103,7 +103,7 @@ class ContactPatchIn(WriteBody):
 
     name: Annotated[Text, Field(max_length=200)] = ""
     language: Annotated[Text, Field(max_length=10)] = ""
-    preferred_channel: IdentityKind | Literal[""] = ""
+    preferred_channel: IdentityKindText = ""
     notes: Annotated[Text, Field(max_length=20_000)] = ""
     custom_attributes: JsonObject = Field(default_factory=dict)
 

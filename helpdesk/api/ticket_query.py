@@ -13,8 +13,8 @@ from pydantic import Field
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.pagination import decode_time_id_cursor, encode_cursor
-from helpdesk.api.types import MAX_ID, QueryId, QueryText
-from helpdesk.models import ChannelKind, Ticket, TicketStatus
+from helpdesk.api.types import MAX_ID, ChannelKindText, QueryId, QueryText
+from helpdesk.models import Ticket, TicketStatus
 from helpdesk.ticket_search import text_q, ticket_number
 
 
@@ -23,7 +23,7 @@ class TicketFilters(Schema):
     assignee: QueryText | None = Field(None, max_length=20, description="`me`, `none` or a user id")
     team: QueryId | None = None
     inbox: QueryId | None = None
-    channel: ChannelKind | None = None
+    channel: ChannelKindText | None = None
     priority: int | None = Field(None, ge=1, le=4)
     tag: list[Annotated[QueryText, Field(max_length=50)]] = Field(
         default_factory=list, max_length=10

@@ -51,3 +51,25 @@ def _storable_json(value: Any, depth: int = 0) -> Any:
 Text = Annotated[StrictStr, AfterValidator(_storable)]
 QueryText = Annotated[str, AfterValidator(_storable)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]
+
+
+def _installed_channel(value: str) -> str:
+    from helpdesk import channels
+
+    if value not in channels.kinds():
+        raise ValueError(f"must be an installed channel: {', '.join(channels.kinds())}")
+    return value
+
+
+def _identity_kind(value: str) -> str:
+    from helpdesk import channels
+
+    if value and value not in channels.identity_specs():
+        raise ValueError(f"must be an identity kind: {', '.join(channels.identity_specs())}")
+    return value
+
+
+# Channel and identity kinds come from the installed channels (helpdesk.channels),
+# so they are checked when a value arrives, not frozen into the schema.
+ChannelKindText = Annotated[str, Field(max_length=16), AfterValidator(_installed_channel)]
+IdentityKindText = Annotated[str, Field(max_length=16), AfterValidator(_identity_kind)]

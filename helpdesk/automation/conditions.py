@@ -24,7 +24,7 @@ class InvalidCondition(ValueError):
 
 def _fold(text: str) -> str:
     # The same letter folding as search: Arabic ي/ك typed for Persian ی/ک.
-    from knowledge_base.normalize import normalize
+    from helpdesk.normalize import normalize
 
     return normalize(text)
 

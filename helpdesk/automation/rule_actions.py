@@ -60,7 +60,7 @@ def deflect_token(ticket_id: int, language: str = "") -> str:
 
 def articles_message(ticket: Ticket, text: str, threshold: float = 0.0) -> str | None:
     """A message listing articles that match `text`, with a "this solved it" link."""
-    from knowledge_base.suggest import suggest_articles
+    from helpdesk.suggestions import suggest_articles
 
     found = [s for s in suggest_articles(text, ticket.contact.language, 3) if s.score >= threshold]
     if not found:

@@ -92,7 +92,7 @@ def run_due_work(now: datetime | None = None) -> dict[str, int]:
 
 
 class Scheduler:
-    """A listener (see channels_in.registry) running the scheduled work every minute."""
+    """A listener (see helpdesk.channels) running the scheduled work every minute."""
 
     name = "scheduler"
 

@@ -7,9 +7,9 @@ from helpdesk.models.automation import (
     RuleRun,
     Trigger,
 )
-from helpdesk.models.contact import Contact, ContactIdentity, IdentityKind
+from helpdesk.models.contact import Contact, ContactIdentity
 from helpdesk.models.event import TicketEvent
-from helpdesk.models.inbox import ChannelKind, Inbox, Team
+from helpdesk.models.inbox import Inbox, Team
 from helpdesk.models.message import (
     Attachment,
     AuthorKind,
@@ -43,12 +43,10 @@ __all__ = [
     "RuleRun",
     "Trigger",
     "AuthorKind",
-    "ChannelKind",
     "Contact",
     "ContactIdentity",
     "DeliveryStatus",
     "Direction",
-    "IdentityKind",
     "Inbox",
     "Message",
     "Priority",

@@ -3,13 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ChannelKind(models.TextChoices):
-    EMAIL = "email", _("Email")
-    WEBCHAT = "webchat", _("Live chat")
-    TELEGRAM = "telegram", _("Telegram")
-    PHONE = "phone", _("Phone")
-    WEBFORM = "webform", _("Web form")
+from helpdesk import channels
 
 
 class Team(models.Model):
@@ -28,7 +22,9 @@ class Team(models.Model):
 class Inbox(models.Model):
     """One configured source of messages; channel packages hold its configuration."""
 
-    kind = models.CharField(_("channel"), max_length=16, choices=ChannelKind.choices)
+    # An installed channel's kind, checked against the registry (helpdesk.channels),
+    # not frozen as choices: adding a channel needs no core migration.
+    kind = models.CharField(_("channel"), max_length=16, validators=[channels.validate_kind])
     name = models.CharField(_("name"), max_length=100)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="inboxes")
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -40,4 +36,8 @@ class Inbox(models.Model):
         verbose_name_plural = _("inboxes")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display()})"
+        return f"{self.name} ({self.kind_label})"
+
+    @property
+    def kind_label(self) -> str:
+        return str(channels.kind_label(self.kind))

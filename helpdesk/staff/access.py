@@ -61,7 +61,12 @@ def visible_events(user: AnyUser) -> QuerySet[TicketEvent]:
         return TicketEvent.objects.all()
     if agent_of(user) is None:
         return TicketEvent.objects.none()
-    return TicketEvent.objects.filter(Q(team_id__in=team_ids(user)))
+    ids = team_ids(user)
+    # A ticket's events are readable while the ticket is, by the team it is in now,
+    # not the one it was in when they were recorded: a moved ticket takes its history.
+    return TicketEvent.objects.filter(
+        Q(ticket__isnull=True, team_id__in=ids) | Q(ticket__team_id__in=ids)
+    )
 
 
 def can_read_ticket(user: AnyUser, ticket: Ticket) -> bool:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from knowledge_base.models import Status, Visibility
-from knowledge_base.normalize import query_terms
+from helpdesk.normalize import query_terms
 
 
 class Audience(StrEnum):

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from html import escape  # what django.utils.html.escape does, without its lazy wrapper
 
-from knowledge_base.normalize import normalize, split_words, word_terms
+from helpdesk.normalize import normalize, split_words, word_terms
 
 _WORDS = re.compile(r"\S+")
 

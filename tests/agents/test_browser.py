@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from agents.models import CannedResponse
-from channels_in.base import DeliveryError
 from helpdesk import publisher
+from helpdesk.channels import DeliveryError
 from helpdesk.ingest import receive
 from helpdesk.models import Agent, Message, Ticket
 from helpdesk.tasks import deliver_message

@@ -6,7 +6,6 @@ test process only plays the delivery worker.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -23,13 +22,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("_orm_beside_playwright"),
-    pytest.mark.skipif(
-        not (
-            os.environ.get("REDIS_URL")
-            and os.environ.get("DATABASE_URL", "").startswith("postgres")
-        ),
-        reason="the server runs in another process: needs PostgreSQL and the Redis layer",
-    ),
+    pytest.mark.live_desk("process"),
 ]
 
 
@@ -51,11 +44,11 @@ def _deliver_outbound(ticket_id: int, timeout: float = 10.0) -> Message:
 
 
 def test_a_visitor_and_an_agent_chat_live_in_persian(
-    server: DeskServer, browser: Browser, agent_a: Any, team_a: Any
+    live_desk: DeskServer, browser: Browser, agent_a: Any, team_a: Any
 ) -> None:
     factories.make_inbox(team_a, "webchat", name="Website chat")
-    agent = open_as(browser, server, agent_a, "/?view=unassigned")
-    visitor = browser.new_context(base_url=server.url, locale="fa-IR").new_page()
+    agent = open_as(browser, live_desk, agent_a, "/?view=unassigned")
+    visitor = browser.new_context(base_url=live_desk.url, locale="fa-IR").new_page()
     visitor.set_default_timeout(10_000)
     visitor.goto("/chat/demo/?lang=fa")
     visitor.locator("#helpdesk-chat .hc-launcher").click()
@@ -66,7 +59,7 @@ def test_a_visitor_and_an_agent_chat_live_in_persian(
     row = agent.locator("#list").get_by_text("سلام، سفارش ۱۲۳ من کجاست؟")
     expect(row).to_be_visible()  # the new ticket appeared without a reload
     row.click()
-    agent.wait_for_url(f"{server.url}/t/*/**")
+    agent.wait_for_url(f"{live_desk.url}/t/*/**")
     expect(agent.locator("#conn")).to_have_attribute("data-state", "open")
     ticket_id = int(agent.url.rstrip("/").split("/t/")[1].split("/")[0])
 

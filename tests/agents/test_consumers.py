@@ -16,12 +16,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from agents.consumers import AgentConsumer
+from config.routing import websocket_urlpatterns
 from helpdesk import publisher
 from helpdesk.actions.messages import do_add_note
 from helpdesk.actions.tickets import do_assign
 from helpdesk.ingest import receive
 from helpdesk.models import Agent
-from helpdesk.routing import websocket_urlpatterns
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]

@@ -22,8 +22,11 @@ def test_it_suggests_matching_articles_in_the_ticket_view(email_inbox_a: Any, ag
             status="published",
         )
     )
-    save_article(Article(title="Shipping times", body="Orders ship in 3 days.", locale="en",
-                         status="published"))  # fmt: skip
+    save_article(
+        Article(
+            title="Shipping times", body="Orders ship in 3 days.", locale="en", status="published"
+        )
+    )
     # Typed on an Arabic keyboard (ي): still the Persian article.
     ticket = receive(
         inbound(email_inbox_a, text="رمز عبورم را فراموش کردم، بازيابي چطور است؟")

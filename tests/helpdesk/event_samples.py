@@ -12,7 +12,8 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from helpdesk.events import SCHEMAS, EventType
+from helpdesk import events
+from helpdesk.event_schemas import EventSchema
 
 _WHEN = datetime(2025, 3, 20, 21, 30, 15, 123456, tzinfo=UTC)  # Nowruz, microseconds kept
 
@@ -44,5 +45,6 @@ def sample_payload(schema: type[BaseModel]) -> dict[str, Any]:
     return {name: sample_value(f.annotation, name) for name, f in schema.model_fields.items()}
 
 
-def every_event() -> list[tuple[EventType, dict[str, Any]]]:
-    return [(type_, sample_payload(schema)) for type_, schema in SCHEMAS.items()]
+def every_event() -> list[EventSchema]:
+    """One sample of every installed event schema, the core's and the channels'."""
+    return [schema.model_validate(sample_payload(schema)) for schema in events.schemas().values()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from channels_in import registry
-from channels_in.base import DeliveryError, SendResult
+from helpdesk import channels
 from helpdesk.actions.messages import do_reply, do_retry_delivery
 from helpdesk.automation.scheduler import run_due_work
+from helpdesk.channels import DeliveryError, SendResult
 from helpdesk.ingest import receive
 from helpdesk.models import DeliveryStatus, Message, Ticket
 from helpdesk.tasks import backoff_seconds, deliver_message
@@ -179,10 +180,16 @@ def test_it_treats_a_crashing_sender_as_a_temporary_failure(
     assert Message.objects.get(pk=reply.pk).delivery_status == DeliveryStatus.SENT
 
 
+def _replace_spec(monkeypatch: Any, kind: str, **changes: Any) -> None:
+    """Install a changed copy of a channel's manifest for one test."""
+    specs = [dataclasses.replace(s, **changes) if s.kind == kind else s for s in channels.specs()]
+    monkeypatch.setitem(channels._cache, "specs", specs)
+
+
 def test_it_treats_a_sender_that_cannot_be_imported_as_a_temporary_failure(
     ticket: Ticket, agent_a: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setitem(registry.SENDERS, "email", "tests.helpdesk.broken_sender:BrokenSender")
+    _replace_spec(monkeypatch, "email", sender="tests.helpdesk.broken_sender.BrokenSender")
     reply = do_reply(agent_a, ticket.pk, "hello")
     drain()
     message = Message.objects.get(pk=reply.pk)
@@ -193,14 +200,14 @@ def test_it_treats_a_sender_that_cannot_be_imported_as_a_temporary_failure(
 def test_it_refuses_permanently_on_a_channel_without_a_sender(
     ticket: Ticket, agent_a: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setitem(registry.SENDERS, "email", "channels_in.email.not_written_yet:Sender")
+    _replace_spec(monkeypatch, "email", sender=None)
     reply = do_reply(agent_a, ticket.pk, "hello")
     drain()
     failed = Message.objects.get(pk=reply.pk)
     assert failed.delivery_status == DeliveryStatus.FAILED
-    assert failed.delivery_error == "sending on email is not available yet"
+    assert failed.delivery_error == "the Email channel does not send replies"
     with pytest.raises(DeliveryError) as refused:
-        registry.get_sender("carrier-pigeon").send(failed)
+        channels.get_sender("carrier-pigeon").send(failed)
     assert refused.value.permanent
     assert refused.value.reason == "no sender is registered for channel 'carrier-pigeon'"
 

@@ -6,67 +6,63 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 from channels_redis.serializers import registry as serializers
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from pydantic import ValidationError
 
-from helpdesk import events, publisher
+from helpdesk import channels, events, publisher
 from helpdesk.actions.tickets import do_set_priority, do_set_tags
-from helpdesk.events import SCHEMAS, EventType
+from helpdesk.event_schemas import ContactUpdated, EventSchema, TicketTagsChanged
 from helpdesk.models import Priority, Ticket, TicketEvent
 from tests.helpdesk.actions_helpers import open_ticket
 from tests.helpdesk.event_samples import every_event
 
-EVENTS = [pytest.param(type_, data, id=type_.value) for type_, data in every_event()]
+EVENTS = [pytest.param(event, id=event.type) for event in every_event()]
 
 
 @pytest.mark.django_db
 @pytest.mark.embedded
-@pytest.mark.parametrize(("type_", "data"), EVENTS)
-def test_it_round_trips_every_event_through_json(
-    type_: EventType, data: dict[str, Any], email_inbox_a: Any
-) -> None:
+@pytest.mark.parametrize("sample", EVENTS)
+def test_it_round_trips_every_event_through_json(sample: EventSchema, email_inbox_a: Any) -> None:
     ticket = open_ticket(email_inbox_a)
-    event = events.record(type_, ticket=ticket, actor_id=None, data=data)
+    event = events.record(sample, ticket=ticket, actor_id=None)
     frame = events.to_frame(event)
     assert json.loads(json.dumps(frame)) == frame
     # Catch-up reads the row back: it must give the very frame that went out live.
     assert events.to_frame(TicketEvent.objects.get(pk=event.pk)) == frame
-    assert frame["seq"] == event.pk and frame["type"] == type_.value
-    assert SCHEMAS[type_].model_validate(frame["data"]).model_dump(mode="json") == frame["data"]
+    assert frame["seq"] == event.pk and frame["type"] == sample.type
+    schema = events.schema_for(frame["type"])
+    assert schema is type(sample)
+    assert schema.model_validate(frame["data"]) == sample
+    assert schema.model_validate(frame["data"]).model_dump(mode="json") == frame["data"]
 
 
 @pytest.mark.django_db
 @pytest.mark.embedded
-@pytest.mark.parametrize(("type_", "data"), EVENTS)
+@pytest.mark.parametrize("sample", EVENTS)
 def test_it_round_trips_every_event_through_msgpack(
-    type_: EventType, data: dict[str, Any], email_inbox_a: Any
+    sample: EventSchema, email_inbox_a: Any
 ) -> None:
     ticket = open_ticket(email_inbox_a)
-    frame = events.to_frame(events.record(type_, ticket=ticket, actor_id=None, data=data))
+    frame = events.to_frame(events.record(sample, ticket=ticket, actor_id=None))
     serializer = serializers.get_serializer("msgpack")
     message = {"type": "desk.event", "event": frame}
     assert serializer.deserialize(serializer.serialize(message)) == message
 
 
-@pytest.mark.django_db
-@pytest.mark.embedded
-@pytest.mark.parametrize(("type_", "data"), EVENTS)
-def test_it_rejects_unknown_and_missing_fields(
-    type_: EventType, data: dict[str, Any], email_inbox_a: Any
-) -> None:
-    ticket = open_ticket(email_inbox_a)
-    before = TicketEvent.objects.count()
+@pytest.mark.parametrize("sample", EVENTS)
+def test_it_rejects_unknown_and_missing_fields(sample: EventSchema) -> None:
+    data = sample.model_dump(mode="json")
     with pytest.raises(ValidationError):
-        events.record(type_, ticket=ticket, actor_id=None, data={**data, "password": "x"})
+        type(sample).model_validate({**data, "password": "x"})
     with pytest.raises(ValidationError):
-        events.record(type_, ticket=ticket, actor_id=None, data=dict(list(data.items())[1:]))
-    assert TicketEvent.objects.count() == before
+        type(sample).model_validate(dict(list(data.items())[1:]))
 
 
 @pytest.mark.django_db
@@ -74,12 +70,48 @@ def test_it_rejects_unknown_and_missing_fields(
 def test_it_refuses_model_instances_in_payloads(email_inbox_a: Any) -> None:
     ticket = open_ticket(email_inbox_a)
     with pytest.raises(ValidationError):
-        events.record(
-            EventType.TICKET_TAGS_CHANGED,
-            ticket=ticket,
-            actor_id=None,
-            data={"ticket_id": ticket, "tags": []},
-        )
+        TicketTagsChanged.model_validate({"ticket_id": ticket, "tags": []})
+
+
+def test_it_declares_each_event_type_once_with_its_schema() -> None:
+    table = events.schemas()
+    assert all(table[schema.type] is schema for schema in table.values())
+    # The phone's call events come from its manifest, not from the core.
+    assert {"call.ringing", "call.answered", "call.ended"} <= set(table)
+    assert {t.value for t in events.EventType} == {
+        t for t, s in table.items() if s.__module__ == "helpdesk.event_schemas"
+    }
+    with pytest.raises(LookupError):
+        events.schema_for("no.such_event")
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        pytest.param("helpdesk.event_schemas.TicketCreated", id="a core type again"),
+        pytest.param("helpdesk.event_schemas.EventType", id="not a schema"),
+        pytest.param("helpdesk.event_schemas.EventSchema", id="no type"),
+    ],
+)
+def test_it_refuses_a_channel_declaring_a_bad_schema(declared: str, monkeypatch: Any) -> None:
+    monkeypatch.setattr(channels, "event_schema_paths", lambda: [declared])
+    with pytest.raises(ImproperlyConfigured):
+        events.schemas()
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+def test_it_refuses_an_event_no_installed_app_declares(email_inbox_a: Any) -> None:
+    class Undeclared(EventSchema):
+        type: ClassVar[str] = "undeclared.thing"
+
+        ticket_id: int
+
+    ticket = open_ticket(email_inbox_a)
+    before = TicketEvent.objects.count()
+    with pytest.raises(LookupError):
+        events.record(Undeclared(ticket_id=ticket.pk), ticket=ticket, actor_id=None)
+    assert TicketEvent.objects.count() == before
 
 
 # --- through a real channel layer -------------------------------------------------
@@ -122,8 +154,8 @@ async def test_it_carries_every_event_through_the_layer_unchanged(
     def record_all() -> list[dict[str, Any]]:
         with transaction.atomic():
             recorded = [
-                events.record(type_, ticket=None, team_id=team_a.pk, actor_id=None, data=data)
-                for type_, data in every_event()
+                events.record(sample, ticket=None, team_id=team_a.pk, actor_id=None)
+                for sample in every_event()
             ]
         return [events.to_frame(event) for event in recorded]
 
@@ -243,11 +275,10 @@ def test_it_takes_the_sequence_lock_once_per_transaction(team_a: Any) -> None:
 
     def record() -> None:
         events.record(
-            EventType.CONTACT_UPDATED,
+            ContactUpdated(contact_id=1, fields=["name"]),
             ticket=None,
             team_id=team_a.pk,
             actor_id=None,
-            data={"contact_id": 1, "fields": ["name"]},
         )
 
     def locks(ctx: CaptureQueriesContext) -> int:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.normalize import index_text, normalize, query_terms, stem_english, terms
+from helpdesk.normalize import index_text, normalize, query_terms, stem_english, terms
 
 pytestmark = [pytest.mark.embedded]
 

@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 
-from channels_in.base import SendResult
 from helpdesk.actions.messages import do_reply
+from helpdesk.channels import SendResult
 from helpdesk.ingest import receive
 from helpdesk.models import DeliveryStatus, Message
 from helpdesk.runner import Pool, Supervised, TaskWorker
 from tests import factories
-from tests.rundesk_server import PYTHON, ROOT, embedded_env, free_port
+from tests.live.base import PYTHON, ROOT
+from tests.live.run_command import embedded_env
+from tests.net import free_port
 
 pytestmark = pytest.mark.embedded
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from helpdesk.models import ChannelKind, Message, Ticket
+from helpdesk.models import Message, Ticket
 from knowledge_base.models import Article, ArticleRevision, ArticleVote, Category
 from tests import factories
 
@@ -98,7 +98,7 @@ def test_it_lists_public_articles_in_the_sitemap(make_article: MakeArticle) -> N
 
 @pytest.fixture
 def webform_inbox(team_a: Any) -> Any:
-    return factories.make_inbox(team_a, ChannelKind.WEBFORM, name="Help portal")
+    return factories.make_inbox(team_a, "webform", name="Help portal")
 
 
 CONTACT = {

@@ -1,32 +1,26 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from helpdesk.models import ChannelKind, Ticket
+from helpdesk.models import Ticket
 from knowledge_base.models import Article, Category
-from tests import chromium, factories
+from tests import factories
+from tests.live import ThreadDesk
 
+# The portal is served by the test process itself (live_desk's default, "thread").
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = chromium.launch(p)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
 def webform_inbox(team_a: Any) -> Any:
-    return factories.make_inbox(team_a, ChannelKind.WEBFORM, name="Portal")
+    return factories.make_inbox(team_a, "webform", name="Portal")
 
 
 @pytest.fixture
@@ -49,10 +43,10 @@ def faq(make_article: Callable[..., Article], category: Category) -> None:
 
 
 def test_it_shows_the_persian_portal_right_to_left_on_a_phone(
-    faq: None, live_server: Any, browser: Browser
+    faq: None, live_desk: ThreadDesk, browser: Browser
 ) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/help/fa/")
+    page.goto(f"{live_desk.url}/help/fa/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("link", name="حساب کاربری")).to_be_visible()
     page.get_by_role("link", name="تغییر رمز عبور").click()
@@ -61,15 +55,15 @@ def test_it_shows_the_persian_portal_right_to_left_on_a_phone(
     assert width <= 390  # nothing forces sideways scrolling on a phone
     artifacts = Path(settings.BASE_DIR) / "var" / "test-artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{live_server.url}/help/fa/")
+    page.goto(f"{live_desk.url}/help/fa/")
     page.screenshot(path=str(artifacts / "portal-fa.png"), full_page=True)
 
 
 def test_it_searches_as_you_type_with_an_arabic_keyboard(
-    faq: None, live_server: Any, browser: Browser
+    faq: None, live_desk: ThreadDesk, browser: Browser
 ) -> None:
     page = browser.new_page()
-    page.goto(f"{live_server.url}/help/fa/")
+    page.goto(f"{live_desk.url}/help/fa/")
     page.locator("#kb-q").press_sequentially("رمز عبو", delay=30)
     live = page.locator("#kb-live li")
     expect(live.first).to_contain_text("تغییر رمز عبور")
@@ -80,22 +74,22 @@ def test_it_searches_as_you_type_with_an_arabic_keyboard(
 
 
 def test_it_shows_the_english_portal_and_switches_language(
-    faq: None, live_server: Any, browser: Browser
+    faq: None, live_desk: ThreadDesk, browser: Browser
 ) -> None:
     page = browser.new_page()
-    page.goto(f"{live_server.url}/help/en/a/change-password/")
+    page.goto(f"{live_desk.url}/help/en/a/change-password/")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator(".kb-body strong")).to_have_text("Settings")
     page.get_by_role("link", name="فارسی").click()
-    expect(page).to_have_url(f"{live_server.url}/help/fa/a/change-password/")
+    expect(page).to_have_url(f"{live_desk.url}/help/fa/a/change-password/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
 
 def test_it_sends_the_contact_form_from_the_browser(
-    webform_inbox: Any, live_server: Any, browser: Browser
+    webform_inbox: Any, live_desk: ThreadDesk, browser: Browser
 ) -> None:
     page = browser.new_page()
-    page.goto(f"{live_server.url}/help/en/")
+    page.goto(f"{live_desk.url}/help/en/")
     page.locator("#kb-contact-link").click()
     page.get_by_label("Your name").fill("Sara")
     page.get_by_label("Your email").fill("sara@example.com")

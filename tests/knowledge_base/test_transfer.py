@@ -28,9 +28,15 @@ ARTICLES = [
         "slug": "change-password",
         "translation_key": "pw",
     },
-    {"title": "Internal: refunds", "body": "Ask finance.", "locale": "en", "category": "billing",
-     "status": "draft", "visibility": "internal"},
-]  # fmt: skip
+    {
+        "title": "Internal: refunds",
+        "body": "Ask finance.",
+        "locale": "en",
+        "category": "billing",
+        "status": "draft",
+        "visibility": "internal",
+    },
+]
 
 
 def run(*args: str) -> str:

@@ -21,6 +21,7 @@ export class Live {
     sock.addEventListener("event", (e) => this.route(e.detail));
     sock.addEventListener("resumed", (e) => this.resumed(e.detail));
     sock.addEventListener("watching", () => this.announce());
+    sock.addEventListener("access", (e) => this.accessChanged(e.detail));
     setInterval(() => { this.announce(); this.render(); }, 15000);
     setInterval(() => this.render(), 2000);
   }
@@ -30,6 +31,15 @@ export class Live {
     if (detail.count > 0 || !detail.complete || this.sock.everOpened) {
       fire("desk:list-changed");
       if (this.ctx.ticket) fire("desk:ticket-changed");
+    }
+  }
+
+  accessChanged(detail) {
+    // Teams or rights changed: the list, and a ticket we may no longer read (its
+    // fragments now answer 404), are fetched again from the server.
+    fire("desk:list-changed");
+    if (this.ctx.ticket && (detail.unwatched || []).includes(this.ctx.ticket)) {
+      fire("desk:ticket-changed");
     }
   }
 

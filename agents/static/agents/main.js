@@ -1,9 +1,9 @@
-// Entry point of the inbox page: socket, live updates, reply box, shortcuts, presence.
+// Entry point of the inbox page: socket, live updates, reply box, shortcuts, presence,
+// and the modules installed channels add to the inbox (their spec's inbox_scripts).
 import { DeskSocket } from "./socket.js";
 import { Live } from "./live.js";
 import { wireReply } from "./reply.js";
 import { wireKeys } from "./keys.js";
-import { wireCalls } from "./calls.js";
 
 const body = document.body;
 const ctx = {
@@ -22,16 +22,15 @@ sock.addEventListener("state", (e) => {
   const state = e.detail.state;
   conn.dataset.state = state;
   conn.textContent = state === "open" ? ctx.strings.live
+    : state === "denied" ? ctx.strings.no_access
     : state === "closed" ? ctx.strings.reconnecting : ctx.strings.connecting;
 });
 // Connecting may have set us online before this socket joined its groups.
 sock.addEventListener("hello", (e) => live.presence({ agent_id: ctx.me, presence: e.detail.presence }));
 if (ctx.ticket) sock.watching = ctx.ticket;
-sock.connect();
 
 wireReply(sock, live, ctx);
 wireKeys();
-wireCalls(sock, ctx);
 wireSuggestions();
 wirePresence(sock, Number(body.dataset.idleSeconds) || 300);
 
@@ -52,6 +51,25 @@ body.addEventListener("htmx:afterSwap", (e) => {
   }
 });
 document.getElementById("timeline")?.lastElementChild?.scrollIntoView({ block: "end" });
+
+// Channel modules are wired before the socket opens, so none of them misses a frame.
+await wireChannelModules(sock, ctx);
+sock.connect();
+
+async function wireChannelModules(sock, ctx) {
+  // Each module exports wire(sock, ctx); one that fails to load or wire is reported
+  // and skipped: a channel's pop-up must not take the inbox down with it.
+  const urls = JSON.parse(document.getElementById("desk-modules")?.textContent || "[]");
+  const loaded = await Promise.allSettled(urls.map((url) => import(url)));
+  loaded.forEach((result, i) => {
+    try {
+      if (result.status === "rejected") throw result.reason;
+      result.value.wire(sock, ctx);
+    } catch (error) {
+      console.error(`inbox module ${urls[i]}:`, error);
+    }
+  });
+}
 
 function wirePresence(sock, idleSeconds) {
   const select = document.getElementById("presence");

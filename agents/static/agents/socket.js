@@ -1,6 +1,9 @@
 // The agent's socket: reconnects with backoff, resumes from the last sequence
 // number it saw, and hands each event on exactly once (deduplicated by seq).
+// Close codes 4401 (signed out) and 4403 (not, or no longer, an agent: access was
+// revoked) are final: the socket says "denied" and does not reconnect.
 const STORE_KEY = "desk.lastSeq";
+const DENIED = new Set([4401, 4403]);
 const SEEN_LIMIT = 5000;
 
 export class DeskSocket extends EventTarget {
@@ -43,8 +46,11 @@ export class DeskSocket extends EventTarget {
     });
     ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
+      if (DENIED.has(ev.code)) {
+        this.emit("state", { state: "denied", code: ev.code }); // do not hammer
+        return;
+      }
       this.emit("state", { state: "closed" });
-      if (ev.code === 4401 || ev.code === 4403) return; // logged out: do not hammer
       const delay = Math.min(3000, 200 * 2 ** this.attempt) + Math.random() * 200;
       this.attempt += 1;
       setTimeout(() => this.connect(), delay);
@@ -78,6 +84,10 @@ export class DeskSocket extends EventTarget {
       }
       this.emit("event", ev);
     } else {
+      // Access changed: a ticket we may no longer read is not watched again on reconnect.
+      if (frame.kind === "access" && (frame.unwatched || []).includes(this.watching)) {
+        this.watching = null;
+      }
       this.emit(frame.kind, frame);
     }
   }

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpdesk.management.demo import login_hint
+from config.demo import login_hint
 from helpdesk.runner import Pool, TaskWorker, serve
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-interval", type=float, default=1.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from channels_in.registry import get_listeners
+        from helpdesk.channels import get_listeners
 
         host: str = options["host"]
         port: int = options["port"] if options["port"] is not None else _default_port()

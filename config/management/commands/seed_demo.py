@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from helpdesk.management.demo import ADMIN_USERNAME, demo_password, password_path, seed
+from config.demo import ADMIN_USERNAME, demo_password, password_path, seed
 
 
 class Command(BaseCommand):

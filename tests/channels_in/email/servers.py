@@ -16,14 +16,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
+from tests.net import free_port
+
 IMAP_USER = "desk"
 IMAP_PASSWORD = "imap-secret-Pa55"  # a throwaway account of a throwaway server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -11,7 +11,8 @@ from channels_in.email.models import MailboxConfig, QuarantinedMail
 from channels_in.email.receive import process_raw
 from channels_in.email.transport import check_imap, check_smtp
 from tests.channels_in.email.mails import raw
-from tests.channels_in.email.servers import IMAP_PASSWORD, free_port
+from tests.channels_in.email.servers import IMAP_PASSWORD
+from tests.net import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -6,35 +6,30 @@ import sys
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.db import connection
 
-from channels_in.email.listener import CRASH_ENV
 from channels_in.email.models import MailboxState
 from helpdesk.models import Message
 from tests.channels_in.email.conftest import wait_for
+from tests.channels_in.email.crashing_listener import CRASH_EXIT
 from tests.channels_in.email.mails import simple
+from tests.live.base import ROOT, server_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-_LISTEN = """
-import threading, django
-django.setup()
-from channels_in.email.listener import EmailListener
-stop = threading.Event()
-threading.Timer(30, stop.set).start()
-EmailListener(refresh_seconds=0.3).run(stop)
-"""
-
 
 def _listener_process(stage: str) -> subprocess.CompletedProcess[bytes]:
-    db = settings.DATABASES["default"]
-    env = dict(os.environ, **{CRASH_ENV: stage, "DJANGO_SETTINGS_MODULE": "helpdesk.settings"})
-    if str(db["ENGINE"]).endswith("postgresql"):
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"  # the test database
-        )
+    """The listener in its own process, killed by tests/.../crashing_listener.py at `stage`."""
+    env = dict(os.environ)  # DJANGO_SETTINGS_MODULE too: the test process's own
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = server_database_url()
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _LISTEN], env=env, timeout=60, capture_output=True, check=False
+        [sys.executable, "-m", "tests.channels_in.email.crashing_listener", stage],
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        capture_output=True,
+        check=False,
     )
 
 
@@ -45,7 +40,7 @@ def test_it_stores_exactly_one_message_when_the_listener_dies_mid_import(
     client = dovecot.client()
     client.append(mailbox.imap_folder, simple(message_id="<crash-1@x>"))
     result = _listener_process(stage)
-    assert result.returncode == 70, result.stderr.decode()[-2000:]
+    assert result.returncode == CRASH_EXIT, result.stderr.decode()[-2000:]
     stored = Message.objects.filter(external_id="<crash-1@x>").count()
     assert stored == (1 if stage == "committed" else 0)
     # Nothing was marked on the server and no UID remembered: the mail is still new.

@@ -56,8 +56,9 @@ def test_it_imports_in_batches_parsed_by_worker_processes(tmp_path: Path) -> Non
     with_file["From"], with_file["Message-ID"] = "Sara <sara@example.com>", "<m0@x>"
     with_file["Subject"] = "رسید"
     with_file.set_content("رسید پیوست است")
-    with_file.add_attachment(b"%PDF-1.4 receipt", maintype="application", subtype="pdf",
-                             filename="رسید.pdf")  # fmt: skip
+    with_file.add_attachment(
+        b"%PDF-1.4 receipt", maintype="application", subtype="pdf", filename="رسید.pdf"
+    )
     (folder / "00.eml").write_bytes(with_file.as_bytes())
     for i in range(1, 7):  # each a reply to the one before: threads cross batches
         mail = simple(message_id=f"<m{i}@x>", headers={"In-Reply-To": f"<m{i - 1}@x>"})

@@ -50,8 +50,11 @@ def test_it_round_trips_a_persian_conversation_with_threading_headers(
 
     recorder: SmtpRecorder = smtp[0]
     run_listener()
-    first = simple(subject="مشکل در پرداخت", text="سلام، پرداخت من انجام نشد.",
-                   message_id="<fa-1@customer.example>")  # fmt: skip
+    first = simple(
+        subject="مشکل در پرداخت",
+        text="سلام، پرداخت من انجام نشد.",
+        message_id="<fa-1@customer.example>",
+    )
     _append(dovecot, mailbox.imap_folder, first)
     inbound = wait_for(
         lambda: Message.objects.filter(external_id="<fa-1@customer.example>").first()
@@ -73,11 +76,15 @@ def test_it_round_trips_a_persian_conversation_with_threading_headers(
     reply.refresh_from_db()
     assert reply.delivery_status == "sent" and reply.external_id == sent["Message-ID"]
 
-    answer = simple(subject=f"Re: {sent['Subject']}", text="ممنون، درست شد.",
-                    message_id="<fa-2@customer.example>",
-                    headers={"In-Reply-To": sent["Message-ID"],
-                             "References": f"<fa-1@customer.example> {sent['Message-ID']}"},
-                    )  # fmt: skip
+    answer = simple(
+        subject=f"Re: {sent['Subject']}",
+        text="ممنون، درست شد.",
+        message_id="<fa-2@customer.example>",
+        headers={
+            "In-Reply-To": sent["Message-ID"],
+            "References": f"<fa-1@customer.example> {sent['Message-ID']}",
+        },
+    )
     _append(dovecot, mailbox.imap_folder, answer)
     second = wait_for(lambda: Message.objects.filter(external_id="<fa-2@customer.example>").first())
     assert second.ticket_id == ticket.pk
@@ -110,9 +117,13 @@ def test_it_keeps_serving_other_mailboxes_when_one_fails(
     from tests.factories import make_inbox
 
     broken = MailboxConfig.objects.create(
-        inbox=make_inbox(team_a, "email", name="broken"), imap_host="127.0.0.1",
-        imap_port=dovecot.port, imap_tls="none", imap_user="desk", imap_password="wrong",
-    )  # fmt: skip
+        inbox=make_inbox(team_a, "email", name="broken"),
+        imap_host="127.0.0.1",
+        imap_port=dovecot.port,
+        imap_tls="none",
+        imap_user="desk",
+        imap_password="wrong",
+    )
     run_listener()
     _append(dovecot, mailbox.imap_folder, simple(message_id="<ok-1@x>"))
     wait_for(lambda: Message.objects.filter(external_id="<ok-1@x>").exists())
@@ -129,8 +140,9 @@ def test_it_rescans_without_duplicates_when_uidvalidity_changes(
     mailbox: Any, dovecot: Any, run_listener: Any
 ) -> None:
     _append(dovecot, mailbox.imap_folder, simple(message_id="<uv-1@x>"))
-    MailboxState.objects.create(config=mailbox, folder=mailbox.imap_folder, uidvalidity=1,
-                                last_uid=99)  # fmt: skip
+    MailboxState.objects.create(
+        config=mailbox, folder=mailbox.imap_folder, uidvalidity=1, last_uid=99
+    )
     run_listener()
     wait_for(lambda: Message.objects.filter(external_id="<uv-1@x>").exists())
     state = wait_for(lambda: MailboxState.objects.filter(config=mailbox, last_uid=1).first())

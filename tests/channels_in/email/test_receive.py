@@ -16,20 +16,37 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 # Broken mail as it arrives in real mailboxes; each must end as a message or in quarantine.
 MALFORMED: dict[str, bytes] = {
     "bad charset label": raw(
-        "From: a@example.com", "Message-ID: <m1@x>", "Subject: x",
-        "Content-Type: text/plain; charset=klingon-8", "", b"caf\xe9",
+        "From: a@example.com",
+        "Message-ID: <m1@x>",
+        "Subject: x",
+        "Content-Type: text/plain; charset=klingon-8",
+        "",
+        b"caf\xe9",
     ),
     "8-bit subject and name": raw(
-        b"From: \xd3\xe1\xc7\xe3 <b@example.com>", b"Subject: \xe3\xe6\xd6\xe6\xda",
-        b"Message-ID: <m2@x>", b"", b"body",
+        b"From: \xd3\xe1\xc7\xe3 <b@example.com>",
+        b"Subject: \xe3\xe6\xd6\xe6\xda",
+        b"Message-ID: <m2@x>",
+        b"",
+        b"body",
     ),
     "truncated multipart": raw(
-        "From: c@example.com", "Message-ID: <m3@x>", 'Content-Type: multipart/mixed; boundary="zz"',
-        "", "--zz", "Content-Type: text/plain", "", "the start of a long",
+        "From: c@example.com",
+        "Message-ID: <m3@x>",
+        'Content-Type: multipart/mixed; boundary="zz"',
+        "",
+        "--zz",
+        "Content-Type: text/plain",
+        "",
+        "the start of a long",
     ),
     "truncated base64": raw(
-        "From: d@example.com", "Message-ID: <m4@x>", "Content-Type: text/plain; charset=utf-8",
-        "Content-Transfer-Encoding: base64", "", "2LPZhNin2YUg2K/ZiNiz2Ko=X",
+        "From: d@example.com",
+        "Message-ID: <m4@x>",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: base64",
+        "",
+        "2LPZhNin2YUg2K/ZiNiz2Ko=X",
     ),
     "no headers separator": raw("From: e@example.com", "Message-ID: <m5@x>", "junk line no colon"),
     "missing message-id and date": raw("From: f@example.com", "Subject: none", "", "hello"),
@@ -37,11 +54,14 @@ MALFORMED: dict[str, bytes] = {
     "no sender at all": raw("Subject: anonymous", "Message-ID: <m8@x>", "", "who am I"),
     "empty": b"\r\n",
     "boundary missing": raw(
-        "From: g@example.com", "Message-ID: <m10@x>", "Content-Type: multipart/alternative", "",
+        "From: g@example.com",
+        "Message-ID: <m10@x>",
+        "Content-Type: multipart/alternative",
+        "",
         "no boundary parameter at all",
     ),
     "nul bytes": raw("From: h@example.com", "Message-ID: <m11@x>", "", b"a\x00b"),
-}  # fmt: skip
+}
 
 
 def test_it_stores_every_malformed_mail_as_a_message_or_in_quarantine(

@@ -47,15 +47,25 @@ def test_it_marks_automatic_mail_and_caps_it_per_recipient(
     mailbox.save()
     system = AnonymousUser()
     first = Message.objects.create(
-        ticket=ticket, inbox=ticket.inbox, direction="outbound", author_kind="system",
-        text="We got your mail.", delivery_status="queued", created_at=ticket.created_at,
-    )  # fmt: skip
+        ticket=ticket,
+        inbox=ticket.inbox,
+        direction="outbound",
+        author_kind="system",
+        text="We got your mail.",
+        delivery_status="queued",
+        created_at=ticket.created_at,
+    )
     assert deliver_message.call(first.pk) == "sent"
     assert _sent(smtp[0])["Auto-Submitted"] == "auto-replied"
     second = Message.objects.create(
-        ticket=ticket, inbox=ticket.inbox, direction="outbound", author_kind="system",
-        text="We got your mail.", delivery_status="queued", created_at=ticket.created_at,
-    )  # fmt: skip
+        ticket=ticket,
+        inbox=ticket.inbox,
+        direction="outbound",
+        author_kind="system",
+        text="We got your mail.",
+        delivery_status="queued",
+        created_at=ticket.created_at,
+    )
     assert deliver_message.call(second.pk) == "failed"
     second.refresh_from_db()
     assert "automatic mails in 24 hours" in second.delivery_error
@@ -86,7 +96,7 @@ def test_it_retries_a_temporary_refusal(ticket: Ticket, smtp: Any, agent_a: Any)
 def test_it_reports_an_unreachable_server_as_temporary(
     ticket: Ticket, mailbox: Any, agent_a: Any
 ) -> None:
-    from tests.channels_in.email.servers import free_port
+    from tests.net import free_port
 
     mailbox.smtp_port = free_port()  # nothing listens there
     mailbox.save()

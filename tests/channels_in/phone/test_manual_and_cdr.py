@@ -51,9 +51,16 @@ def test_it_logs_a_call_by_hand_on_a_ticket(
     ticket = receive(inbound(email_inbox_a)).ticket
     response = api(agent_a).post(
         "/api/v1/calls/",
-        {"line_id": line.pk, "number": "۰۹۱۲۱۲۳۴۵۶۷", "direction": "out", "outcome": "answered",
-         "notes": "گفتگو درباره سفارش", "ticket_id": ticket.pk, "talk_seconds": 95},
-    )  # fmt: skip
+        {
+            "line_id": line.pk,
+            "number": "۰۹۱۲۱۲۳۴۵۶۷",
+            "direction": "out",
+            "outcome": "answered",
+            "notes": "گفتگو درباره سفارش",
+            "ticket_id": ticket.pk,
+            "talk_seconds": 95,
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["number"] == "+989121234567" and body["talk_seconds"] == 95

@@ -21,21 +21,18 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("_orm_beside_playwright"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        __import__("os").environ.get("REDIS_URL") is None,
-        reason="the server runs in another process: needs PostgreSQL and the Redis layer",
-    ),
+    pytest.mark.live_desk("process"),
 ]
 
 CALLER = {"from": "۰۹۱۲ ۱۲۳ ۴۵۶۷", "to": "+982112345678", "direction": "in", "callId": "pop-1"}
 
 
 def test_it_pops_up_the_caller_and_turns_into_the_call_form(
-    server: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
+    live_desk: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
 ) -> None:
     line, token = phone_line
-    page = open_as(browser, server, agent_a)
-    cti = f"{server.url}/api/v1/cti/{token}"
+    page = open_as(browser, live_desk, agent_a)
+    cti = f"{live_desk.url}/api/v1/cti/{token}"
 
     assert httpx.post(cti, data={**CALLER, "event": "newCall"}).json() == {}
     popup = page.locator("#call-popup")
@@ -51,7 +48,7 @@ def test_it_pops_up_the_caller_and_turns_into_the_call_form(
     popup.locator("select[name=ticket]").select_option("new")
     popup.locator("button[type=submit]").click()
 
-    page.wait_for_url(f"{server.url}/t/*/")
+    page.wait_for_url(f"{live_desk.url}/t/*/")
     call = Call.objects.get(call_id="pop-1")
     assert call.notes == "مشتری درباره فاکتور پرسید" and call.agent_id == agent_a.pk
     assert call.ticket_id is not None
@@ -61,11 +58,11 @@ def test_it_pops_up_the_caller_and_turns_into_the_call_form(
 
 
 def test_it_closes_the_card_of_a_call_nobody_here_answered(
-    server: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
+    live_desk: DeskServer, browser: Browser, agent_a: Any, phone_line: Any
 ) -> None:
     _, token = phone_line
-    page = open_as(browser, server, agent_a, "/?view=unassigned")
-    cti = f"{server.url}/api/v1/cti/{token}"
+    page = open_as(browser, live_desk, agent_a, "/?view=unassigned")
+    cti = f"{live_desk.url}/api/v1/cti/{token}"
     call = {**CALLER, "callId": "pop-2"}
     httpx.post(cti, data={**call, "event": "newCall"})
     popup = page.locator("#call-popup")

@@ -150,8 +150,12 @@ class FakeBotApi:
         size = stored.declared_size or len(stored.data)
         if size > 20 * 1024 * 1024:
             raise _ApiError(400, "Bad Request: file is too big")
-        return {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}",
-                "file_size": size, "file_path": stored.path}  # fmt: skip
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u{params['file_id']}",
+            "file_size": size,
+            "file_path": stored.path,
+        }
 
     def _sent(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -172,8 +176,9 @@ class FakeBotApi:
 
     def _api_sendDocument(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         name = files["document"][0] if "document" in files else "file"
-        return self._sent(params, document={"file_id": "sent-doc", "file_unique_id": "sd",
-                                            "file_name": name})  # fmt: skip
+        return self._sent(
+            params, document={"file_id": "sent-doc", "file_unique_id": "sd", "file_name": name}
+        )
 
     def download(self, token: str, path: str) -> bytes | None:
         if token not in self.tokens:
@@ -218,8 +223,10 @@ class FakeBotApi:
                 try:
                     status, payload = api.answer(path[2], path[1][3:], params, files)
                 except _ApiError as exc:
-                    status, payload = exc.code, {"ok": False, "error_code": exc.code,
-                                                 "description": exc.description}  # fmt: skip
+                    status, payload = (
+                        exc.code,
+                        {"ok": False, "error_code": exc.code, "description": exc.description},
+                    )
                 self._reply(status, json.dumps(payload).encode(), "application/json")
 
             def _reply(self, status: int, body: bytes, content_type: str) -> None:

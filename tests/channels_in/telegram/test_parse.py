@@ -29,9 +29,11 @@ def test_it_translates_a_text_message() -> None:
     assert isinstance(parsed, Incoming)
     msg = parsed.message
     assert (msg.external_id, msg.sender.address, msg.sender.display_name) == (
-        "111222333:11", "111222333", "Reza Karimi",
-    )  # fmt: skip
-    assert msg.thread.telegram_chat_id == 111222333 and msg.language == "fa"
+        "111222333:11",
+        "111222333",
+        "Reza Karimi",
+    )
+    assert msg.meta["telegram_chat_id"] == 111222333 and msg.language == "fa"
     assert msg.html == "" and msg.meta["telegram_message_id"] == 11
 
 

@@ -35,7 +35,7 @@ def poller() -> Iterator[Callable[[Callable[[], bool]], None]]:
     def _run_until(condition: Callable[[], bool]) -> None:
         instance = TelegramPoller()
         instance.poll_timeout = 1
-        instance.error_backoff = 0.05
+        instance.initial_backoff = 0.05
         thread = threading.Thread(target=instance.run, args=(stop,), daemon=True)
         threads.append(thread)
         thread.start()

@@ -13,7 +13,7 @@ from channels_in.telegram.handler import handle_update
 from channels_in.telegram.models import SentPart, TelegramConfig
 from channels_in.telegram.parse import load_update as parse_json
 from helpdesk.actions.messages import OutgoingFile, do_reply
-from helpdesk.models import ContactIdentity, DeliveryStatus, IdentityKind, Message, Ticket
+from helpdesk.models import ContactIdentity, DeliveryStatus, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests.channels_in.telegram.conftest import load_update, run_tasks
 from tests.channels_in.telegram.fake_bot_api import FakeBotApi
@@ -41,10 +41,12 @@ def test_it_sends_a_reply_with_attachments(
     ticket: Ticket, agent_a: Any, fake_api: FakeBotApi
 ) -> None:
     message = _reply(
-        agent_a, ticket, "Your order <#1042> ships today & arrives soon.",
+        agent_a,
+        ticket,
+        "Your order <#1042> ships today & arrives soon.",
         OutgoingFile("label.png", "image/png", PNG),
         OutgoingFile("invoice.pdf", "application/pdf", b"%PDF-1.7"),
-    )  # fmt: skip
+    )
     assert message.delivery_status == DeliveryStatus.SENT, message.delivery_error
     (text,) = fake_api.calls_to("sendMessage")
     assert text.params["chat_id"] == CHAT and text.params["parse_mode"] == "HTML"
@@ -71,8 +73,13 @@ def test_it_splits_long_text_at_telegrams_limit(
 def test_it_keeps_formatting_of_an_html_reply(
     ticket: Ticket, agent_a: Any, fake_api: FakeBotApi
 ) -> None:
-    do_reply(agent_a, ticket.pk, "Thanks", html="<p><strong>Thanks</strong> <em>Reza</em></p>"
-             '<p><a href="https://example.com/t">track</a><script>x</script></p>')  # fmt: skip
+    do_reply(
+        agent_a,
+        ticket.pk,
+        "Thanks",
+        html="<p><strong>Thanks</strong> <em>Reza</em></p>"
+        '<p><a href="https://example.com/t">track</a><script>x</script></p>',
+    )
     run_tasks()
     sent = fake_api.calls_to("sendMessage")[0].params["text"]
     assert sent == '<b>Thanks</b> <i>Reza</i>\n<a href="https://example.com/t">track</a>'
@@ -108,8 +115,9 @@ def test_it_does_not_resend_parts_already_delivered(
     ticket: Ticket, agent_a: Any, fake_api: FakeBotApi
 ) -> None:
     fake_api.fail("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1)
-    message = _reply(agent_a, ticket, "Here is the label",
-                     OutgoingFile("label.png", "image/png", PNG))  # fmt: skip
+    message = _reply(
+        agent_a, ticket, "Here is the label", OutgoingFile("label.png", "image/png", PNG)
+    )
     assert message.delivery_status == DeliveryStatus.QUEUED
     assert deliver_message.call(message.pk) == "sent"
     assert len(fake_api.calls_to("sendMessage")) == 1
@@ -125,7 +133,7 @@ def test_it_marks_a_blocked_customer_unreachable(
     assert message.delivery_status == DeliveryStatus.FAILED
     assert "blocked the bot on Telegram" in message.delivery_error
     assert "reply on another channel" in message.delivery_error
-    identity = ContactIdentity.objects.get(kind=IdentityKind.TELEGRAM)
+    identity = ContactIdentity.objects.get(kind="telegram")
     assert identity.unreachable_reason == "blocked the bot on Telegram"
     assert not DBTaskResult.objects.filter(status="READY").exists()  # no retry
 

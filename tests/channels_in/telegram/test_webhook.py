@@ -11,17 +11,11 @@ import pytest
 from channels_in.telegram.links import make_payload
 from channels_in.telegram.models import TelegramChat, TelegramConfig
 from helpdesk.ingest import receive
-from helpdesk.models import (
-    Contact,
-    ContactIdentity,
-    IdentityKind,
-    Message,
-    Ticket,
-    TicketEvent,
-)
+from helpdesk.models import Contact, ContactIdentity, Message, Ticket, TicketEvent
 from tests.channels_in.telegram.conftest import load_update, run_tasks
 from tests.channels_in.telegram.fake_bot_api import FakeBotApi
 from tests.factories import inbound
+from tests.live import ThreadDesk
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
@@ -36,7 +30,7 @@ def test_it_opens_a_ticket_for_a_text_message(post_update: Post) -> None:
     assert message.text == "Hello, my order #1042 has not arrived yet."
     assert message.external_id == "111222333:11"
     assert message.ticket.subject == message.text
-    identity = ContactIdentity.objects.get(kind=IdentityKind.TELEGRAM)
+    identity = ContactIdentity.objects.get(kind="telegram")
     assert identity.address == USER and identity.contact.name == "Reza Karimi"
     assert identity.contact.language == "fa"
     chat = TelegramChat.objects.get()
@@ -120,8 +114,8 @@ def test_it_refuses_a_wrong_or_missing_secret(post_update: Post) -> None:
     assert not TelegramChat.objects.exists()
 
 
-def test_it_refuses_an_unknown_inbox(live_url: str, bot_config: TelegramConfig) -> None:
-    url = f"{live_url}/channels/telegram/{bot_config.inbox_id + 999}/webhook/"
+def test_it_refuses_an_unknown_inbox(live_desk: ThreadDesk, bot_config: TelegramConfig) -> None:
+    url = f"{live_desk.url}/channels/telegram/{bot_config.inbox_id + 999}/webhook/"
     headers = {"X-Telegram-Bot-Api-Secret-Token": bot_config.webhook_secret}
     response = httpx.post(url, json=load_update("text_message"), headers=headers, timeout=30)
     assert response.status_code == 403 and not Message.objects.exists()
@@ -153,7 +147,7 @@ def test_it_links_a_chat_to_a_ticket_by_deep_link(
     payload = make_payload(bot_config.inbox_id, ticket_id=first.ticket.pk)
     start = load_update("start_deep_link", text=f"/start {payload}")
     assert post_update(start).status_code == 200
-    identity = ContactIdentity.objects.get(kind=IdentityKind.TELEGRAM, address=USER)
+    identity = ContactIdentity.objects.get(kind="telegram", address=USER)
     assert identity.contact_id == first.ticket.contact_id
     post_update(load_update("text_message"))
     message = Message.objects.get(external_id="111222333:11")
@@ -168,7 +162,7 @@ def test_it_links_a_known_chat_to_a_contact_by_deep_link(
     known = receive(inbound(email_inbox_a, sender="reza@example.com")).ticket.contact
     payload = make_payload(bot_config.inbox_id, contact_id=known.pk)
     post_update(load_update("start_deep_link", text=f"/start {payload}"))
-    identity = ContactIdentity.objects.get(kind=IdentityKind.TELEGRAM, address=USER)
+    identity = ContactIdentity.objects.get(kind="telegram", address=USER)
     assert identity.contact_id == known.pk
 
 
@@ -176,7 +170,7 @@ def test_it_ignores_a_forged_deep_link(post_update: Post, email_inbox_a: Any) ->
     known = receive(inbound(email_inbox_a, sender="reza@example.com")).ticket.contact
     forged = f"c{known.pk}_AAAAAAAAAAAAAAAAAAAAAA"
     assert post_update(load_update("start_deep_link", text=f"/start {forged}")).status_code == 200
-    assert not ContactIdentity.objects.filter(kind=IdentityKind.TELEGRAM).exists()
+    assert not ContactIdentity.objects.filter(kind="telegram").exists()
 
 
 def test_it_welcomes_a_new_chat_once(post_update: Post, fake_api: FakeBotApi) -> None:
@@ -192,7 +186,7 @@ def test_it_adds_a_shared_phone_number_to_the_contact(post_update: Post) -> None
     assert post_update(load_update("shared_contact")).status_code == 200
     message = Message.objects.get()
     assert "[shared contact] Reza Karimi 989121234567" in message.text
-    phone = ContactIdentity.objects.get(kind=IdentityKind.PHONE)
+    phone = ContactIdentity.objects.get(kind="phone")
     assert phone.address == "+989121234567"
     assert phone.contact_id == message.author_contact_id
 
@@ -222,7 +216,7 @@ def test_it_ignores_groups_and_channel_posts(
 def test_it_marks_a_customer_who_blocked_the_bot(post_update: Post) -> None:
     post_update(load_update("text_message"))
     post_update(load_update("my_chat_member_kicked"))
-    identity = ContactIdentity.objects.get(kind=IdentityKind.TELEGRAM)
+    identity = ContactIdentity.objects.get(kind="telegram")
     assert identity.unreachable_reason == "blocked the bot on Telegram"
     post_update(load_update("persian_text"))  # writing again makes them reachable
     identity.refresh_from_db()

@@ -1,28 +1,20 @@
-"""Fixtures for the live chat: a webchat inbox, visitor sockets, and a real Daphne server."""
+"""Fixtures for the live chat: a webchat inbox and visitor sockets."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connection, connections
+from django.db import connections
 
 from channels_in.webchat import live
 from channels_in.webchat.models import WebchatConfig
 from tests import factories
 
-REPO = Path(__file__).resolve().parents[3]
 WAIT = 5  # seconds a test waits for an expected frame before failing
 
 
@@ -60,7 +52,7 @@ class Visitor:
     """A widget's socket, driven by a test."""
 
     def __init__(self, public_key: str, origin: str | None = "https://shop.example.com") -> None:
-        from helpdesk.asgi import application
+        from config.asgi import application
 
         headers = [(b"host", b"testserver")]
         if origin is not None:
@@ -119,63 +111,3 @@ async def visitors() -> AsyncIterator[Any]:
     # The consumers' database thread keeps a connection that would block the
     # test database's teardown on PostgreSQL.
     await sync_to_async(connections.close_all)()
-
-
-# --- a real server for the browser tests ----------------------------------------------
-
-
-def _wait_until_serving(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    url = f"http://127.0.0.1:{port}/chat/widget.js"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not start: {log.read_text(errors='replace')[-2000:]}")
-
-
-@pytest.fixture
-def live_desk(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[str]:
-    """Daphne serving the app in a subprocess on a free loopback port; yields its base URL.
-
-    It shares the test database and Redis with this process, so the test can act as
-    an agent (actions, the delivery task) while a browser talks to the server.
-    """
-    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
-        pytest.skip("the browser tests need PostgreSQL and Redis shared with a server process")
-    # A port the kernel just handed out. (Daphne's --fd would avoid the tiny race
-    # but Twisted no longer parses the "fd:" endpoint it builds.)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-        "SECURE_COOKIES": "0",
-    }
-    log = tmp_path / "daphne.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "helpdesk.asgi:application"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        _wait_until_serving(port, proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

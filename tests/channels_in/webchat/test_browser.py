@@ -13,40 +13,37 @@ from channels_in.webchat import live
 from helpdesk.actions.messages import do_reply
 from helpdesk.models import Message
 from helpdesk.tasks import deliver_message
-from tests import chromium
+from tests.live import ROOT, DeskServer
 
-from .conftest import REPO
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.live_desk("process"),  # the agent's events reach the widget across Redis
+]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = REPO / "var" / "test-artifacts"
+ARTIFACTS = ROOT / "var" / "test-artifacts"
 TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def browser_page(browser: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # Playwright's sync API keeps an event loop running in this thread; the ORM
     # calls the test makes as the agent are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-    with sync_playwright() as pw:
-        browser = chromium.launch(pw)
-        context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="fa-IR")
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        # Shown by pytest when a test fails: what the widget said in the console.
-        page.on("console", lambda msg: print(f"console.{msg.type}: {msg.text}"))
-        page.on("pageerror", lambda exc: print(f"page error: {exc}"))
-        try:
-            yield page
-        finally:
-            # With Playwright's loop running, the ORM used a connection of its own
-            # for the test's agent actions: close it or the test database stays busy.
-            connections.close_all()
-            context.close()
-            browser.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="fa-IR")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    # Shown by pytest when a test fails: what the widget said in the console.
+    page.on("console", lambda msg: print(f"console.{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: print(f"page error: {exc}"))
+    try:
+        yield page
+    finally:
+        # With Playwright's loop running, the ORM used a connection of its own
+        # for the test's agent actions: close it or the test database stays busy.
+        connections.close_all()
+        context.close()
 
 
 def _reply(agent: Any, ticket_id: int, text: str) -> None:
@@ -55,12 +52,12 @@ def _reply(agent: Any, ticket_id: int, text: str) -> None:
 
 
 def test_it_chats_in_persian_from_the_demo_page(
-    live_desk: str, chat_a: Any, agent_a: Any, browser_page: Any
+    live_desk: DeskServer, chat_a: Any, agent_a: Any, browser_page: Any
 ) -> None:
     from playwright.sync_api import expect
 
     page = browser_page
-    page.goto(f"{live_desk}/chat/demo/?lang=fa")
+    page.goto(f"{live_desk.url}/chat/demo/?lang=fa")
     page.locator("#helpdesk-chat .hc-launcher").click()
     panel = page.locator("#helpdesk-chat .hc")
     expect(panel).to_have_attribute("dir", "rtl")

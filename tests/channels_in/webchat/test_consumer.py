@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from channels_in.webchat import live
 from channels_in.webchat.models import WebchatConversation
 from channels_in.webchat.visitor import VisitorToken, user_hash
-from helpdesk.models import Agent, ContactIdentity, IdentityKind, Message, Presence, Ticket
+from helpdesk.models import Agent, ContactIdentity, Message, Presence, Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
@@ -46,7 +46,7 @@ async def test_it_opens_a_conversation_and_stores_the_visitors_message(
     assert message.ticket.inbox_id == chat_a.inbox_id
     assert message.ticket.team_id == chat_a.inbox.team_id
     conversation = await sync_to_async(WebchatConversation.objects.get)()
-    identity = await sync_to_async(ContactIdentity.objects.get)(kind=IdentityKind.WEBCHAT)
+    identity = await sync_to_async(ContactIdentity.objects.get)(kind="webchat")
     assert identity.address == conversation.visitor_id == conversation.key
 
 
@@ -219,8 +219,8 @@ async def test_it_turns_the_prechat_email_into_an_identity(visitors: Any, chat_a
     ticket = await sync_to_async(Ticket.objects.select_related("contact").get)()
     assert ticket.contact.name == "Reza Karimi"
     kinds = await sync_to_async(_identities)(ticket.contact)
-    assert kinds[IdentityKind.EMAIL] == "reza@example.com"
-    assert kinds[IdentityKind.WEBCHAT]
+    assert kinds["email"] == "reza@example.com"
+    assert kinds["webchat"]
 
 
 async def test_it_does_not_take_an_email_that_belongs_to_someone_else(

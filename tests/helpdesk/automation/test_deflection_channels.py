@@ -165,8 +165,9 @@ def customer_mail(inbox: Inbox, **fields: Any) -> Ticket:
 
 
 def sent_mails(smtp: SmtpRecorder) -> list[EmailMessage]:
-    return [cast(EmailMessage, message_from_bytes(r.data, policy=policy.default))
-            for r in smtp.received]  # fmt: skip
+    return [
+        cast(EmailMessage, message_from_bytes(r.data, policy=policy.default)) for r in smtp.received
+    ]
 
 
 def ask_by_mail(inbox: Inbox, smtp: SmtpRecorder) -> tuple[Ticket, EmailMessage]:
@@ -218,7 +219,7 @@ def test_it_keeps_the_ticket_with_a_person_when_the_customer_replies(
         headers={
             "In-Reply-To": str(mail["Message-ID"]),
             "References": f"<question-1@example.ir> {mail['Message-ID']}",
-        },  # fmt: skip
+        },
     )
     assert reply.pk == ticket.pk and Ticket.objects.count() == 1
     ticket.refresh_from_db()
@@ -240,12 +241,15 @@ def test_it_never_answers_a_machine_written_mail(
     email_inbox: Inbox, smtp: SmtpRecorder, article: Article, headers: dict[str, str]
 ) -> None:
     # A rule that would also send articles must be held back by the same protection.
-    Rule.objects.create(name="articles", trigger="customer_message",
-                        actions=[{"type": "send_articles"}])  # fmt: skip
+    Rule.objects.create(
+        name="articles", trigger="customer_message", actions=[{"type": "send_articles"}]
+    )
     ticket = customer_mail(
-        email_inbox, subject=f"پاسخ خودکار: {SUBJECT}", text=f"در مرخصی هستم.\n\n> {QUESTION}",
+        email_inbox,
+        subject=f"پاسخ خودکار: {SUBJECT}",
+        text=f"در مرخصی هستم.\n\n> {QUESTION}",
         headers=headers,
-    )  # fmt: skip
+    )
     [inbound] = Message.objects.filter(ticket=ticket)
     assert inbound.channel_meta["auto_generated"] is True
     assert automatic(ticket) == []
@@ -259,8 +263,9 @@ def test_it_does_not_answer_an_out_of_office_to_the_articles_mail(
     # Articles on every customer message (a rule), so the out-of-office would be answered
     # if loop protection did not hold it back.
     InboxAutomation.objects.filter(inbox=email_inbox).update(suggest_articles=False)
-    Rule.objects.create(name="articles", trigger="customer_message",
-                        actions=[{"type": "send_articles"}])  # fmt: skip
+    Rule.objects.create(
+        name="articles", trigger="customer_message", actions=[{"type": "send_articles"}]
+    )
     ticket = customer_mail(email_inbox, message_id="<question-2@example.ir>")
     run_tasks()
     [mail] = sent_mails(smtp)
@@ -280,8 +285,9 @@ def test_a_customer_message_gets_one_articles_answer_from_inbox_and_rule_togethe
     email_inbox: Inbox, smtp: SmtpRecorder, article: Article
 ) -> None:
     # The inbox answers new tickets with articles, and a rule sends articles too.
-    Rule.objects.create(name="articles", trigger="customer_message",
-                        actions=[{"type": "send_articles"}])  # fmt: skip
+    Rule.objects.create(
+        name="articles", trigger="customer_message", actions=[{"type": "send_articles"}]
+    )
     ticket = customer_mail(email_inbox, message_id="<question-3@example.ir>")
     assert [m.channel_meta["reason"] for m in automatic(ticket)] == ["articles"]
     run_tasks()
@@ -304,9 +310,12 @@ def fake_api(settings: Any) -> Iterator[FakeBotApi]:
 def bot(telegram_inbox_a: Inbox, fake_api: FakeBotApi) -> TelegramConfig:
     deflecting(telegram_inbox_a)
     return TelegramConfig.objects.create(
-        inbox=telegram_inbox_a, bot_token=TOKEN, bot_username="desk_support_bot",
-        bot_name="Desk Support", mode=Mode.WEBHOOK,
-    )  # fmt: skip
+        inbox=telegram_inbox_a,
+        bot_token=TOKEN,
+        bot_username="desk_support_bot",
+        bot_name="Desk Support",
+        mode=Mode.WEBHOOK,
+    )
 
 
 def post_update(bot: TelegramConfig, update: dict[str, Any]) -> dict[str, Any]:

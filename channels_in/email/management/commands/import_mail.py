@@ -17,9 +17,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from channels_in.email.channel import KIND
 from channels_in.email.receive import Outcome, Prepared, RawMail, prepare, store_prepared
 from helpdesk.attachment_files import fits, save_content
-from helpdesk.models import ChannelKind, Inbox, Team
+from helpdesk.models import Inbox, Team
 
 Source = tuple[str, Callable[[], bytes]]
 
@@ -68,10 +69,10 @@ def sources(path: Path) -> Iterator[Source]:
 
 def email_inbox(name: str, team_name: str) -> Inbox:
     """The email inbox called `name`, created without server settings if missing."""
-    inbox = Inbox.objects.filter(kind=ChannelKind.EMAIL, name=name).first()
+    inbox = Inbox.objects.filter(kind=KIND, name=name).first()
     if inbox is None:
         team, _created = Team.objects.get_or_create(name=team_name)
-        inbox = Inbox.objects.create(kind=ChannelKind.EMAIL, name=name, team=team)
+        inbox = Inbox.objects.create(kind=KIND, name=name, team=team)
     return inbox
 
 

@@ -1,6 +1,9 @@
 // The phone pop-up: "call.ringing" shows the caller's card to the line's team;
 // "call.answered" for me turns it into the call form; "call.ended" closes a card
 // nobody here answered. Frames carry everything shown: no request on ringing.
+// The inbox loads this module because the phone channel's spec lists it
+// (inbox_scripts) and calls wire(); its markup, texts and URLs come from
+// phone/_inbox_popup.html (inbox_templates).
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -13,10 +16,12 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-export function wireCalls(sock, ctx) {
+export function wire(sock, ctx) {
   const box = document.getElementById("call-popup");
   if (!box) return;
-  const s = ctx.strings;
+  const s = JSON.parse(document.getElementById("phone-strings").textContent);
+  const urls = box.dataset;
+  const ticketUrl = (id) => urls.ticketUrl.replace("/0/", `/${id}/`);
   let current = null; // the call id shown
 
   sock.addEventListener("event", (e) => {
@@ -37,7 +42,7 @@ export function wireCalls(sock, ctx) {
       box.appendChild(el("p", { class: "caller", dir: "auto" }, call.contact_name));
     } else {
       const unknown = el("p", { class: "caller unknown" }, s.unknown_caller + " — ");
-      unknown.appendChild(el("a", { href: `/calls/log/?number=${encodeURIComponent(call.number)}` }, s.create_contact));
+      unknown.appendChild(el("a", { href: `${urls.logUrl}?number=${encodeURIComponent(call.number)}` }, s.create_contact));
       box.appendChild(unknown);
     }
     if (call.open_tickets.length) {
@@ -45,7 +50,7 @@ export function wireCalls(sock, ctx) {
       const list = el("ul");
       for (const t of call.open_tickets) {
         const li = el("li");
-        li.appendChild(el("a", { href: `/t/${t.id}/`, dir: "auto" }, `#${t.id} ${t.subject}`));
+        li.appendChild(el("a", { href: ticketUrl(t.id), dir: "auto" }, `#${t.id} ${t.subject}`));
         list.appendChild(li);
       }
       box.appendChild(list);
@@ -100,7 +105,7 @@ export function wireCalls(sock, ctx) {
 
   async function submit(callId, form) {
     const body = new URLSearchParams(new FormData(form));
-    const response = await fetch(`/calls/${callId}/form/`, {
+    const response = await fetch(`${urls.callsUrl}${callId}/form/`, {
       method: "POST", body, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin",
     });
     const data = await response.json().catch(() => ({}));
@@ -110,7 +115,7 @@ export function wireCalls(sock, ctx) {
     }
     box.dataset.form = "";
     hide();
-    if (data.ticket_id) window.location.assign(`/t/${data.ticket_id}/`);
+    if (data.ticket_id) window.location.assign(ticketUrl(data.ticket_id));
   }
 
   function hide() {

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,15 +20,10 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from tests.live.base import PYTHON, ROOT, stop_process_group
+from tests.net import free_port
+
 START_TIMEOUT = 240.0  # bootstrap + migrations on a slow shared machine
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def embedded_env(var_dir: Path, port: int) -> dict[str, str]:
@@ -55,7 +48,7 @@ def embedded_env(var_dir: Path, port: int) -> dict[str, str]:
 
 
 @dataclass
-class Desk:
+class RunCommandDesk:
     url: str
     var_dir: Path
     env: dict[str, str]
@@ -105,7 +98,7 @@ class Desk:
         return str(client.cookies["sessionid"])
 
 
-def _wait_until_ready(desk: Desk) -> None:
+def _wait_until_ready(desk: RunCommandDesk) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if desk.process.poll() is not None:
@@ -120,19 +113,8 @@ def _wait_until_ready(desk: Desk) -> None:
     raise AssertionError(f"the desk did not answer within {START_TIMEOUT}s:\n{desk.output()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @contextmanager
-def running_desk(var_dir: Path) -> Iterator[Desk]:
+def running_command_desk(var_dir: Path) -> Iterator[RunCommandDesk]:
     """`bash scripts/run.sh` on a fresh SQLite file; stopped (SIGTERM) on exit."""
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -147,10 +129,10 @@ def running_desk(var_dir: Path) -> Iterator[Desk]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    desk = Desk(f"http://127.0.0.1:{port}", var_dir, env, log, process)
+    desk = RunCommandDesk(f"http://127.0.0.1:{port}", var_dir, env, log, process)
     try:
         _wait_until_ready(desk)
         yield desk
     finally:
-        _stop(process)
+        stop_process_group(process, timeout=30)
         sys.stdout.write(f"\n--- run command output ({log}) ---\n{desk.output()[-4000:]}\n")
