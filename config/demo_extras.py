@@ -15,31 +15,68 @@ from knowledge_base.services import save_article
 
 # (translation key, category slug, locale, slug, title, summary, body)
 FAQ: list[tuple[str, str, str, str, str, str, str]] = [
-    ("password", "account", "en", "reset-password", "How do I reset my password?",
-     "Use “Forgot password” on the login page; the link is valid for one hour.",
-     "1. Open the login page and choose **Forgot password**.\n2. Enter your email address.\n"
-     "3. Open the link we send within one hour.\n\nNo email? Check the spam folder."),
-    ("password", "account", "fa", "بازیابی-رمز-عبور", "چطور رمز عبورم را بازیابی کنم؟",
-     "در صفحه ورود «فراموشی رمز عبور» را بزنید؛ پیوند تا یک ساعت معتبر است.",
-     "۱. صفحه ورود را باز کنید و **فراموشی رمز عبور** را بزنید.\n۲. نشانی ایمیل خود را وارد کنید.\n"
-     "۳. پیوندی را که می‌فرستیم تا یک ساعت باز کنید.\n\nایمیلی نرسید؟ پوشه هرزنامه را ببینید."),
-    ("refund", "billing", "en", "refunds", "When will I get my refund?",
-     "Refunds reach your card within 3 to 7 working days after cancellation.",
-     "After you cancel an order we refund the full amount to the same card.\n"
-     "Banks take **3 to 7 working days** to show it."),
-    ("refund", "billing", "fa", "بازگشت-وجه", "بازگشت وجه چقدر طول می‌کشد؟",
-     "مبلغ ۳ تا ۷ روز کاری پس از لغو سفارش به کارت شما برمی‌گردد.",
-     "پس از لغو سفارش، کل مبلغ به همان کارت بازگردانده می‌شود.\n"
-     "بانک‌ها **۳ تا ۷ روز کاری** زمان می‌برند تا آن را نشان دهند."),
-    ("delivery", "orders", "en", "change-delivery-address", "Can I change the delivery address?",
-     "Yes, until the order ships: open the order and choose “Change address”.",
-     "You can change the address until the order is shipped. Open **My orders**, choose the "
-     "order and then **Change address**."),
-    ("delivery", "orders", "fa", "تغییر-نشانی-تحویل", "آیا می‌توانم نشانی تحویل را تغییر دهم؟",
-     "بله، تا پیش از ارسال سفارش: سفارش را باز کنید و «تغییر نشانی» را بزنید.",
-     "تا پیش از ارسال سفارش می‌توانید نشانی را تغییر دهید. به **سفارش‌های من** بروید، سفارش را "
-     "انتخاب کنید و **تغییر نشانی** را بزنید."),
-]  # fmt: skip
+    (
+        "password",
+        "account",
+        "en",
+        "reset-password",
+        "How do I reset my password?",
+        "Use “Forgot password” on the login page; the link is valid for one hour.",
+        "1. Open the login page and choose **Forgot password**.\n2. Enter your email address.\n"
+        "3. Open the link we send within one hour.\n\nNo email? Check the spam folder.",
+    ),
+    (
+        "password",
+        "account",
+        "fa",
+        "بازیابی-رمز-عبور",
+        "چطور رمز عبورم را بازیابی کنم؟",
+        "در صفحه ورود «فراموشی رمز عبور» را بزنید؛ پیوند تا یک ساعت معتبر است.",
+        "۱. صفحه ورود را باز کنید و **فراموشی رمز عبور** را بزنید.\n"
+        "۲. نشانی ایمیل خود را وارد کنید.\n"
+        "۳. پیوندی را که می‌فرستیم تا یک ساعت باز کنید.\n\nایمیلی نرسید؟ پوشه هرزنامه را ببینید.",
+    ),
+    (
+        "refund",
+        "billing",
+        "en",
+        "refunds",
+        "When will I get my refund?",
+        "Refunds reach your card within 3 to 7 working days after cancellation.",
+        "After you cancel an order we refund the full amount to the same card.\n"
+        "Banks take **3 to 7 working days** to show it.",
+    ),
+    (
+        "refund",
+        "billing",
+        "fa",
+        "بازگشت-وجه",
+        "بازگشت وجه چقدر طول می‌کشد؟",
+        "مبلغ ۳ تا ۷ روز کاری پس از لغو سفارش به کارت شما برمی‌گردد.",
+        "پس از لغو سفارش، کل مبلغ به همان کارت بازگردانده می‌شود.\n"
+        "بانک‌ها **۳ تا ۷ روز کاری** زمان می‌برند تا آن را نشان دهند.",
+    ),
+    (
+        "delivery",
+        "orders",
+        "en",
+        "change-delivery-address",
+        "Can I change the delivery address?",
+        "Yes, until the order ships: open the order and choose “Change address”.",
+        "You can change the address until the order is shipped. Open **My orders**, choose the "
+        "order and then **Change address**.",
+    ),
+    (
+        "delivery",
+        "orders",
+        "fa",
+        "تغییر-نشانی-تحویل",
+        "آیا می‌توانم نشانی تحویل را تغییر دهم؟",
+        "بله، تا پیش از ارسال سفارش: سفارش را باز کنید و «تغییر نشانی» را بزنید.",
+        "تا پیش از ارسال سفارش می‌توانید نشانی را تغییر دهید. به **سفارش‌های من** بروید، سفارش را "
+        "انتخاب کنید و **تغییر نشانی** را بزنید.",
+    ),
+]
 
 CATEGORIES = [
     ("account", "Account", "حساب کاربری"),
@@ -123,13 +160,17 @@ def automation(email: Inbox) -> None:
 def canned(teams: dict[str, Team]) -> None:
     for team in teams.values():
         CannedResponse.objects.create(
-            team=team, shortcut="thanks", title="Thanks",
+            team=team,
+            shortcut="thanks",
+            title="Thanks",
             body="Thank you for your patience, {{contact.name}}!",
-        )  # fmt: skip
+        )
         CannedResponse.objects.create(
-            team=team, shortcut="مرسی", title="تشکر",
+            team=team,
+            shortcut="مرسی",
+            title="تشکر",
             body="از صبر و شکیبایی شما سپاسگزاریم.",
-        )  # fmt: skip
+        )
 
 
 def seed_extras(teams: dict[str, Team], inboxes: dict[str, Inbox]) -> dict[str, Any]:

@@ -87,8 +87,13 @@ class InboxAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class IdentityInline(ReadOnlyInline):
     model = ContactIdentity
-    fields = readonly_fields = ("kind", "address", "display_name", "unreachable_reason",
-                                "created_at")  # fmt: skip
+    fields = readonly_fields = (
+        "kind",
+        "address",
+        "display_name",
+        "unreachable_reason",
+        "created_at",
+    )
 
 
 @admin.register(Contact)
@@ -153,16 +158,24 @@ def _ticket_action(
 
 class MessageInline(ReadOnlyInline):
     model = Message
-    fields = readonly_fields = ("created_at", "direction", "author_kind", "text",
-                                "delivery_status")  # fmt: skip
+    fields = readonly_fields = ("created_at", "direction", "author_kind", "text", "delivery_status")
 
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
     """Read-only; the admin actions below change tickets through helpdesk.actions."""
 
-    list_display = ["id", "subject", "contact", "inbox", "team", "assignee", "status", "priority",
-                    "last_message_at"]  # fmt: skip
+    list_display = [
+        "id",
+        "subject",
+        "contact",
+        "inbox",
+        "team",
+        "assignee",
+        "status",
+        "priority",
+        "last_message_at",
+    ]
     list_filter = ["status", "priority", "team", "inbox"]
     search_fields = ["subject", "contact__name"]
     list_select_related = ["contact", "inbox", "team", "assignee"]

@@ -99,8 +99,9 @@ def requeue_stranded(now: datetime) -> int:
     )
     requeued = 0
     for message_id in stranded:
-        logger.warning("message %s was queued without a delivery task; enqueuing it again",
-                       message_id)  # fmt: skip
+        logger.warning(
+            "message %s was queued without a delivery task; enqueuing it again", message_id
+        )
         deliver_message.enqueue(message_id)
         requeued += 1
     return requeued

@@ -170,8 +170,9 @@ def text_q(q: str) -> Q:
             cond = _id_in(ids)
     phone = as_phone(q)
     if phone:
-        cond |= Q(Exists(ContactIdentity.objects.filter(contact_id=OuterRef("contact_id"),
-                                                        address=phone)))  # fmt: skip
+        cond |= Q(
+            Exists(ContactIdentity.objects.filter(contact_id=OuterRef("contact_id"), address=phone))
+        )
     number = ticket_number(q)
     if number is not None:
         cond |= Q(pk=number)

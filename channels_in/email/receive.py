@@ -65,8 +65,10 @@ def to_inbound(parsed: ParsedMail, inbox_id: int, received_at: datetime) -> Inbo
     if parsed.defects:
         meta["mime_defects"] = parsed.defects
     if parsed.bounce:
-        meta["bounce"] = {"original": parsed.bounce.original_message_id,
-                          "reason": parsed.bounce.reason}  # fmt: skip
+        meta["bounce"] = {
+            "original": parsed.bounce.original_message_id,
+            "reason": parsed.bounce.reason,
+        }
     return InboundMessage(
         inbox_id=inbox_id,
         external_id=parsed.message_id,

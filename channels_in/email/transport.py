@@ -86,10 +86,14 @@ def describe_network_error(exc: BaseException, what: str, host: str, port: int) 
             "where": where,
         }
     if isinstance(exc, ssl.SSLError):
-        return _("%(what)s: the secure connection to %(where)s failed (%(err)s); check the "
-                 "security setting (TLS or STARTTLS) for this port") % {
-            "what": what, "where": where, "err": exc.reason or exc,
-        }  # fmt: skip
+        return _(
+            "%(what)s: the secure connection to %(where)s failed (%(err)s); check the "
+            "security setting (TLS or STARTTLS) for this port"
+        ) % {
+            "what": what,
+            "where": where,
+            "err": exc.reason or exc,
+        }
     return f"{what}: {where}: {type(exc).__name__}: {exc}"
 
 

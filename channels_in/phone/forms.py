@@ -14,12 +14,15 @@ class ManualCallForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=64)
     direction = forms.ChoiceField(label=_("Direction"), choices=CallDirection.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CallOutcome.choices)
-    talk_seconds = forms.IntegerField(label=_("Talk time (seconds)"), min_value=0,
-                                      max_value=86_400, initial=0, required=False)  # fmt: skip
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False,
-                            max_length=10_000)  # fmt: skip
-    ticket_id = forms.IntegerField(label=_("Ticket #"), required=False, min_value=1,
-                                   max_value=2**63 - 1)  # fmt: skip
+    talk_seconds = forms.IntegerField(
+        label=_("Talk time (seconds)"), min_value=0, max_value=86_400, initial=0, required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea, required=False, max_length=10_000
+    )
+    ticket_id = forms.IntegerField(
+        label=_("Ticket #"), required=False, min_value=1, max_value=2**63 - 1
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,9 +10,19 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 _KEEP = {
-    "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u",
-    "s": "s", "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",
-}  # fmt: skip
+    "b": "b",
+    "strong": "b",
+    "i": "i",
+    "em": "i",
+    "u": "u",
+    "ins": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+}
 _BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 
 

@@ -45,8 +45,9 @@ def handle_update(config: TelegramConfig, update: Update) -> str:
     inbox_id = config.inbox_id
     parsed = parse_update(update, inbox_id)
     if isinstance(parsed, Ignored):
-        logger.info("telegram inbox %s: ignored update %s (%s)", inbox_id, update.update_id,
-                    parsed.reason)  # fmt: skip
+        logger.info(
+            "telegram inbox %s: ignored update %s (%s)", inbox_id, update.update_id, parsed.reason
+        )
         return "ignored"
     with transaction.atomic():
         if isinstance(parsed, StartCommand):

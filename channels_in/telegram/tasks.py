@@ -75,9 +75,12 @@ def _attach(message_id: int, files: list[OutgoingFile], notes: list[str]) -> str
         if notes and message.html:
             html = message.html + "".join(f"<p>{_escape(n)}</p>" for n in notes)
         do_update_inbound_message(
-            message_id, text=text, html=html, files=tuple(files),
+            message_id,
+            text=text,
+            html=html,
+            files=tuple(files),
             meta={"telegram_media_done": True},
-        )  # fmt: skip
+        )
     return f"attached {len(files)}, noted {len(notes)}"
 
 

@@ -20,9 +20,15 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Rule
         fields = [
-            "name", "enabled", "position", "trigger", "hours", "conditions", "actions",
+            "name",
+            "enabled",
+            "position",
+            "trigger",
+            "hours",
+            "conditions",
+            "actions",
             "stop_processing",
-        ]  # fmt: skip
+        ]
 
     def clean_conditions(self) -> Any:
         value = self.cleaned_data["conditions"]
@@ -66,8 +72,13 @@ class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if number.isdigit():
             ticket = get_object_or_404(Ticket, pk=int(number))
             result = dry_run(rule, ticket)
-        context = {**self.admin_site.each_context(request), "rule": rule, "result": result,
-                   "ticket_number": number, "title": f"Dry run: {rule.name}"}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "rule": rule,
+            "result": result,
+            "ticket_number": number,
+            "title": f"Dry run: {rule.name}",
+        }
         return TemplateResponse(request, "automation/dry_run.html", context)
 
 

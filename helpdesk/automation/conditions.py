@@ -12,9 +12,19 @@ from helpdesk.automation.hours import is_open
 from helpdesk.models import Message, Ticket
 
 FIELDS = {
-    "channel", "inbox", "subject", "text", "contact.language", "contact.attribute",
-    "business_hours", "priority", "tags", "assignee", "status", "team",
-}  # fmt: skip
+    "channel",
+    "inbox",
+    "subject",
+    "text",
+    "contact.language",
+    "contact.attribute",
+    "business_hours",
+    "priority",
+    "tags",
+    "assignee",
+    "status",
+    "team",
+}
 OPS = {"is", "is_not", "contains", "not_contains", "in", "gte", "lte"}
 
 

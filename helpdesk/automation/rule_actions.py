@@ -21,9 +21,15 @@ from helpdesk.automation.placeholders import pick_language, render
 from helpdesk.models import InboxAutomation, Message, Ticket
 
 KINDS = {
-    "auto_reply", "send_articles", "assign_team", "assign_agent", "add_tag", "set_priority",
-    "set_status", "snooze",
-}  # fmt: skip
+    "auto_reply",
+    "send_articles",
+    "assign_team",
+    "assign_agent",
+    "add_tag",
+    "set_priority",
+    "set_status",
+    "snooze",
+}
 DEFLECT_SALT = "helpdesk.deflect"
 
 

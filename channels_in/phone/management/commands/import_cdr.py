@@ -26,10 +26,25 @@ from channels_in.phone.models import (
 
 # The standard Master.csv column order (cdr_csv.conf without extra fields).
 COLUMNS = [
-    "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
-    "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
-    "uniqueid", "userfield",
-]  # fmt: skip
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+    "uniqueid",
+    "userfield",
+]
 DISPOSITIONS = {
     "ANSWERED": CallOutcome.ANSWERED,
     "NO ANSWER": CallOutcome.MISSED,
