@@ -71,3 +71,8 @@ def test_it_closes_the_card_of_a_call_nobody_here_answered(
     expect(popup.locator("h2")).to_have_text("Missed call")
     # The missed call became a ticket to call back, listed without reload.
     expect(page.locator("#list")).to_contain_text("+989121234567")
+    # The inbox's navigation links the phone's call log (a page its spec declares).
+    page.locator("#nav").get_by_role("link", name="Calls").click()
+    page.wait_for_url(f"{live_desk.url}/calls/")
+    expect(page.locator("#calls")).to_contain_text("+989121234567")
+    assert page.problems == []  # type: ignore[attr-defined]
