@@ -20,7 +20,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _common import append_result, recreate_database
 
@@ -158,7 +160,7 @@ def measure(env: dict[str, str]) -> list[dict[str, object]]:
         for limit in (25, 100) if path.endswith("tickets") else (None,):
             query = dict(params, **({"limit": limit} if limit else {}))
             rows.append(_time(client, name, path, query, CaptureQueriesContext, connection))
-    counts = {
+    counts: dict[str, Callable[[], int]] = {
         "count mine": lambda: visible_tickets(user).filter(assignee=user, status="open").count(),
         "count unassigned": lambda: (
             visible_tickets(user).filter(assignee__isnull=True, status__in=["new", "open"]).count()
@@ -168,7 +170,7 @@ def measure(env: dict[str, str]) -> list[dict[str, object]]:
         ),
     }
     for name, fn in counts.items():
-        samples = []
+        samples: list[float] = []
         for _ in range(REPEAT):
             t = time.perf_counter()
             fn()
@@ -177,8 +179,10 @@ def measure(env: dict[str, str]) -> list[dict[str, object]]:
     return rows
 
 
-def _time(client, name, path, params, capture, connection):  # type: ignore[no-untyped-def]
-    samples = []
+def _time(
+    client: Any, name: str, path: str, params: dict[str, Any], capture: Any, connection: Any
+) -> dict[str, object]:
+    samples: list[float] = []
     queries = 0
     for i in range(REPEAT):
         with capture(connection) as ctx:

@@ -114,7 +114,9 @@ class ContactAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Contact, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Contact, form: ModelForm[Contact], change: bool
+    ) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE}
         if changes:
             do_update_contact(request.user, obj.pk, changes)

@@ -24,7 +24,7 @@ from helpdesk.models import Attachment
 
 
 def _storage() -> Storage:
-    storage: Storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage: Storage = Attachment._meta.get_field("file").storage
     return storage
 
 

@@ -18,7 +18,7 @@ class VoteForm(forms.Form):
     )
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(forms.ModelForm[Article]):
     attachment = forms.FileField(
         label=_("Add an image or file"),
         required=False,

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from channels_in.email.charsets import decode_words
 from channels_in.email.models import QuarantinedMail
-from channels_in.email.parse import ParsedMail, UnparseableMail, parse_mail
+from channels_in.email.parse import UnparseableMail, parse_mail
+from channels_in.email.parsed import ParsedMail
 from helpdesk import identities
 from helpdesk.actions.messages import do_record_delivery
 from helpdesk.identities import InvalidAddress, normalize_address

@@ -62,7 +62,7 @@ class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 name="helpdesk_rule_dry_run",
             )
         ]
-        return extra + super().get_urls()  # type: ignore[operator]
+        return extra + super().get_urls()
 
     def dry_run_view(self, request: HttpRequest, rule_id: int) -> HttpResponse:
         """Show what the rule would do on a ticket (?ticket=N), changing nothing."""

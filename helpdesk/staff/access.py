@@ -18,7 +18,7 @@ def agent_of(user: AnyUser) -> Agent | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.agent  # type: ignore[union-attr,attr-defined,no-any-return]
+        return user.agent  # type: ignore[attr-defined,no-any-return]
     except Agent.DoesNotExist:
         return None
 

@@ -69,7 +69,7 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "knowledge_base/manage/edit.html", context)
 
 
-def _attach(article: Article, upload: UploadedFile) -> ArticleAttachment:
+def _attach(article: Article, upload: UploadedFile[bytes]) -> ArticleAttachment:
     item = ArticleAttachment(
         article=article,
         name=(upload.name or "file")[:255],

@@ -103,7 +103,11 @@ def test_it_filters_by_channel_priority_and_tag(
     Ticket.objects.filter(pk=mail.pk).update(priority=4, tags=["vip", "billing"])
     receive(factories.inbound(telegram_inbox_a, sender="12345", subject="By telegram"))
     client = login(agent_a)
-    rows = lambda params: client.get("/inbox/list/", params).content.decode()  # noqa: E731
+
+    def rows(params: dict[str, str]) -> str:
+        body: str = client.get("/inbox/list/", params).content.decode()
+        return body
+
     assert "By telegram" not in rows({"view": "teams", "channel": "email"})
     assert "By mail" in rows({"view": "teams", "channel": "email"})
     assert "By telegram" not in rows({"view": "teams", "priority": "4"})

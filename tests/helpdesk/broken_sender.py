@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import helpdesk_no_such_dependency  # type: ignore[import-not-found]  # noqa: F401
+import helpdesk_no_such_dependency  # noqa: F401
 
 
 class BrokenSender:

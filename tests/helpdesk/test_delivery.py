@@ -47,7 +47,7 @@ def drain() -> None:
     run_queued_tasks()
 
 
-def ready_tasks() -> list[DBTaskResult]:
+def ready_tasks() -> list[DBTaskResult[Any, Any]]:
     return list(DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"))
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -165,9 +165,7 @@ def customer_mail(inbox: Inbox, **fields: Any) -> Ticket:
 
 
 def sent_mails(smtp: SmtpRecorder) -> list[EmailMessage]:
-    return [
-        cast(EmailMessage, message_from_bytes(r.data, policy=policy.default)) for r in smtp.received
-    ]
+    return [message_from_bytes(r.data, policy=policy.default) for r in smtp.received]
 
 
 def ask_by_mail(inbox: Inbox, smtp: SmtpRecorder) -> tuple[Ticket, EmailMessage]:
