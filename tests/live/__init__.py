@@ -90,7 +90,7 @@ def _run_command_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunC
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Headless Debian Chromium (tests/chromium.py), closed after the test."""
     from playwright.sync_api import sync_playwright
 
@@ -100,7 +100,8 @@ def browser() -> Iterator[Any]:
         launched = chromium.launch(p)
         yield launched
         # While Playwright's loop runs, Django keeps connections per context, so
-        # the ORM opened one of its own here: close it, or the test database
-        # cannot be dropped at the end of the session.
+        # the ORM opened one of its own here: close it (a plain blocking call
+        # beside that loop), or the test database cannot be dropped at the end.
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         connection.close()
         launched.close()
