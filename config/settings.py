@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # POSTs of the JSON API with an Idempotency-Key run once (docs/api.md).
+    "helpdesk.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -217,7 +219,7 @@ HELPDESK_WEBCHAT_LIMIT_WINDOW_SECONDS = env_int(
     "HELPDESK_WEBCHAT_LIMIT_WINDOW_SECONDS", 3600, minimum=1
 )
 HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_IP = env_int(
-    "HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_IP", 10, minimum=0
+    "HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_IP", 20, minimum=0
 )
 HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_INBOX = env_int(
     "HELPDESK_WEBCHAT_NEW_CONVERSATIONS_PER_INBOX", 500, minimum=0

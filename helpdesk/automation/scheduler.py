@@ -21,7 +21,7 @@ from helpdesk.actions.errors import ActionError
 from helpdesk.actions.tickets import do_set_status
 from helpdesk.automation import engine
 from helpdesk.automation.actor import system_actor
-from helpdesk.models import Rule, RuleRun, Ticket, TicketStatus, Trigger
+from helpdesk.models import IdempotentRequest, Rule, RuleRun, Ticket, TicketStatus, Trigger
 from helpdesk.tasks import requeue_stranded
 
 logger = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def run_due_work(now: datetime | None = None) -> dict[str, int]:
         "woken": wake_snoozed(now),
         "rules": run_time_rules(now),
         "requeued": requeue_stranded(now),
+        "idempotency_keys_forgotten": IdempotentRequest.forget_expired(now),
     }
 
 

@@ -9,6 +9,7 @@ from helpdesk.models.automation import (
 )
 from helpdesk.models.contact import Contact, ContactIdentity
 from helpdesk.models.event import TicketEvent
+from helpdesk.models.idempotency import IdempotentRequest
 from helpdesk.models.inbox import Inbox, Team
 from helpdesk.models.message import (
     Attachment,
@@ -47,6 +48,7 @@ __all__ = [
     "ContactIdentity",
     "DeliveryStatus",
     "Direction",
+    "IdempotentRequest",
     "Inbox",
     "Message",
     "Priority",
