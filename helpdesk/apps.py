@@ -15,9 +15,10 @@ class HelpdeskConfig(AppConfig):
         )
         from helpdesk.automation import admin as automation_admin  # noqa: F401
         from helpdesk.automation import hooks
-        from helpdesk.staff import access_changes, assignment
+        from helpdesk.staff import access_changes, assignment, signals
         from helpdesk.staff import admin as staff_admin  # noqa: F401
 
         hooks.install()
         access_changes.install()
         assignment.install(ingest.inbound_rules)
+        signals.install()
