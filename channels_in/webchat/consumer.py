@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from channels_in.webchat import conversations, live
 from channels_in.webchat.conversations import Received, Refused
+from channels_in.webchat.limits import Limited
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from channels_in.webchat.parse import FrameError, Hello, Ping, Prechat, SendMessage, Typing
 from channels_in.webchat.parse import parse_frame as parse
@@ -35,6 +36,12 @@ TYPING_INTERVAL = 2.0  # seconds between two forwarded typing frames of one sock
 
 def _json(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _client_ip(scope: dict[str, Any]) -> str | None:
+    """The client's address as the server saw it (behind a proxy: run it with proxy headers)."""
+    client = scope.get("client")
+    return str(client[0]) if client else None
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -114,6 +121,9 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         except Refused as exc:
             await self.error(exc.code, exc.message)
             await self.close(code=4403)
+        except Limited as exc:  # a flood limit: the socket stays, the visitor may retry later
+            extra = {"client_id": frame.client_id} if isinstance(frame, SendMessage) else {}
+            await self.error(exc.code, exc.message, retry_after=exc.retry_after, **extra)
         except Exception:
             logger.exception("webchat frame %s failed", type(frame).__name__)
             extra = {"client_id": frame.client_id} if isinstance(frame, SendMessage) else {}
@@ -169,6 +179,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             client_id=frame.client_id,
             text=frame.text,
             language=self.language,
+            client_ip=_client_ip(self.scope),
         )
         self.ticket = (received.ticket_id, received.team_id, received.contact_id)
         await self.send_frame(
@@ -197,7 +208,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def prechat(self, frame: Prechat) -> None:
         assert self.config is not None and self.token is not None  # noqa: S101
         conversation = await database_sync_to_async(conversations.save_prechat)(
-            self.config, self.token, frame, self.language
+            self.config, self.token, frame, self.language, _client_ip(self.scope)
         )
         self.name = conversations.visitor_name(conversation.key, conversation.name)
         await self.send_frame(

@@ -71,6 +71,10 @@ def _strings() -> dict[str, str]:
         "offline_title": _("We are away right now"),
         "too_large": _("The file is larger than the %(limit)s limit."),
         "rate_limited": _("You are sending messages too quickly. Please wait a moment."),
+        "too_many_conversations": _(
+            "This chat is receiving too many new conversations. Please try again later."
+        ),
+        "upload_limited": _("Too many files were sent. Please try again later."),
         "error": _("Something went wrong. Please try again."),
         "reconnecting": _("Reconnecting…"),
         "unavailable": _("This chat is not available on this site."),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from channels_in.webchat import live, texts
+from channels_in.webchat import limits, live, texts
 from channels_in.webchat.channel import KIND
 from channels_in.webchat.conversations import get_config, receive_from_visitor
 from channels_in.webchat.models import WebchatConfig
@@ -69,6 +69,13 @@ def _allow_origin(response: HttpResponse, request: HttpRequest) -> HttpResponse:
 
 def _json_error(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
     return _allow_origin(JsonResponse({"error": code, "message": message}, status=status), request)
+
+
+def _limited(request: HttpRequest, refusal: limits.Limited) -> HttpResponse:
+    body = {"error": refusal.code, "message": refusal.message, "retry_after": refusal.retry_after}
+    response = _allow_origin(JsonResponse(body, status=429), request)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @require_GET
@@ -125,6 +132,11 @@ def upload(request: HttpRequest, public_key: str) -> HttpResponse:
     too_large = _("The file is larger than the %(limit)s limit.") % {"limit": _size(limit)}
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit + _FORM_OVERHEAD:
         return _json_error(request, "too_large", too_large, 413)
+    client_ip = request.META.get("REMOTE_ADDR")
+    try:  # counted before the body is parsed: a flood costs no multipart parsing
+        limits.check_upload(config.inbox_id, client_ip)
+    except limits.Limited as refusal:
+        return _limited(request, refusal)
     try:
         form = parse_upload({k: str(request.POST.get(k, "")) for k in request.POST})
     except FrameError as exc:
@@ -145,9 +157,17 @@ def upload(request: HttpRequest, public_key: str) -> HttpResponse:
         content_type=upload.content_type or "application/octet-stream",
         data=upload.read(),
     )
-    received = receive_from_visitor(
-        config, token, client_id=form.client_id, text=form.text, files=(attachment,)
-    )
+    try:
+        received = receive_from_visitor(
+            config,
+            token,
+            client_id=form.client_id,
+            text=form.text,
+            files=(attachment,),
+            client_ip=client_ip,
+        )
+    except limits.Limited as refusal:  # a new visitor's first message is this file
+        return _limited(request, refusal)
     if received.created:
         events.publish([live.chat_group(token.key)], {"type": "message", "message": received.frame})
     body = {

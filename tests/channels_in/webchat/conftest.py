@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from channels_in.webchat import live
+from channels_in.webchat import limits, live
 from channels_in.webchat.models import WebchatConfig
 from tests import factories
 
@@ -40,6 +41,17 @@ def chat_a(webchat_inbox_a: Any) -> WebchatConfig:
 @pytest.fixture
 def chat_b(webchat_inbox_b: Any) -> WebchatConfig:
     return WebchatConfig.objects.select_related("inbox").get(inbox=webchat_inbox_b)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_flood_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test counts new conversations and uploads in windows no other test or run used.
+
+    The counters live in the shared cache (Redis when REDIS_URL is set), which
+    outlives a test; a pinned, random day keeps the flood limits' windows apart.
+    """
+    start = 4_000_000_000 + secrets.randbelow(10**6) * 86_400
+    monkeypatch.setattr(limits, "clock", lambda: float(start))
 
 
 @pytest.fixture

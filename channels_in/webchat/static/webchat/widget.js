@@ -342,7 +342,7 @@
     fetch(new URL("chat/" + KEY + "/upload/", ROOT).href, { method: "POST", body: form })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
-        if (!res.ok) throw new Error(res.body.message || t("error"));
+        if (!res.ok) throw new Error(refusal(res.body.error) || res.body.message || t("error"));
         render(res.body.message);
         acked(clientId, res.body.message_id);
       })
@@ -450,9 +450,15 @@
         setState(row, "failed");
         row.addEventListener("click", function () { resend(f.client_id); }, { once: true });
       }
-      showNotice(f.code === "rate_limited" ? t("rate_limited") : t("error"), true);
+      showNotice(refusal(f.code) || t("error"), true);
     }
   };
+
+  // The visitor's own words for a limit the server names (the settings' translated strings).
+  var REFUSALS = ["rate_limited", "too_many_conversations", "upload_limited"];
+  function refusal(code) {
+    return REFUSALS.indexOf(code) >= 0 ? t(code) : "";
+  }
 
   function handle(frame) {
     var fn = frame && handlers[frame.type];
