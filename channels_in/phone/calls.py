@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from channels_in.phone.events import CallAnswered, CallCard, CallEnded, CallRinging
 from channels_in.phone.models import (
     Call,
     CallDirection,
@@ -24,7 +25,6 @@ from channels_in.phone.models import (
     CallState,
     PhoneLine,
 )
-from channels_in.phone.events import CallAnswered, CallCard, CallEnded, CallRinging
 from channels_in.phone.parse import CtiEvent
 from helpdesk import events, identities
 from helpdesk.identities import InvalidAddress, normalize_phone

@@ -25,8 +25,17 @@ import helpdesk.actions
 import helpdesk.staff
 from helpdesk import events
 from helpdesk.actions import automatic, calls, contacts, messages, tickets
-from helpdesk.models import DeliveryStatus, Direction, Inbox, Message, Priority, Team, Ticket
-from helpdesk.models import TicketEvent, TicketStatus
+from helpdesk.models import (
+    DeliveryStatus,
+    Direction,
+    Inbox,
+    Message,
+    Priority,
+    Team,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from helpdesk.staff import presence
 from tests.helpdesk.actions_helpers import open_ticket
 
