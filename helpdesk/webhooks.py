@@ -72,7 +72,7 @@ def _check_nesting(text: str, max_depth: int) -> None:
 
 def _parse_int(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INT_DIGITS:
-        raise BadBody(f"malformed JSON: the number {digits[:24]}... is too large")
+        raise BadBody(f"malformed JSON: the number {digits[:24]}... does not fit 64 bits")
     return int(digits)
 
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, QueryDict
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from helpdesk.webhooks import BadBody, load_json
 
 
 class CtiParseError(ValueError):
-    pass
+    """The event is well-formed but not a valid CTI event (answered with 422)."""
+
+
+class CtiBodyError(ValueError):
+    """The body itself cannot be read: not JSON the desk accepts (answered with 400)."""
 
 
 def _users(value: Any) -> list[str]:
@@ -37,6 +49,15 @@ class CtiEvent(BaseModel):
     cause: str = Field(default="", max_length=40)
     recording_url: str = Field(default="", alias="recordingUrl", max_length=1000)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # "%00" in a form body decodes to NUL, which PostgreSQL refuses in text.
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError("must not contain NUL characters")
+        return value
+
 
 def _form_to_dict(data: QueryDict) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -48,17 +69,18 @@ def _form_to_dict(data: QueryDict) -> dict[str, Any]:
 
 
 def parse_request(request: HttpRequest) -> CtiEvent:
-    """Form-encoded or JSON body -> CtiEvent; CtiParseError names the bad field."""
+    """Form-encoded or JSON body -> CtiEvent; CtiParseError names the bad field,
+    CtiBodyError says why a JSON body cannot be read at all."""
     content_type = request.content_type or ""
-    try:
-        if content_type == "application/json":
-            raw = json.loads(request.body or b"{}")
-            if not isinstance(raw, dict):
-                raise CtiParseError("the JSON body must be an object")
-        else:
-            raw = _form_to_dict(request.POST)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CtiParseError(f"invalid JSON: {exc}") from exc
+    if content_type == "application/json":
+        try:
+            raw = load_json(request.body or b"{}")
+        except BadBody as exc:
+            raise CtiBodyError(str(exc)) from exc
+        if not isinstance(raw, dict):
+            raise CtiParseError("the JSON body must be an object")
+    else:
+        raw = _form_to_dict(request.POST)
     try:
         return CtiEvent.model_validate(raw)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from channels_in.phone.calls import CtiError, handle_event
 from channels_in.phone.forms import ManualCallForm
 from channels_in.phone.manual import complete_call_form, log_call
 from channels_in.phone.models import PhoneLine, hash_cti_token
-from channels_in.phone.parse import CtiParseError, parse_request
+from channels_in.phone.parse import CtiBodyError, CtiParseError, parse_request
 from channels_in.phone.queries import call_log
 from helpdesk.actions.errors import ActionError
 
@@ -42,6 +42,8 @@ def cti_event(request: HttpRequest, token: str) -> HttpResponse:
     try:
         event = parse_request(request)
         result = handle_event(line, event)
+    except CtiBodyError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     except (CtiParseError, CtiError) as exc:
         return JsonResponse({"error": str(exc)}, status=422)
     if result.reject:

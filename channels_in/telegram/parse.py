@@ -8,171 +8,21 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from django.conf import settings
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
 from telegram import Message as TgMessage
 from telegram import Update
 
 from channels_in.telegram.bot import TELEGRAM_DOWNLOAD_LIMIT
 from channels_in.telegram.channel import IDENTITY
-from helpdesk.inbound import InboundMessage, Sender, ThreadHints
-from helpdesk.webhooks import INT64_MAX, INT64_MIN
+from channels_in.telegram.shape import MalformedUpdate
+from channels_in.telegram.shape import load_update as load_update  # re-exported
+from helpdesk.inbound import InboundMessage, Sender, ThreadHints, clean_text
 
 logger = logging.getLogger(__name__)
 
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
-
-
-class MalformedUpdate(ValueError):
-    """The body is JSON but not a Telegram update."""
-
-
-# The shape of what parse_update reads, checked before python-telegram-bot builds
-# its objects: it trusts the JSON (a missing chat becomes None, an object stays an
-# object), so a wrong type would only fail later, as a 500. Unknown fields pass.
-Int64 = Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
-Size = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
-UnixTime = Annotated[StrictInt, Field(ge=0, le=253_402_300_799)]  # up to the year 9999
-Degrees = Annotated[StrictFloat | StrictInt, Field(ge=-180, le=180)]
-OptStr = StrictStr | None
-
-
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class _User(_Shape):
-    id: Int64
-    is_bot: StrictBool
-    first_name: StrictStr
-    last_name: OptStr = None
-    username: OptStr = None
-    language_code: OptStr = None
-
-
-class _Chat(_Shape):
-    id: Int64
-    type: StrictStr
-
-
-class _Entity(_Shape):
-    type: StrictStr
-    offset: Size
-    length: Size
-    url: OptStr = None
-    language: OptStr = None
-    custom_emoji_id: OptStr = None
-    user: _User | None = None
-
-
-class _File(_Shape):
-    file_id: StrictStr
-    file_unique_id: StrictStr
-    file_size: Size | None = None
-    file_name: OptStr = None
-    mime_type: OptStr = None
-
-
-class _Sticker(_File):
-    emoji: OptStr = None
-    is_animated: StrictBool = False
-    is_video: StrictBool = False
-
-
-class _Location(_Shape):
-    latitude: Degrees
-    longitude: Degrees
-
-
-class _Venue(_Shape):
-    location: _Location
-    title: StrictStr
-    address: StrictStr
-
-
-class _Contact(_Shape):
-    phone_number: StrictStr
-    first_name: StrictStr
-    last_name: OptStr = None
-    user_id: Int64 | None = None
-
-
-class _Message(_Shape):
-    message_id: Int64
-    date: UnixTime
-    chat: _Chat
-    from_: _User | None = Field(default=None, alias="from")
-    edit_date: UnixTime | None = None
-    text: OptStr = None
-    entities: list[_Entity] | None = None
-    caption: OptStr = None
-    caption_entities: list[_Entity] | None = None
-    reply_to_message: _Message | None = None
-    location: _Location | None = None
-    venue: _Venue | None = None
-    contact: _Contact | None = None
-    photo: list[_File] | None = None
-    sticker: _Sticker | None = None
-    animation: _File | None = None
-    document: _File | None = None
-    video: _File | None = None
-    video_note: _File | None = None
-    voice: _File | None = None
-    audio: _File | None = None
-
-
-class _Member(_Shape):
-    status: StrictStr
-    user: _User
-
-
-class _MemberChange(_Shape):
-    chat: _Chat
-    from_: _User = Field(alias="from")
-    date: UnixTime
-    old_chat_member: _Member
-    new_chat_member: _Member
-
-
-class _Envelope(_Shape):
-    update_id: Int64
-    message: _Message | None = None
-    edited_message: _Message | None = None
-    channel_post: _Message | None = None
-    edited_channel_post: _Message | None = None
-    my_chat_member: _MemberChange | None = None
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
-
-
-def load_update(data: Any) -> Update:
-    """Validate the shape strictly, then let python-telegram-bot build the objects."""
-    try:
-        _Envelope.model_validate(data)
-    except ValidationError as exc:
-        raise MalformedUpdate(f"not a Telegram update: {_first_error(exc)}") from exc
-    try:
-        update = Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise MalformedUpdate(f"not a Telegram update: {exc.__class__.__name__}: {exc}") from exc
-    if update is None:
-        raise MalformedUpdate("not a Telegram update")
-    return update
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +33,12 @@ class ChatInfo:
     first_name: str
     last_name: str
     language_code: str
+
+    def __post_init__(self) -> None:
+        # Stored in TelegramChat, outside the InboundMessage the core cleans: the
+        # same rule (no NUL, no lone surrogate) applied with the core's function.
+        for name in ("username", "first_name", "last_name", "language_code"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +102,18 @@ def external_id(chat_id: int, message_id: int) -> str:
 
 
 def parse_update(update: Update, inbox_id: int) -> ParsedUpdate:
-    """What this update means for the desk; group chats and channel posts are Ignored."""
+    """What this update means for the desk; group chats and channel posts are Ignored.
+
+    Raises MalformedUpdate when a value load_update let through cannot be read
+    (python-telegram-bot computes HTML and dates lazily, from whatever it got).
+    """
+    try:
+        return _parse(update, inbox_id)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        raise MalformedUpdate(f"unreadable Telegram update: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(update: Update, inbox_id: int) -> ParsedUpdate:
     if update.channel_post or update.edited_channel_post:
         return Ignored("channel post")
     if update.my_chat_member is not None:
