@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from knowledge_base.models import Status, Visibility
 from helpdesk.normalize import query_terms
+from knowledge_base.models import Status, Visibility
 
 
 class Audience(StrEnum):

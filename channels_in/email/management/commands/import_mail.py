@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import mailbox
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections import Counter, deque
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 from django.utils import timezone
 
 from channels_in.email.channel import KIND
@@ -125,6 +129,38 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _worker_start(parent: int) -> None:
+    """In each forked parse worker: die with the parent, and let go of its connections.
+
+    A worker inherits the parent's database sockets. Were the parent killed (-9),
+    workers holding copies of its socket would keep its session open on the
+    server, "idle in transaction" with the batch's row locks, and the next import
+    would hang on them. So each worker closes its copies of those sockets
+    (pointing the descriptors at /dev/null: nothing is ever written to the real
+    connection, not even a goodbye) and asks the kernel to kill it when the
+    parent dies.
+    """
+    _die_with_parent(parent)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for conn in connections.all(initialized_only=True):
+        raw = conn.connection
+        fileno = getattr(getattr(raw, "pgconn", None), "socket", None)
+        if isinstance(fileno, int) and fileno >= 0:
+            os.dup2(devnull, fileno)
+        # Django must never use (or close) the inherited connection object.
+        conn.connection = None
+    os.close(devnull)
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _load(batch: list[Source]) -> list[RawMail]:
     return [RawMail(load(), label[-300:]) for label, load in batch]
 
@@ -162,7 +198,10 @@ def _prepared(
             yield mails, _prepare_all([m.raw for m in mails], inbox_id, now)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    parent = os.getpid()
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(parent,)
+    ) as pool:
         waiting: deque[tuple[list[RawMail], Future[list[Prepared]]]] = deque()
         for batch in batches:
             mails = _load(batch)
