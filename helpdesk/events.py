@@ -167,7 +167,7 @@ def _serialize_sequence() -> None:
     def held() -> None:
         """Marks the sequence lock as taken in this transaction."""
 
-    connection._helpdesk_sequence_marker = held  # type: ignore[attr-defined]
+    connection._helpdesk_sequence_marker = held
     transaction.on_commit(held)
 
 

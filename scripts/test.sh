@@ -11,7 +11,7 @@ bash scripts/system-deps.sh
 PY=.venv/bin/python
 echo "==> ruff format --check"; .venv/bin/ruff format --check .
 echo "==> ruff check"; .venv/bin/ruff check .
-echo "==> mypy --strict"; .venv/bin/mypy --strict .
+echo "==> mypy (strict, from pyproject.toml)"; .venv/bin/mypy .
 echo "==> import-linter (layers)"; .venv/bin/lint-imports --no-cache
 
 answers() { "$PY" - "$1" "$2" <<'PYEOF'

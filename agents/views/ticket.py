@@ -184,22 +184,34 @@ def _apply(request: HttpRequest, ticket_id: int, form: Any, action: Any) -> Http
 @require_POST
 @agent_required
 def set_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _apply(request, ticket_id, StatusForm(request.POST), lambda d: (
-        ticket_actions.do_set_status(request.user, ticket_id, d["status"])))  # fmt: skip
+    return _apply(
+        request,
+        ticket_id,
+        StatusForm(request.POST),
+        lambda d: ticket_actions.do_set_status(request.user, ticket_id, d["status"]),
+    )
 
 
 @require_POST
 @agent_required
 def set_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _apply(request, ticket_id, PriorityForm(request.POST), lambda d: (
-        ticket_actions.do_set_priority(request.user, ticket_id, d["priority"])))  # fmt: skip
+    return _apply(
+        request,
+        ticket_id,
+        PriorityForm(request.POST),
+        lambda d: ticket_actions.do_set_priority(request.user, ticket_id, d["priority"]),
+    )
 
 
 @require_POST
 @agent_required
 def set_tags(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _apply(request, ticket_id, TagsForm(request.POST), lambda d: (
-        ticket_actions.do_set_tags(request.user, ticket_id, d["tags"])))  # fmt: skip
+    return _apply(
+        request,
+        ticket_id,
+        TagsForm(request.POST),
+        lambda d: ticket_actions.do_set_tags(request.user, ticket_id, d["tags"]),
+    )
 
 
 @require_POST

@@ -22,11 +22,27 @@ class MailboxConfigForm(SecretsForm):
     class Meta:
         model = MailboxConfig
         fields = (
-            "inbox", "imap_host", "imap_port", "imap_tls", "imap_user", "imap_password",
-            "imap_folder", "after_import", "move_to_folder", "poll_interval", "smtp_host",
-            "smtp_port", "smtp_tls", "smtp_user", "smtp_password", "from_address", "from_name",
-            "reply_to", "auto_reply_cap", "timeout",
-        )  # fmt: skip
+            "inbox",
+            "imap_host",
+            "imap_port",
+            "imap_tls",
+            "imap_user",
+            "imap_password",
+            "imap_folder",
+            "after_import",
+            "move_to_folder",
+            "poll_interval",
+            "smtp_host",
+            "smtp_port",
+            "smtp_tls",
+            "smtp_user",
+            "smtp_password",
+            "from_address",
+            "from_name",
+            "reply_to",
+            "auto_reply_cap",
+            "timeout",
+        )
 
 
 @admin.register(MailboxConfig)
@@ -36,15 +52,40 @@ class MailboxConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ["test_connection"]
     fieldsets = (
         (None, {"fields": ("inbox",)}),
-        (_("Receiving (IMAP)"), {"fields": (
-            "imap_host", "imap_port", "imap_tls", "imap_user", "imap_password", "imap_folder",
-            "after_import", "move_to_folder", "poll_interval",
-        )}),
-        (_("Sending (SMTP)"), {"fields": (
-            "smtp_host", "smtp_port", "smtp_tls", "smtp_user", "smtp_password",
-            "from_address", "from_name", "reply_to", "auto_reply_cap", "timeout",
-        )}),
-    )  # fmt: skip
+        (
+            _("Receiving (IMAP)"),
+            {
+                "fields": (
+                    "imap_host",
+                    "imap_port",
+                    "imap_tls",
+                    "imap_user",
+                    "imap_password",
+                    "imap_folder",
+                    "after_import",
+                    "move_to_folder",
+                    "poll_interval",
+                )
+            },
+        ),
+        (
+            _("Sending (SMTP)"),
+            {
+                "fields": (
+                    "smtp_host",
+                    "smtp_port",
+                    "smtp_tls",
+                    "smtp_user",
+                    "smtp_password",
+                    "from_address",
+                    "from_name",
+                    "reply_to",
+                    "auto_reply_cap",
+                    "timeout",
+                )
+            },
+        ),
+    )
 
     @admin.action(description=_("Test the IMAP and SMTP connection"))
     def test_connection(self, request: HttpRequest, queryset: QuerySet[MailboxConfig]) -> None:
@@ -68,9 +109,17 @@ class QuarantinedMailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("inbox", ("reprocessed_at", admin.EmptyFieldListFilter))
     search_fields = ("subject", "sender", "reason")
     readonly_fields = (
-        "inbox", "sender", "subject", "reason", "source", "sha256", "created_at",
-        "reprocessed_at", "message", "headers",
-    )  # fmt: skip
+        "inbox",
+        "sender",
+        "subject",
+        "reason",
+        "source",
+        "sha256",
+        "created_at",
+        "reprocessed_at",
+        "message",
+        "headers",
+    )
     exclude = ("raw",)
     actions = ["reprocess_mail"]
 

@@ -46,8 +46,16 @@ class TelegramConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["inbox", "bot_username", "bot_name", "mode", "webhook_set_at"]
     list_select_related = ["inbox"]
     readonly_fields = ["bot_name", "bot_username", "webhook_url", "webhook_set_at"]
-    fields = ["inbox", "bot_token", "bot_name", "bot_username", "mode", "welcome_message",
-              "webhook_url", "webhook_set_at"]  # fmt: skip
+    fields = [
+        "inbox",
+        "bot_token",
+        "bot_name",
+        "bot_username",
+        "mode",
+        "welcome_message",
+        "webhook_url",
+        "webhook_set_at",
+    ]
     actions = ["set_webhook_action", "delete_webhook_action"]
 
     def save_model(
@@ -71,8 +79,10 @@ class TelegramConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             except SetupError as exc:
                 messages.error(request, f"{config.inbox}: {exc}")
                 continue
-            messages.success(request, _("%(inbox)s: webhook set to %(url)s")
-                             % {"inbox": config.inbox, "url": url})  # fmt: skip
+            messages.success(
+                request,
+                _("%(inbox)s: webhook set to %(url)s") % {"inbox": config.inbox, "url": url},
+            )
 
     @admin.action(description=_("Remove the webhook"))
     def delete_webhook_action(

@@ -149,8 +149,14 @@ def _member_change(update: Update) -> ParsedUpdate:
         return Ignored(f"membership change in {change.chat.type} chat {change.chat.id}")
     user = change.from_user
     status = change.new_chat_member.status
-    chat = ChatInfo(change.chat.id, user.id, user.username or "", user.first_name or "",
-                    user.last_name or "", user.language_code or "")  # fmt: skip
+    chat = ChatInfo(
+        change.chat.id,
+        user.id,
+        user.username or "",
+        user.first_name or "",
+        user.last_name or "",
+        user.language_code or "",
+    )
     stamp = int(change.date.timestamp())
     return MemberChange(chat, status == "kicked", f"member:{chat.chat_id}:{stamp}:{status}")
 
@@ -181,9 +187,7 @@ def _incoming(message: TgMessage, chat: ChatInfo, inbox_id: int, *, edited: bool
     inbound = InboundMessage(
         inbox_id=inbox_id,
         external_id=external_id(chat.chat_id, message.message_id),
-        sender=Sender(
-            kind=IDENTITY, address=str(chat.user_id), display_name=user.full_name
-        ),  # fmt: skip
+        sender=Sender(kind=IDENTITY, address=str(chat.user_id), display_name=user.full_name),
         received_at=message.date,
         text=text,
         html=html,
@@ -261,8 +265,9 @@ def _media_of(message: TgMessage) -> tuple[list[MediaRef], list[str]]:
         # Sizes come smallest first: take the largest we may download.
         fitting = [p for p in message.photo if (p.file_size or 0) <= limit] or [message.photo[-1]]
         best = fitting[-1]
-        candidates.append(MediaRef("photo", best.file_id, f"photo_{mid}.jpg", "image/jpeg",
-                                   best.file_size))  # fmt: skip
+        candidates.append(
+            MediaRef("photo", best.file_id, f"photo_{mid}.jpg", "image/jpeg", best.file_size)
+        )
     for kind, default_name, default_type in _FILE_KINDS:
         item = getattr(message, kind)
         if item is None or (kind == "document" and message.animation is not None):

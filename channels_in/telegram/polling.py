@@ -112,8 +112,12 @@ class TelegramPoller(InboxSupervisor[int]):
                 self._failures[key] = self._failures.get(key, 0) + 1
                 if self._failures[key] < self.max_failures:
                     raise  # nothing committed: the next getUpdates returns it again
-                logger.exception("telegram inbox %s: skipping update %s after %s failures",
-                                 config_id, update.update_id, self._failures[key])  # fmt: skip
+                logger.exception(
+                    "telegram inbox %s: skipping update %s after %s failures",
+                    config_id,
+                    update.update_id,
+                    self._failures[key],
+                )
                 await sync_to_async(skip_update)(config_id, update.update_id)
                 outcome = "skipped"
             self._failures.pop(key, None)

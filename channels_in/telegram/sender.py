@@ -74,8 +74,11 @@ class TelegramSender:
         reply_to = _reply_to(message, chat) if not done else None
         outcome = run_sync(_deliver(config.bot_token, chat.chat_id, todo, reply_to))
         for index, telegram_id in outcome.sent:
-            SentPart.objects.get_or_create(message=message, index=index, defaults={
-                "chat_id": chat.chat_id, "telegram_message_id": telegram_id})  # fmt: skip
+            SentPart.objects.get_or_create(
+                message=message,
+                index=index,
+                defaults={"chat_id": chat.chat_id, "telegram_message_id": telegram_id},
+            )
             done[index] = telegram_id
         if outcome.error is not None:
             raise _delivery_error(outcome.error, chat)
@@ -118,8 +121,9 @@ def _parts(message: DeskMessage) -> list[Part]:
         photo = attachment.content_type in _PHOTO_TYPES and len(data) <= (
             TELEGRAM_PHOTO_UPLOAD_LIMIT
         )
-        parts.append(Part(len(parts), "photo" if photo else "document", name=attachment.name,
-                          data=data))  # fmt: skip
+        parts.append(
+            Part(len(parts), "photo" if photo else "document", name=attachment.name, data=data)
+        )
     return parts
 
 
@@ -188,8 +192,9 @@ def _delivery_error(exc: TelegramError, chat: TelegramChat) -> DeliveryError:
     words = redact(exc.message)
     if isinstance(exc, RetryAfter):
         seconds = retry_after_seconds(exc)
-        return DeliveryError(f"Telegram rate limit: retry in {seconds:.0f} s", permanent=False,
-                             retry_after=seconds)  # fmt: skip
+        return DeliveryError(
+            f"Telegram rate limit: retry in {seconds:.0f} s", permanent=False, retry_after=seconds
+        )
     if isinstance(exc, Forbidden):
         lowered = words.lower()
         if "blocked" in lowered or "deactivated" in lowered:

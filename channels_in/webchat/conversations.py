@@ -256,7 +256,9 @@ def message_frame(message: Message, *, delivered: bool = False) -> dict[str, Any
     }
 
 
-def history(config: WebchatConfig, conversation: WebchatConversation | None) -> list[dict]:
+def history(
+    config: WebchatConfig, conversation: WebchatConversation | None
+) -> list[dict[str, Any]]:
     """The visitor's recent messages in this inbox; internal notes never appear."""
     contact = contact_of(conversation) if conversation else None
     if contact is None:

@@ -73,8 +73,13 @@ def _append(
         created_at=now,
     )
     for f in files:
-        Attachment.objects.create(message=message, name=f.name[:255], content_type=f.content_type,
-                                  size=len(f.data), file=save_content(f.data))  # fmt: skip
+        Attachment.objects.create(
+            message=message,
+            name=f.name[:255],
+            content_type=f.content_type,
+            size=len(f.data),
+            file=save_content(f.data),
+        )
     events.record(message_created(message, ticket.inbox.kind), ticket=ticket, actor_id=actor.pk)
     return message
 
@@ -244,9 +249,13 @@ def do_update_inbound_message(
         if new_meta != message.channel_meta:
             message.channel_meta, fields = new_meta, [*fields, "channel_meta"]
         for f in files:
-            Attachment.objects.create(message=message, name=f.name[:255] or "attachment",
-                                      content_type=f.content_type, size=len(f.data),
-                                      file=save_content(f.data))  # fmt: skip
+            Attachment.objects.create(
+                message=message,
+                name=f.name[:255] or "attachment",
+                content_type=f.content_type,
+                size=len(f.data),
+                file=save_content(f.data),
+            )
         if fields:
             message.save(update_fields=fields)
         if visible:

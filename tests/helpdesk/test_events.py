@@ -139,7 +139,7 @@ def _close_this_threads_connection() -> None:
 
 
 async def _subscribe(layer: BaseChannelLayer, group: str) -> str:
-    channel = await layer.new_channel()
+    channel: str = await layer.new_channel()
     await layer.group_add(group, channel)
     return channel
 

@@ -39,5 +39,5 @@ def start_thread_desk() -> ThreadDesk:
             host, port = server.listening_addresses[0]
             return ThreadDesk(f"http://{host}:{port}")
         threading.Event().wait(0.05)
-    reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined,misc]
+    reactor.callFromThread(reactor.stop)  # type: ignore[misc]
     raise RuntimeError("Daphne did not start listening")

@@ -9,12 +9,12 @@ from channels_in.telegram.links import make_payload, verify_payload
 from channels_in.telegram.parse import (
     Ignored,
     Incoming,
-    MalformedUpdate,
     MemberChange,
     StartCommand,
     load_update,
     parse_update,
 )
+from channels_in.telegram.shape import MalformedUpdate
 from tests.channels_in.telegram.conftest import load_update as fixture
 
 pytestmark = [pytest.mark.embedded]

@@ -75,10 +75,10 @@ def test_it_rereads_an_update_after_a_crash_before_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     attempts: list[str] = []
-    real = polling.handle_update
+    real = vars(polling)["handle_update"]
 
     def crash_once(config: TelegramConfig, update: Any) -> str:
-        outcome = real(config, update)  # stored, but not yet committed
+        outcome: str = real(config, update)  # stored, but not yet committed
         attempts.append(outcome)
         if len(attempts) == 1:
             raise RuntimeError("the process died before commit")

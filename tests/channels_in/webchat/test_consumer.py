@@ -146,7 +146,7 @@ async def test_it_answers_malformed_frames_with_an_error(visitors: Any, chat_a: 
         ["a", "list"],
     ]
     for frame in bad:
-        await visitor.send(frame)  # type: ignore[arg-type]
+        await visitor.send(frame)
         error = await visitor.next()
         assert error["type"] == "error" and error["code"] == "bad_frame", (frame, error)
     await visitor.comm.send_to(text_data="x" * 20_000)

@@ -46,7 +46,8 @@ async def _first_words(visitor: Any, client_id: str) -> dict[str, Any]:
     while True:
         frame = await visitor.next()
         if frame["type"] in {"ack", "error"}:
-            return frame
+            found: dict[str, Any] = frame
+            return found
 
 
 async def test_it_no_longer_makes_a_ticket_per_connection(visitors: Any, chat_a: Any) -> None:
