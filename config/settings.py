@@ -43,7 +43,40 @@ def _secret_key() -> str:
     return secrets.token_urlsafe(50)
 
 
+# Keys copied from tutorials, generated project templates and this repository's docs.
+_KNOWN_SECRET_KEYS = {
+    "changeme",
+    "change-me",
+    "secret",
+    "your-secret-key",
+    "your-secret-key-here",
+    "replace-me",
+    "dev-secret-from-run",
+}
+
+
+def _check_production_secret(key: str) -> None:
+    """Refuse a short or well-known SECRET_KEY when HELPDESK_PRODUCTION=1."""
+    lowered = key.strip().lower()
+    if lowered.startswith("django-insecure") or lowered in _KNOWN_SECRET_KEYS:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a well-known example value; generate a new one for production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    if len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too short or too simple for production: use at least 50 random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+
+
 SECRET_KEY = _secret_key()
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG=1 is refused with HELPDESK_PRODUCTION=1: debug pages show settings and code"
+        )
+    _check_production_secret(SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""
@@ -204,6 +237,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy (docs/operations.md): redirect plain HTTP, send HSTS,
+# and trust the proxy's X-Forwarded-Proto only when told to (a client could forge it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -223,7 +265,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 10
 HELPDESK_REOPEN_WINDOW_DAYS = env_int("HELPDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
 HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
-HELPDESK_SECRETS_KEY = env_str("HELPDESK_SECRETS_KEY") or SECRET_KEY
+
+def _secrets_key() -> str:
+    """The key channel secrets are encrypted with (helpdesk/crypto.py).
+
+    Production requires its own key: rotating SECRET_KEY (sessions) must not make
+    every stored mailbox password and bot token unreadable, nor the reverse.
+    """
+    key = env_str("HELPDESK_SECRETS_KEY")
+    if key:
+        if PRODUCTION and len(key) < 32:
+            raise ImproperlyConfigured("HELPDESK_SECRETS_KEY must be at least 32 characters")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "HELPDESK_SECRETS_KEY is required in production (set HELPDESK_SECRETS_KEY or "
+            "HELPDESK_SECRETS_KEY_FILE); it encrypts mailbox passwords and bot tokens"
+        )
+    return SECRET_KEY
+
+
+HELPDESK_SECRETS_KEY = _secrets_key()
 HELPDESK_API_PAGE_MAX = env_int("HELPDESK_API_PAGE_MAX", 100, minimum=1)
 # Live-chat flood limits per client address and per inbox, per window (docs/webchat.md);
 # 0 turns one off. The per-conversation message limit is each inbox's own setting.

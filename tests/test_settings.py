@@ -213,8 +213,77 @@ def test_it_requires_a_secret_key_in_production(tmp_path: Path) -> None:
     result = _settings_in_process(tmp_path, HELPDESK_PRODUCTION="1")
     assert result.returncode != 0
     assert "SECRET_KEY is required in production" in result.stderr
-    ok = _settings_in_process(tmp_path, HELPDESK_PRODUCTION="1", SECRET_KEY="k" * 50)
+    ok = _settings_in_process(tmp_path, **PRODUCTION_ENV)
     assert ok.returncode == 0, ok.stderr
+
+
+GOOD_KEY = "q8Zr-Xw3fT0pLmN7vB2cYh9KsJ4dGaE6uRiO1tWnQzVxCbM5yHk"
+PRODUCTION_ENV = {
+    "HELPDESK_PRODUCTION": "1",
+    "SECRET_KEY": GOOD_KEY,
+    "HELPDESK_SECRETS_KEY": "s" + GOOD_KEY[::-1],
+}
+
+
+def test_it_refuses_debug_in_production(tmp_path: Path) -> None:
+    result = _settings_in_process(tmp_path, DEBUG="1", **PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG=1 is refused with HELPDESK_PRODUCTION=1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("django-insecure-" + GOOD_KEY, "well-known example"),
+        ("changeme", "well-known example"),
+        ("k" * 60, "too short or too simple"),
+        (GOOD_KEY[:40], "too short or too simple"),
+    ],
+)
+def test_it_refuses_a_weak_secret_key_in_production(tmp_path: Path, key: str, reason: str) -> None:
+    result = _settings_in_process(tmp_path, **{**PRODUCTION_ENV, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert reason in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+    assert key not in result.stderr  # the message never repeats the secret
+
+
+def test_it_requires_its_own_secrets_key_in_production(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "HELPDESK_SECRETS_KEY"}
+    result = _settings_in_process(tmp_path, **env)
+    assert result.returncode != 0
+    assert "HELPDESK_SECRETS_KEY is required in production" in result.stderr
+    # Outside production the secrets key still defaults to SECRET_KEY.
+    probe = "import config.settings as s; print(s.HELPDESK_SECRETS_KEY == s.SECRET_KEY)"
+    dev = _settings_in_process(tmp_path, probe, SECRET_KEY=GOOD_KEY)
+    assert dev.stdout.strip() == "True", dev.stderr
+
+
+def test_it_reads_the_https_settings(tmp_path: Path) -> None:
+    probe = (
+        "import json, config.settings as s; print(json.dumps([s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD,"
+        " s.SECURE_PROXY_SSL_HEADER]))"
+    )
+    off = _settings_in_process(tmp_path, probe, **PRODUCTION_ENV)
+    assert json.loads(off.stdout) == [False, 0, False, False, None], off.stderr
+    on = _settings_in_process(
+        tmp_path,
+        probe,
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+        SECURE_PROXY_SSL_HEADER="1",
+        **PRODUCTION_ENV,
+    )
+    assert json.loads(on.stdout) == [
+        True,
+        31536000,
+        True,
+        True,
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+    ], on.stderr
 
 
 def test_it_stops_on_a_malformed_setting(tmp_path: Path) -> None:
