@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from helpdesk.events import EventType
@@ -26,6 +27,41 @@ class Entry:
     message: Message | None = None
     event: TicketEvent | None = None
     text: str = ""
+    refused: tuple[Refused, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An attachment the desk did not store (too large), shown so agents can ask again."""
+
+    name: str
+    size: int | None
+    reason: str
+
+
+def refused_attachments(message: Message) -> tuple[Refused, ...]:
+    """What ingest recorded in `channel_meta["refused_attachments"]`, tolerating old shapes."""
+    meta = message.channel_meta if isinstance(message.channel_meta, dict) else {}
+    items = meta.get("refused_attachments")
+    if not isinstance(items, list):
+        return ()
+    found = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        size = item.get("size")
+        reason = str(item.get("reason") or "")
+        limit = item.get("limit")
+        if item.get("code") == "too_large" and isinstance(limit, int):
+            reason = _("larger than the %(limit)s limit") % {"limit": filesizeformat(limit)}
+        found.append(
+            Refused(
+                name=str(item.get("name") or _("attachment")),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                reason=reason,
+            )
+        )
+    return tuple(found)
 
 
 def _names(events: list[TicketEvent]) -> dict[int, str]:
@@ -73,7 +109,7 @@ def build(ticket: Ticket) -> list[Entry]:
         TicketEvent.objects.filter(ticket=ticket, type__in=[t.value for t in SHOWN_EVENTS])
     )
     names = _names(events)
-    entries = [Entry(at=m.created_at, message=m) for m in messages]
+    entries = [Entry(at=m.created_at, message=m, refused=refused_attachments(m)) for m in messages]
     entries += [Entry(at=e.created_at, event=e, text=describe(e, names)) for e in events]
     entries.sort(key=lambda entry: entry.at)
     return entries

@@ -375,9 +375,17 @@ def _touch_ticket(ticket: Ticket, msg: InboundMessage, created: bool) -> None:
 
 
 def _refused_attachments(msg: InboundMessage) -> list[dict[str, object]]:
-    reason = f"larger than the {settings.HELPDESK_ATTACHMENT_MAX_BYTES} byte limit"
+    limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    reason = f"larger than the {limit} byte limit"
     return [
-        {"name": item.name, "size": len(item.data), "reason": reason}
+        # `code` and `limit` let screens say it in the agent's language.
+        {
+            "name": item.name,
+            "size": len(item.data),
+            "reason": reason,
+            "code": "too_large",
+            "limit": limit,
+        }
         for item in msg.attachments
         if not fits(item.data)
     ]

@@ -74,6 +74,14 @@ class AttachmentOut(Schema):
     url: str
 
 
+class RefusedAttachmentOut(Schema):
+    """A file the desk did not store (e.g. over HELPDESK_ATTACHMENT_MAX_BYTES)."""
+
+    name: str
+    size: int | None
+    reason: str
+
+
 class MessageOut(Schema):
     id: int
     ticket_id: int
@@ -86,6 +94,7 @@ class MessageOut(Schema):
     delivery_error: str
     delivery_attempts: int
     attachments: list[AttachmentOut]
+    refused_attachments: list[RefusedAttachmentOut]
     channel_meta: dict[str, Any]
     created_at: datetime
     sent_at: datetime | None

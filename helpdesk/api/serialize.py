@@ -190,10 +190,26 @@ def message_out(message: Message) -> dict[str, Any]:
             }
             for a in message.attachments.all()
         ],
+        "refused_attachments": refused_out(message),
         "channel_meta": message.channel_meta or {},
         "created_at": message.created_at,
         "sent_at": message.sent_at,
     }
+
+
+def refused_out(message: Message) -> list[dict[str, Any]]:
+    """`channel_meta["refused_attachments"]` in a fixed shape (old rows may lack fields)."""
+    meta = message.channel_meta if isinstance(message.channel_meta, dict) else {}
+    items = meta.get("refused_attachments")
+    return [
+        {
+            "name": str(item.get("name") or ""),
+            "size": item["size"] if type(item.get("size")) is int else None,
+            "reason": str(item.get("reason") or ""),
+        }
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+    ]
 
 
 def ticket_detail_out(ticket: Ticket) -> dict[str, Any]:
