@@ -22,6 +22,6 @@ SPEC = ChannelSpec(
     replies_via=EMAIL,
     # Mounted before the portal's own /help/ routes.
     urls=(("help/", "channels_in.webform.urls"),),
-    # Every form sent is its own request, like a new mail.
-    continues_conversation=False,
+    # A customer who writes again while their request is open adds to it.
+    continues_conversation=True,
 )
