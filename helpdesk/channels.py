@@ -67,6 +67,28 @@ class CopySender(Protocol):
         ...
 
 
+@runtime_checkable
+class PlansExternalId(Protocol):
+    """A sender that knows a message's channel id before it sends (SMTP: the Message-ID).
+
+    The core stores it with the attempt, committed before the send, so the id of a
+    mail a crashed worker may have sent is known (docs/reliability.md).
+    """
+
+    def planned_external_id(self, message: Message) -> str | None:
+        """The id the next send of `message` will carry, or None when it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class DeliveryLookup(Protocol):
+    """A sender that can tell, after a crash, whether an attempt reached the channel."""
+
+    def was_delivered(self, message: Message) -> bool | None:
+        """True: it arrived; False: it surely did not (safe to send); None: unknown."""
+        ...
+
+
 class Listener(Protocol):
     name: str
 

@@ -43,6 +43,17 @@ class EmailSender:
         deliver(config, mail, recipient)
         return SendResult(external_id=str(mail["Message-ID"]))
 
+    def planned_external_id(self, message: Message) -> str | None:
+        """The Message-ID `send` will give the mail (helpdesk.channels.PlansExternalId).
+
+        Deterministic per message, so it is stored before the send: a mail a crashed
+        worker may have sent keeps its id, and a resend carries the same one.
+        """
+        config = MailboxConfig.objects.filter(inbox_id=message.inbox_id).first()
+        if config is None or not config.from_address:
+            return None
+        return message_id_for(message, config.from_address.rsplit("@", 1)[-1])
+
     def send_copy(self, message: Message, address: str) -> bool:
         """Mail a reply written on another channel from the team's mailbox.
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from helpdesk import events
@@ -136,24 +139,29 @@ def do_add_note(
 
 
 def do_retry_delivery(actor: Actor, message_id: int) -> Message:
-    """Queue a failed outbound message for delivery again."""
+    """Queue an outbound message for delivery again: a failed one, or one that may have
+    been sent (`uncertain`) which only an agent may decide to send once more."""
     with transaction.atomic():
         message = Message.objects.filter(pk=message_id).first()
         if message is None:
             raise NotFound(f"message {message_id} not found")
-        lock_ticket(actor, message.ticket_id)
+        ticket = lock_ticket(actor, message.ticket_id)
         message = Message.objects.select_for_update().get(pk=message_id)
-        if (
-            message.direction != Direction.OUTBOUND
-            or message.delivery_status != DeliveryStatus.FAILED
-        ):
-            raise Invalid("only a failed outbound message can be retried", field="message_id")
+        if message.direction != Direction.OUTBOUND or message.delivery_status not in RETRYABLE:
+            raise Invalid(
+                "only a failed or uncertain outbound message can be sent again",
+                field="message_id",
+            )
         message.delivery_status = DeliveryStatus.QUEUED
         message.delivery_attempts = 0
-        message.save(update_fields=["delivery_status", "delivery_attempts"])
-        _record_delivery(message, actor_id=actor.pk)
+        message.delivery_attempt = ""
+        message.save(update_fields=["delivery_status", "delivery_attempts", "delivery_attempt"])
+        _record_delivery(message, ticket=ticket, actor_id=actor.pk)
         _enqueue_delivery(message.pk)
         return message
+
+
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN)
 
 
 def _enqueue_delivery(message_id: int) -> None:
@@ -162,8 +170,9 @@ def _enqueue_delivery(message_id: int) -> None:
     transaction.on_commit(lambda: deliver_message.enqueue(message_id))
 
 
-def _record_delivery(message: Message, *, actor_id: int | None) -> None:
-    ticket = Ticket.objects.get(pk=message.ticket_id)
+def _record_delivery(message: Message, *, ticket: Ticket, actor_id: int | None) -> None:
+    # `ticket` is locked by the caller: ticket rows first, the event sequence lock
+    # last (the global lock order, docs/architecture.md).
     delivery = MessageDelivery(
         ticket_id=message.ticket_id,
         message_id=message.pk,
@@ -172,6 +181,16 @@ def _record_delivery(message: Message, *, actor_id: int | None) -> None:
         attempts=message.delivery_attempts,
     )
     events.record(delivery, ticket=ticket, actor_id=actor_id)
+
+
+def _lock_message(message_id: int) -> tuple[Ticket, Message] | None:
+    """Lock a message's ticket row, then the message row (the global lock order)."""
+    ticket_id = Message.objects.filter(pk=message_id).values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        return None
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    return ticket, message
 
 
 def _external_id_taken(message: Message, external_id: str) -> bool:
@@ -187,16 +206,114 @@ def _external_id_taken(message: Message, external_id: str) -> bool:
     return taken
 
 
+# A terminated connection, a failover, a deadlock victim: the statement did not
+# happen and may simply be run again on a fresh connection.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+RECORD_TRIES = 4
+
+
+def _with_retries[T](step: Callable[[], T], what: str) -> T:
+    """Run `step` (one short transaction) again after a transient database error.
+
+    Inside a caller's transaction it runs once: that transaction is what failed.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        return step()
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            return step()
+        except TRANSIENT_DB_ERRORS:
+            if attempt == RECORD_TRIES:
+                raise
+            logger.warning("%s failed on the database (try %s); trying again", what, attempt)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def do_start_delivery(message_id: int, *, external_id: str | None = None) -> str | None:
+    """Claim a queued outbound message for one send: queued -> sending (delivery task).
+
+    Committed before the send, with a new attempt id and the id the channel will
+    give the message when the sender can tell it beforehand (SMTP's Message-ID).
+    None when the message is not queued (sent, failed, or another worker has it).
+    Touches the message row only and records no event: it takes no ticket lock.
+    """
+    attempt = uuid.uuid4().hex
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, direction=Direction.OUTBOUND)
+            .first()
+        )
+        if message is None or message.delivery_status != DeliveryStatus.QUEUED:
+            return None
+        message.delivery_status = DeliveryStatus.SENDING
+        message.delivery_attempt = attempt
+        message.delivery_started_at = now
+        fields = ["delivery_status", "delivery_attempt", "delivery_started_at"]
+        if external_id and not message.external_id and not _external_id_taken(message, external_id):
+            message.external_id = external_id
+            fields.append("external_id")
+        message.save(update_fields=fields)
+    return attempt
+
+
 def do_record_delivery(
     message_id: int,
     *,
     status: DeliveryStatus,
     error: str = "",
     external_id: str | None = None,
+    attempt: str | None = None,
 ) -> Message:
-    """Record a delivery attempt's outcome (called by the delivery task)."""
+    """Record a delivery attempt's outcome (the delivery task, the sweeper, bounces).
+
+    Two short transactions, each retried on a transient database error without
+    sending again: first the message row alone (once that commits the outcome is
+    kept whatever follows), then the `message.delivery` event under the ticket
+    row lock, the sequence lock last. With `attempt`, the outcome only applies to
+    a message still sending that attempt (a late or repeated report changes nothing).
+    """
+    message, changed = _with_retries(
+        lambda: _store_outcome(message_id, status, error, external_id, attempt),
+        f"recording delivery of message {message_id}",
+    )
+    if changed:
+        try:
+            _with_retries(
+                lambda: _record_delivery_event(message_id),
+                f"recording the delivery event of message {message_id}",
+            )
+        except TRANSIENT_DB_ERRORS:
+            # The outcome is stored; only the live update is lost (the timeline shows
+            # the stored status on the next load).
+            logger.exception("message %s: delivery stored, event not recorded", message_id)
+    return message
+
+
+def _store_outcome(
+    message_id: int,
+    status: DeliveryStatus,
+    error: str,
+    external_id: str | None,
+    attempt: str | None,
+) -> tuple[Message, bool]:
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
+        if attempt is not None and (
+            message.delivery_status != DeliveryStatus.SENDING or message.delivery_attempt != attempt
+        ):
+            logger.warning(
+                "message %s: outcome %s of attempt %s ignored (now %s)",
+                message_id,
+                status,
+                attempt,
+                message.delivery_status,
+            )
+            return message, False
         message.delivery_attempts += 1
         message.delivery_status = status
         message.delivery_error = error[:2000]
@@ -204,12 +321,23 @@ def do_record_delivery(
         if status == DeliveryStatus.SENT:
             message.sent_at = timezone.now()
             fields.append("sent_at")
-            if external_id and not _external_id_taken(message, external_id):
+            if (
+                external_id
+                and external_id != message.external_id
+                and not _external_id_taken(message, external_id)
+            ):
                 message.external_id = external_id
                 fields.append("external_id")
         message.save(update_fields=fields)
-        _record_delivery(message, actor_id=None)
-        return message
+        return message, True
+
+
+def _record_delivery_event(message_id: int) -> None:
+    with transaction.atomic():
+        locked = _lock_message(message_id)
+        if locked is not None:
+            ticket, message = locked
+            _record_delivery(message, ticket=ticket, actor_id=None)
 
 
 def do_update_inbound_message(
@@ -231,9 +359,10 @@ def do_update_inbound_message(
     if any(len(f.data) > limit for f in files):
         raise Invalid(f"an attachment is larger than the {limit} byte limit", field="files")
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None:
+        locked = _lock_message(message_id)
+        if locked is None:
             raise NotFound(f"message {message_id} not found")
+        ticket, message = locked
         if message.direction != Direction.INBOUND:
             raise Invalid("only a customer's message can be updated this way")
         fields: list[str] = []
@@ -266,5 +395,5 @@ def do_update_inbound_message(
                 edited=bool(message.channel_meta.get("edited")),
                 attachments=message.attachments.count(),
             )
-            events.record(updated, ticket=Ticket.objects.get(pk=message.ticket_id), actor_id=None)
+            events.record(updated, ticket=ticket, actor_id=None)
         return message

@@ -18,10 +18,20 @@ class AuthorKind(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
+    """queued -> sending (an attempt, committed before the send) -> sent | failed.
+
+    A temporary failure goes back to queued (retried with backoff). A message left
+    in sending by a crashed worker is never sent again blindly: the sweeper asks
+    the channel when it can tell, and otherwise marks it uncertain for an agent
+    to resend (docs/reliability.md).
+    """
+
     NONE = "", _("Not applicable")
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    UNCERTAIN = "uncertain", _("May have been sent")
 
 
 class Message(models.Model):
@@ -47,6 +57,10 @@ class Message(models.Model):
     )
     delivery_error = models.TextField(blank=True)
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    # The send in flight: set (and committed) when a worker claims the message,
+    # before it talks to the channel; an outcome is only recorded for its attempt.
+    delivery_attempt = models.CharField(max_length=32, blank=True)
+    delivery_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

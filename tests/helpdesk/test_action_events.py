@@ -101,6 +101,11 @@ def _record_delivery(w: World) -> Run:
     return lambda: messages.do_record_delivery(message.pk, status=DeliveryStatus.SENT)
 
 
+def _start_delivery(w: World) -> Run:
+    message = messages.do_reply(w.agent, w.ticket().pk, "Here is how.")
+    return lambda: messages.do_start_delivery(message.pk)
+
+
 def _update_inbound(w: World) -> Run:
     m = Message.objects.get(ticket=w.ticket(), direction=Direction.INBOUND)
     return lambda: messages.do_update_inbound_message(m.pk, text="Edited.", edited=True)
@@ -204,6 +209,8 @@ CASES: dict[str, Case] = {
     "messages.do_record_delivery": Case(
         messages.do_record_delivery, _record_delivery, ["message.delivery"]
     ),
+    # Claiming a send touches the message row only: no event, no ticket lock.
+    "messages.do_start_delivery": Case(messages.do_start_delivery, _start_delivery, []),
     "messages.do_update_inbound_message": Case(
         messages.do_update_inbound_message, _update_inbound, ["message.updated"]
     ),
