@@ -14,6 +14,7 @@ with `file_response`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -48,6 +49,28 @@ def save_content(data: bytes) -> str:
     if storage.exists(name) and storage.size(name) == len(data):
         return name
     return storage.save(name, ContentFile(data))
+
+
+def discard_unreferenced(names: Iterable[str]) -> list[str]:
+    """Delete the stored files among `names` that no Attachment row references.
+
+    For a batch that failed after writing some of its files (a full disk, a bug
+    in a rule): its rows were rolled back, so those files belong to nobody, while
+    a file another message already uses is kept (files are shared by content). A
+    file half-written when the disk filled up has its content's name and goes too.
+    Returns the names deleted.
+    """
+    wanted = set(names)
+    if not wanted:
+        return []
+    used = set(Attachment.objects.filter(file__in=wanted).values_list("file", flat=True))
+    storage = _storage()
+    deleted = []
+    for name in sorted(wanted - used):
+        if storage.exists(name):
+            storage.delete(name)
+            deleted.append(name)
+    return deleted
 
 
 def file_response(attachment: Attachment, *, download: bool = False) -> FileResponse:

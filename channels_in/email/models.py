@@ -111,6 +111,8 @@ class QuarantinedMail(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     sender = models.CharField(max_length=320, blank=True)
     source = models.CharField(max_length=300, blank=True, help_text=_("IMAP UID or file"))
+    # The Message-ID when the mail parsed: a later copy stored under it closes the entry.
+    rfc_message_id = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     reprocessed_at = models.DateTimeField(null=True, blank=True)
     message = models.ForeignKey(
@@ -122,6 +124,7 @@ class QuarantinedMail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inbox", "sha256"], name="quarantine_unique_per_inbox")
         ]
+        indexes = [models.Index(fields=["inbox", "rfc_message_id"], name="quarantine_message_id")]
         verbose_name = _("quarantined mail")
         verbose_name_plural = _("quarantined mail")
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from channels_in.email.charsets import decode_words
@@ -174,7 +175,29 @@ def store_prepared(
     for n, (i, parsed, msg) in enumerate(ready):
         result = results[n] if results is not None else None
         done[i] = _stored(inbox, mails[i], parsed, msg, result)
+    _close_quarantined(inbox, [(mails[i], prepared[i], done[i]) for i, _, _ in ready])
     return [done[i] for i in range(len(mails))]
+
+
+def _close_quarantined(inbox: Inbox, stored: list[tuple[RawMail, Prepared, Processed]]) -> None:
+    """Link quarantine entries of mails that are now messages (a retry after a disk-full
+    failure, an import of a mail the listener could not store): same bytes or Message-ID."""
+    by_digest: dict[str, int] = {}
+    by_id: dict[str, int] = {}
+    for mail, item, done in stored:
+        if done.message_id is None or item.msg is None:
+            continue
+        by_digest[hashlib.sha256(mail.raw).hexdigest()] = done.message_id
+        by_id[item.msg.external_id] = done.message_id
+    if not by_digest:
+        return
+    open_entries = QuarantinedMail.objects.filter(inbox=inbox, reprocessed_at__isnull=True).filter(
+        Q(sha256__in=list(by_digest)) | Q(rfc_message_id__in=list(by_id))
+    )
+    now = timezone.now()
+    for pk, digest, message_id in open_entries.values_list("pk", "sha256", "rfc_message_id"):
+        message = by_digest.get(digest) or by_id.get(message_id)
+        QuarantinedMail.objects.filter(pk=pk).update(reprocessed_at=now, message_id=message)
 
 
 def _stored(
@@ -232,6 +255,7 @@ def quarantine(
         "subject": subject.replace("\x00", "")[:300],
         "sender": sender.replace("\x00", "")[:320],
         "source": source[:300],
+        "rfc_message_id": parsed.message_id[:500] if parsed else "",
     }
     try:
         with transaction.atomic():

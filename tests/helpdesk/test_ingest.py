@@ -106,7 +106,13 @@ def test_it_refuses_an_oversized_attachment_but_keeps_the_rest(
     assert stored["invoice.pdf"].size == 504
     assert stored["رسید.png"].content_id == "img1@x"
     assert message.channel_meta["refused_attachments"] == [
-        {"name": "video.mp4", "size": 1025, "reason": "larger than the 1024 byte limit"}
+        {
+            "name": "video.mp4",
+            "size": 1025,
+            "reason": "larger than the 1024 byte limit",
+            "code": "too_large",
+            "limit": 1024,
+        }
     ]
 
 
