@@ -35,4 +35,6 @@ urlpatterns = [
     path("c/<int:contact_id>/merge/", contact.merge, name="contact_merge"),
     path("me/language/", account.set_language, name="set_language"),
     path("me/presence/", account.set_presence, name="set_presence"),
+    path("me/tokens/", account.api_tokens, name="api_tokens"),
+    path("me/tokens/<int:token_id>/revoke/", account.revoke_api_token, name="revoke_api_token"),
 ]

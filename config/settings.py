@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "django_htmx",
     "django_tasks_db",
@@ -121,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "agents.middleware.AgentTimezoneMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -205,6 +210,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before any password
+# is checked (docs/security.md). It watches every login form (the inbox's and the admin's).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("HELPDESK_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("HELPDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HELPDESK_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# Either one locks: N failures for one account (from anywhere), or N from one address
+# (for any account). The address is REMOTE_ADDR: behind a proxy the ASGI server
+# rewrites it from X-Forwarded-For (uvicorn --forwarded-allow-ips), never the client.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "agents/locked_out.html"
+AXES_VERBOSE = False
+# Attempts are stored with the address and user agent, never the password.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -266,6 +290,7 @@ HELPDESK_REOPEN_WINDOW_DAYS = env_int("HELPDESK_REOPEN_WINDOW_DAYS", 7, minimum=
 HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
 
+
 def _secrets_key() -> str:
     """The key channel secrets are encrypted with (helpdesk/crypto.py).
 
@@ -286,7 +311,24 @@ def _secrets_key() -> str:
 
 
 HELPDESK_SECRETS_KEY = _secrets_key()
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A rate such as "600/m" ("<count>/<s|m|h|d>"); empty turns the limit off."""
+    raw = (env_str(name, default) or "").strip().lower()
+    if raw and not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d|sec|min|hour|day)", raw):
+        raise ImproperlyConfigured(f"{name} must look like 600/m (count/s, m, h or d), got {raw!r}")
+    return raw
+
+
 HELPDESK_API_PAGE_MAX = env_int("HELPDESK_API_PAGE_MAX", 100, minimum=1)
+# JSON API rate limits ("<requests>/<s|m|h|d>", empty turns one off; docs/security.md):
+# per token, and per client address over every request (failed ones too).
+HELPDESK_API_RATE_PER_TOKEN = _env_rate("HELPDESK_API_RATE_PER_TOKEN", "600/m")
+HELPDESK_API_RATE_PER_IP = _env_rate("HELPDESK_API_RATE_PER_IP", "1200/m")
+# django-ninja's throttles identify the client by REMOTE_ADDR only: X-Forwarded-For
+# from a client is not trusted (the ASGI server rewrites REMOTE_ADDR behind a proxy).
+NINJA_NUM_PROXIES = 0
 # Live-chat flood limits per client address and per inbox, per window (docs/webchat.md);
 # 0 turns one off. The per-conversation message limit is each inbox's own setting.
 HELPDESK_WEBCHAT_LIMIT_WINDOW_SECONDS = env_int(

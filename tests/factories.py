@@ -26,8 +26,9 @@ def make_user(username: str, *, role: str = Role.AGENT, teams: list[Team] = ()) 
     return user
 
 
-def make_token(user: Any) -> str:
-    return ApiToken.issue(user)[1]
+def make_token(user: Any, scope: str = "admin") -> str:
+    """A raw API token; the widest scope by default, so other tests see only the role's rules."""
+    return ApiToken.issue(user, scope=scope)[1]
 
 
 def make_inbox(team: Team, kind: str = "email", name: str | None = None) -> Inbox:

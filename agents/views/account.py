@@ -1,12 +1,17 @@
-"""The agent's own settings: language and presence; bulk actions on a list selection."""
+"""The agent's own settings: language, presence, API tokens; bulk actions on a list selection."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agents.forms import BulkForm
@@ -14,7 +19,8 @@ from agents.views.common import agent_required, back, done, failed
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.staff import presence
+from helpdesk.models import TokenScope
+from helpdesk.staff import presence, tokens
 
 
 @require_POST
@@ -72,3 +78,58 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if refused:
         messages.warning(request, _("%(n)s tickets could not be changed.") % {"n": refused})
     return done(request, reverse("home"), trigger="desk:list-changed")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Label"), max_length=100, required=False)
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Scope"), choices=TokenScope.choices, initial=TokenScope.TICKETS
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=gettext_lazy("Expires"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (30, gettext_lazy("in 30 days")),
+            (90, gettext_lazy("in 90 days")),
+            (365, gettext_lazy("in a year")),
+            (0, gettext_lazy("never")),
+        ],
+    )
+
+
+@agent_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List the agent's API tokens (prefix only) and issue one; the raw token shows once."""
+    form = TokenForm(request.POST or None)
+    raw = ""
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        try:
+            _token, raw = tokens.do_issue_token(
+                request.user,
+                request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=timezone.now() + timedelta(days=days) if days else None,
+            )
+        except ActionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form = TokenForm()
+    context = {"form": form, "raw": raw, "tokens": tokens.tokens_of(request.user)}
+    response = render(request, "agents/api_tokens.html", context, status=201 if raw else 200)
+    response["Cache-Control"] = "no-store"  # the page may hold a raw token
+    return response
+
+
+@require_POST
+@agent_required
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the agent's own tokens; it stops working at once."""
+    try:
+        tokens.do_revoke_token(request.user, token_id)
+    except ActionError as exc:
+        return failed(request, exc)
+    messages.success(request, _("The token was revoked."))
+    return redirect("api_tokens")

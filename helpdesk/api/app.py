@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from helpdesk.actions.errors import ActionError
 from helpdesk.api import contacts, events, me, ticket_actions, tickets
-from helpdesk.api.auth import TokenAuth
+from helpdesk.api.auth import AnonIpRateThrottle, TokenAuth, TokenRateThrottle
 
 
 class ObjectParser(Parser):
@@ -32,6 +33,9 @@ api = NinjaAPI(
     auth=TokenAuth(),
     docs_url="/docs",
     parser=ObjectParser(),
+    # Per token here; per client address in TokenAuth (every attempt, before the
+    # lookup) and, for the few routes without a token, by AnonIpRateThrottle.
+    throttle=[AnonIpRateThrottle(), TokenRateThrottle()],
 )
 
 api.add_router("/", me.router)
@@ -55,6 +59,15 @@ def on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "missing or invalid bearer token"}, status=401)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "too many requests; retry after the Retry-After seconds"}, status=429
+    )
+    response["Retry-After"] = str(max(1, math.ceil(exc.wait or 1)))
+    return response
 
 
 @api.exception_handler(SuspiciousOperation)

@@ -12,11 +12,12 @@ from pydantic import Field
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import Invalid, NotFound
 from helpdesk.api import bodies
+from helpdesk.api.auth import require_scope
 from helpdesk.api.pagination import decode_id_cursor, encode_cursor, page_limit
 from helpdesk.api.schemas import ContactDetailOut, ContactPage
 from helpdesk.api.serialize import TICKET_RELATED, contact_out, ticket_out
 from helpdesk.api.types import MAX_ID, PathId, QueryText
-from helpdesk.models import Contact, ContactIdentity
+from helpdesk.models import Contact, ContactIdentity, TokenScope
 from helpdesk.staff.access import visible_contacts, visible_tickets
 from helpdesk.ticket_search import as_phone
 
@@ -92,6 +93,7 @@ def update_contact(request: HttpRequest, contact_id: PathId, payload: bodies.Con
 
 @router.post("/contacts/{contact_id}/merge", response=ContactDetailOut, summary="Merge contacts")
 def merge_contacts(request: HttpRequest, contact_id: PathId, payload: bodies.MergeIn) -> Any:
-    """Merge this contact into `target_id`; returns the target."""
+    """Merge this contact into `target_id` (admin-scope token); returns the target."""
+    require_scope(request, TokenScope.ADMIN)
     target = contact_actions.do_merge_contacts(request.user, contact_id, payload.target_id)
     return _detail(request, target.pk)

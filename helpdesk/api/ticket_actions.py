@@ -12,10 +12,11 @@ from helpdesk.actions import messages as message_actions
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.errors import Invalid
 from helpdesk.api import bodies
+from helpdesk.api.auth import require_scope
 from helpdesk.api.schemas import MessageOut, TicketOut
 from helpdesk.api.serialize import TICKET_RELATED, message_out, messages_of, ticket_out
 from helpdesk.api.types import PathId
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Message, Ticket, TokenScope
 
 router = Router(tags=["ticket actions"])
 
@@ -125,7 +126,8 @@ def snooze(request: HttpRequest, ticket_id: PathId, payload: bodies.SnoozeIn) ->
 
 @router.post("/tickets/{ticket_id}/merge", response=TicketOut)
 def merge(request: HttpRequest, ticket_id: PathId, payload: bodies.MergeIn) -> Any:
-    """Merge this ticket into `target_id` (supervisors only); returns the target."""
+    """Merge this ticket into `target_id` (supervisors, admin-scope token); returns the target."""
+    require_scope(request, TokenScope.ADMIN)
     target = ticket_actions.do_merge_tickets(request.user, ticket_id, payload.target_id)
     return _ticket(target.pk)
 

@@ -25,6 +25,7 @@ from helpdesk.models.staff import (
     AssignmentPolicy,
     Presence,
     Role,
+    TokenScope,
     hash_token,
 )
 from helpdesk.models.ticket import Priority, Ticket, TicketStatus
@@ -36,6 +37,7 @@ __all__ = [
     "AssignmentPolicy",
     "Presence",
     "Role",
+    "TokenScope",
     "hash_token",
     "Attachment",
     "BusinessHours",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -59,29 +60,71 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do, within what its user's role allows (docs/security.md).
+
+    read: GET only; every write is refused (403).
+    tickets: the daily work: read, reply, note, assign, status, tags, contacts, calls.
+    admin: also the managing operations (merging tickets and contacts); only issued
+    to supervisors and admins.
+    """
+
+    READ = "read", _("Read only")
+    TICKETS = "tickets", _("Tickets")
+    ADMIN = "admin", _("Admin")
+
+
 class ApiToken(models.Model):
     """A per-agent API token; only its SHA-256 is stored."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.TICKETS
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         db_table = "agents_apitoken"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    def is_usable(self, now: datetime) -> bool:
+        """Not revoked and not expired at `now` (the user's state is checked apart)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
     @classmethod
-    def issue(cls, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
-        """Create a token for `user` and return it with the raw secret (shown once)."""
+    def issue(
+        cls,
+        user: models.Model,
+        name: str = "",
+        *,
+        scope: str = TokenScope.TICKETS,
+        expires_at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        """Create a token for `user` and return it with the raw secret (shown once).
+
+        Callers check who may get one: helpdesk.staff.tokens.do_issue_token.
+        """
         raw = "hd_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            token_hash=hash_token(raw),
+            prefix=raw[:8],
+            scope=scope,
+            expires_at=expires_at,
+        )
         return token, raw
 
 

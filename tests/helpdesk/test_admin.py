@@ -138,7 +138,29 @@ def test_it_never_shows_an_api_tokens_hash(staff: Client, agent_a: Any) -> None:
         assert page.status_code == 200
         assert token.token_hash.encode() not in page.content
         assert token.prefix.encode() in page.content
-    assert staff.get(_url(ApiToken, "add")).status_code == 403
+    assert staff.get(_url(ApiToken, "add")).status_code == 200  # issued here, shown once
+
+
+def test_it_issues_a_token_once_and_revokes_it_in_the_admin(staff: Client, agent_a: Any) -> None:
+    page = staff.post(_url(ApiToken, "add"), {"user": agent_a.pk, "name": "ci", "scope": "read"})
+    assert page.status_code == 200, page.content[:500]
+    token = ApiToken.objects.get(user=agent_a)
+    raw = page.context["raw"]
+    assert raw.startswith(token.prefix)
+    assert token.scope == "read"
+    assert "no-store" in page["Cache-Control"]
+    assert staff.get(_url(ApiToken, "change", token.pk)).content.count(raw.encode()) == 0
+    staff.post(_url(ApiToken, "changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_it_refuses_a_token_for_a_user_without_an_agent_profile(staff: Client) -> None:
+    plain = factories.make_user("nobody")
+    plain.agent.delete()
+    page = staff.post(_url(ApiToken, "add"), {"user": plain.pk, "scope": "tickets"})
+    assert b"no agent profile" in page.content
+    assert not ApiToken.objects.filter(user=plain).exists()
 
 
 def test_it_edits_an_agent_inline_on_the_user(staff: Client, agent_a: Any) -> None:

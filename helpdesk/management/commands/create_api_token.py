@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from helpdesk.models import ApiToken
+from helpdesk.actions.errors import ActionError
+from helpdesk.models import TokenScope
+from helpdesk.staff.tokens import do_issue_token
 
 
 class Command(BaseCommand):
@@ -16,6 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="a label to recognise the token by")
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            default=TokenScope.TICKETS,
+            help="read (GET only), tickets (the daily work, the default) or admin (also merges)",
+        )
+        parser.add_argument(
+            "--expires-days", type=int, default=None, help="the token stops working after N days"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"]
@@ -23,9 +36,16 @@ class Command(BaseCommand):
         user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
         if user is None:
             raise CommandError(f"no user named {username!r}")
-        if not user.is_active:
-            raise CommandError(f"user {username!r} is deactivated; a token would not work")
-        _token, raw = ApiToken.issue(user, name=options["name"][:100])
+        days = options["expires_days"]
+        if days is not None and days < 1:
+            raise CommandError("--expires-days must be at least 1")
+        expires = timezone.now() + timedelta(days=days) if days else None
+        try:
+            _token, raw = do_issue_token(
+                None, user, name=options["name"], scope=options["scope"], expires_at=expires
+            )
+        except ActionError as exc:
+            raise CommandError(f"{username!r}: {exc.message}") from exc
         if options["verbosity"] >= 1:
             self.stderr.write(
                 f"Token for {username} (shown once; send it as 'Authorization: Bearer <token>'):"
