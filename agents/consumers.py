@@ -16,6 +16,9 @@ message makes the socket re-read it in a database thread: it leaves the groups i
 may no longer read and sends {"kind": "access", "groups", "unwatched"}, or closes
 with 4403 when the user is no longer an active agent. `resume` and `watch` read
 the user's access fresh from the database every time, never the socket's copy.
+When the channel layer may have lost frames (helpdesk.fanout: Redis went away or
+came back, a publish failed) the socket closes with 4500; the client reconnects
+and resumes from its last seq.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from helpdesk import channels
 from helpdesk.actions.errors import ActionError
 from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
-from helpdesk.fanout import SERVER_SEND, FrameWriter
+from helpdesk.fanout import CLOSE_INTERRUPTED, SERVER_SEND, FrameWriter
 from helpdesk.models import Team, Ticket
 from helpdesk.staff import presence
 from helpdesk.staff.access import (
@@ -188,7 +191,16 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.channels.pop(ticket_id, None)
             await self._announce(ticket_id, "left")
         self.joined.remove(group)
-        await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:  # Redis is down: the membership is gone here all the same
+            logger.warning("leaving %s failed", group, exc_info=True)
+
+    async def desk_interrupted(self, message: dict[str, Any]) -> None:
+        """Frames may have been lost (helpdesk.fanout): the client reconnects and resumes."""
+        if self.writer is not None:
+            self.writer.closed = True  # a socket closes once
+            await self.close(code=CLOSE_INTERRUPTED)
 
     async def desk_access_changed(self, message: dict[str, Any]) -> None:
         """What the user may read changed (helpdesk.staff.access_changes): re-read it."""

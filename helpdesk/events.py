@@ -28,7 +28,7 @@ from helpdesk import channels
 from helpdesk.event_schemas import CORE_SCHEMAS, EventSchema
 from helpdesk.event_schemas import EventType as EventType  # re-exported for callers
 from helpdesk.models import Ticket, TicketEvent
-from helpdesk.publisher import background_publisher
+from helpdesk.publisher import background_publisher, interrupt_local_sockets
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +253,7 @@ async def apublish(groups: list[str], frame: dict[str, Any]) -> None:
         await _send_all(groups, frame)
     except Exception:
         logger.exception("publishing frame %s failed", frame.get("type"))
+        interrupt_local_sockets()  # so they resume (docs/architecture.md)
 
 
 def publish(groups: list[str], frame: dict[str, Any]) -> None:
@@ -279,3 +280,4 @@ def publish(groups: list[str], frame: dict[str, Any]) -> None:
     except Exception:
         # Clients repair a lost frame from the event log; never fail the caller.
         logger.exception("publishing event %s failed", frame.get("seq"))
+        interrupt_local_sockets()  # so they resume (docs/architecture.md)

@@ -9,6 +9,13 @@ channel: the layer decodes a group message once per process and hands it to each
 member's writer, which writes the frame to its socket at once, as
 `websockets.broadcast()` does. Channels without a writer, and messages a writer
 declines, go to the channel's queue as before.
+
+Delivery is at-most-once and clients repair it from the event log, but only if
+they know something was lost. When this process's Redis reader loses its
+connection, when it reconnects (anything published in between is gone), or when
+a publish from this process fails, every local consumer gets a layer message of
+type `INTERRUPTED` (`desk.interrupted`): the agent and visitor sockets close with
+`CLOSE_INTERRUPTED` (4500) and their clients reconnect and catch up.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from channels_redis.pubsub import (
     RedisSingleShardConnection,
 )
 from channels_redis.utils import _wrap_close
+from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +50,12 @@ SERVER_SEND = "helpdesk.server_send"
 # from the event log when it reconnects, instead of the server growing memory.
 BACKLOG_LIMIT = 2000
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 section 7.4.1 (IANA registry)
+
+# Frames may have been lost (docs/architecture.md): the layer message every local
+# consumer gets, and the close code with which sockets tell their clients to
+# reconnect and resume (private range, RFC 6455 section 7.4.2).
+INTERRUPTED = "desk.interrupted"
+CLOSE_INTERRUPTED = 4500
 
 
 def with_server_send(app: AsgiApp) -> AsgiApp:
@@ -140,6 +154,53 @@ class FrameWriter:
 
 class _FanoutShard(RedisSingleShardConnection):  # type: ignore[misc]
     channel_layer: FanoutLoopLayer
+    _lost = False  # the reader's connection failed and has not come back yet
+
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            super()._ensure_redis()
+            # redis-py calls the pub/sub connection's connect callbacks on every
+            # reconnect (not on the first connect) and re-subscribes there; it keeps
+            # them as weak methods, so the hook is a bound method of the shard.
+            self._pubsub.on_connect = self._reconnected
+
+    async def _reconnected(self, connection: Any) -> None:
+        await type(self._pubsub).on_connect(self._pubsub, connection)
+        if self._lost:
+            # The loss was announced: every socket of then was told, and none could
+            # subscribe since (this reconnect may well be a new socket's subscribe).
+            self._lost = False
+            logger.warning("channel layer reconnected to Redis")
+            return
+        # A drop redis-py mended inside its own retry: frames published in
+        # between are gone all the same.
+        logger.warning("channel layer reconnected to Redis: local sockets resume")
+        self.channel_layer.interrupted()
+
+    async def _do_receiving(self) -> None:
+        # channels-redis' loop, which logs a traceback every second while Redis is
+        # down and tells nobody; here the first failure interrupts the local sockets.
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    self._lost = False
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+                raise
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
+                if not self._lost:
+                    self._lost = True
+                    logger.error("channel layer lost Redis (%s): local sockets resume", exc)
+                    self.channel_layer.interrupted()
+                await asyncio.sleep(1)
+            except Exception:
+                logger.exception("Unexpected exception in receive task")
+                await asyncio.sleep(1)
 
     def _receive_message(self, message: Message | None) -> None:
         if message is None:
@@ -185,6 +246,14 @@ class FanoutLoopLayer(RedisPubSubLoopLayer):  # type: ignore[misc]
     def detach_writer(self, channel: str) -> None:
         self.writers.pop(channel, None)
 
+    def interrupted(self) -> None:
+        """Tell every consumer of this loop that frames may have been lost."""
+        if not self.channels:
+            return
+        data = self.channel_layer.serialize({"type": INTERRUPTED})
+        for queue in tuple(self.channels.values()):
+            queue.put_nowait(data)
+
     async def receive(self, channel: str) -> Message:
         try:
             message: Message = await super().receive(channel)
@@ -214,3 +283,12 @@ class FanoutPubSubChannelLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
 
     def detach_writer(self, channel: str) -> None:
         self._get_layer().detach_writer(channel)
+
+    def interrupted(self) -> None:
+        """Tell the consumers of every loop of this process that frames may be lost.
+
+        Safe from any thread: the background publisher calls it when a send failed.
+        """
+        for loop, layer in tuple(self._layers.items()):
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(layer.interrupted)

@@ -4,6 +4,10 @@
 Redis connection per call, which cost about half of an ingest on PostgreSQL.
 Instead, one daemon thread owns one loop and one layer connection, and a single
 coroutine sends queued frames in the order they were committed.
+
+A send that fails loses its frame (at-most-once); the local sockets are told at
+once (`helpdesk.fanout`: they close with 4500 and their clients resume from the
+event log), since nothing else would tell them that a frame is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +48,10 @@ class BackgroundPublisher:
             try:
                 await self._send_all(groups, frame)
             except Exception:
-                # At-most-once: the client repairs a lost frame from the event log.
+                # At-most-once: the client repairs a lost frame from the event log,
+                # once it knows to.
                 logger.exception("publishing event %s failed", frame.get("seq"))
+                interrupt_local_sockets()
             finally:
                 self._queue.task_done()
 
@@ -59,6 +67,17 @@ class BackgroundPublisher:
             future.result(timeout=timeout)
         except TimeoutError:
             logger.warning("event publisher still busy after %.1fs", timeout)
+
+
+def interrupt_local_sockets() -> None:
+    """Make this process's sockets resume: a frame meant for them may be lost."""
+    interrupted = getattr(get_channel_layer(), "interrupted", None)
+    if interrupted is None:  # a layer without the signal (channels-redis' own)
+        return
+    try:
+        interrupted()
+    except Exception:
+        logger.exception("could not interrupt the local sockets")
 
 
 _publisher: BackgroundPublisher | None = None

@@ -4,6 +4,8 @@ Connect checks the inbox and the page's Origin; the first frame (`hello`) proves
 who the visitor is with their signed token. The socket then joins only
 `chat.<conversation key>`: a token reads and writes its own conversation, nothing
 else. Group frames are forwarded as they are, without touching the database.
+When the channel layer may have lost frames (helpdesk.fanout) the socket closes
+with 4500 and the widget reconnects: its `ready` carries the history again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from channels_in.webchat.parse import FrameError, Hello, Ping, Prechat, SendMess
 from channels_in.webchat.parse import parse_frame as parse
 from channels_in.webchat.visitor import VisitorToken, origin_allowed
 from helpdesk import events
+from helpdesk.fanout import CLOSE_INTERRUPTED
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     name = ""
     ticket: tuple[int, int | None, int] | None = None
     last_typing = 0.0
+    interrupted = False
 
     async def connect(self) -> None:
         public_key = self.scope["url_route"]["kwargs"]["public_key"]
@@ -99,10 +103,19 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         if self.token is not None:
-            await self.channel_layer.group_discard(
-                live.chat_group(self.token.key), self.channel_name
-            )
-            await sync_to_async(live.mark_gone)(self.token.key)
+            try:
+                await self.channel_layer.group_discard(
+                    live.chat_group(self.token.key), self.channel_name
+                )
+                await sync_to_async(live.mark_gone)(self.token.key)
+            except Exception:  # Redis is down: presence expires by itself
+                logger.warning("webchat socket cleanup failed", exc_info=True)
+
+    async def desk_interrupted(self, message: dict[str, Any]) -> None:
+        """Frames may have been lost (helpdesk.fanout): the widget reconnects for its history."""
+        if not self.interrupted:
+            self.interrupted = True
+            await self.close(code=CLOSE_INTERRUPTED)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=_json(frame))
