@@ -345,13 +345,28 @@ HELPDESK_WEBCHAT_UPLOADS_PER_INBOX = env_int("HELPDESK_WEBCHAT_UPLOADS_PER_INBOX
 # The Bot API root (a local telegram-bot-api server, or the tests' fake one).
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org") or ""
 
+# Paths whose next segment is a secret (the CTI token, the widget's signed file links):
+# helpdesk.log_redaction replaces it, and any bearer token, in every log line.
+HELPDESK_LOG_REDACT_PATHS = ["/api/v1/cti/", "/chat/files/"]
+_REDACT = ["redact_secrets"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "helpdesk.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": _REDACT}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
     "loggers": {
+        # Also on the loggers that write request paths and headers, so every handler
+        # (an error mailer, a test's capture) gets the redacted line.
+        "django": {"filters": _REDACT},
+        "django.request": {"filters": _REDACT},
+        "django.server": {"filters": _REDACT},
+        "daphne": {"filters": _REDACT},
+        "uvicorn.access": {"filters": _REDACT},
         "django.db.backends": {"level": "WARNING"},
         # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
         "httpx": {"level": "WARNING"},
