@@ -11,10 +11,10 @@ import functools
 import re
 from datetime import datetime
 from email import policy, utils
+from email.feedparser import BytesFeedParser
 from email.headerregistry import BaseHeader
 from email.message import EmailMessage
 from email.message import Message as MimeMessage
-from email.parser import BytesParser
 from typing import Any, cast
 
 from channels_in.email.body import Body, set_body
@@ -48,23 +48,44 @@ _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 
 def _repair_headers(raw: bytes) -> bytes:
     """Drop junk lines before the first header (a pasted "---- Original message ----")
-    and fold stray lines inside the header block into the header above them."""
-    lines = raw.split(b"\n")
+    and fold stray lines inside the header block into the header above them.
+
+    Only the head of the mail is split into lines, and a mail that needs no repair
+    is returned as it is: a large mail is not copied line by line (issue 13.6).
+    """
+    for limit in (256, 8192):
+        repaired = _repair_lines(raw.split(b"\n", limit), limit, raw)
+        if repaired is not None:
+            return repaired
+    repaired = _repair_lines(raw.split(b"\n"), None, raw)
+    return raw if repaired is None else repaired
+
+
+def _repair_lines(lines: list[bytes], limit: int | None, raw: bytes) -> bytes | None:
+    """The repaired mail, or None when the header block does not end within `lines`
+    (split at most `limit` times: the last item is then the unsplit rest)."""
+    complete = limit is None or len(lines) <= limit
+    last = len(lines) if complete else len(lines) - 1
     start = next(
         (
             i
-            for i, line in enumerate(lines[:20])
+            for i, line in enumerate(lines[: min(20, last)])
             if _HEADER_LINE.match(line) or line.startswith(b"From ")
         ),
         0,
     )
-    lines = lines[start:]
-    for i, line in enumerate(lines):
+    changed = start > 0
+    for i in range(start, last):
+        line = lines[i]
         if not line.strip(b"\r"):
             break
-        if i and not _HEADER_LINE.match(line) and line[:1] not in (b" ", b"\t"):
+        if i > start and not _HEADER_LINE.match(line) and line[:1] not in (b" ", b"\t"):
             lines[i] = b" " + line
-    return b"\n".join(lines)
+            changed = True
+    else:
+        if not complete:
+            return None  # the header block goes on past the lines split so far
+    return b"\n".join(lines[start:]) if changed else raw
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,7 +117,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         raise UnparseableMail("the mail is empty")
     raw_for_parser = _repair_headers(raw)
     try:
-        msg = cast(EmailMessage, BytesParser(policy=_POLICY).parsebytes(raw_for_parser))
+        msg = cast(EmailMessage, _parse_bytes(raw_for_parser))
     except Exception as exc:  # the parser is lenient; this is a last resort  # noqa: BLE001
         raise UnparseableMail(f"MIME parser failed: {type(exc).__name__}: {exc}") from exc
     try:
@@ -105,6 +126,19 @@ def parse_mail(raw: bytes) -> ParsedMail:
         raise
     except Exception as exc:  # noqa: BLE001
         raise UnparseableMail(f"parser error: {type(exc).__name__}: {exc}") from exc
+
+
+_FEED = 1 << 16
+
+
+def _parse_bytes(raw: bytes) -> MimeMessage:
+    """`BytesParser.parsebytes`, fed in slices: parsebytes decodes the whole mail to one
+    str and wraps it in a StringIO (four bytes a character), 5x a large mail's size."""
+    parser = BytesFeedParser(policy=_POLICY)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _FEED):
+        parser.feed(bytes(view[start : start + _FEED]))
+    return parser.close()
 
 
 def _parse(msg: EmailMessage, raw: bytes) -> ParsedMail:
