@@ -2,8 +2,12 @@
 // number it saw, and hands each event on exactly once (deduplicated by seq).
 // Close codes 4401 (signed out) and 4403 (not, or no longer, an agent: access was
 // revoked) are final: the socket says "denied" and does not reconnect.
+// Close code 4500 means the server's channel layer may have lost frames (a Redis
+// outage, a failed publish): reconnect soon, spread over a second so a whole
+// server's sockets do not come back at once, and resume from lastSeq as always.
 const STORE_KEY = "desk.lastSeq";
 const DENIED = new Set([4401, 4403]);
+const INTERRUPTED = 4500;
 const SEEN_LIMIT = 5000;
 
 export class DeskSocket extends EventTarget {
@@ -50,8 +54,10 @@ export class DeskSocket extends EventTarget {
         this.emit("state", { state: "denied", code: ev.code }); // do not hammer
         return;
       }
-      this.emit("state", { state: "closed" });
-      const delay = Math.min(3000, 200 * 2 ** this.attempt) + Math.random() * 200;
+      this.emit("state", { state: "closed", code: ev.code });
+      const delay = ev.code === INTERRUPTED
+        ? 100 + Math.random() * 1000
+        : Math.min(3000, 200 * 2 ** this.attempt) + Math.random() * 200;
       this.attempt += 1;
       setTimeout(() => this.connect(), delay);
     });
