@@ -61,19 +61,38 @@ def _config_or_404(public_key: str) -> WebchatConfig:
     return config
 
 
-def _allow_origin(response: HttpResponse, request: HttpRequest) -> HttpResponse:
-    response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "")
+def _allow_origin(
+    response: HttpResponse, request: HttpRequest, config: WebchatConfig
+) -> HttpResponse:
+    """Let the page read the answer only if its origin is on the inbox's allow-list.
+
+    Echoing any Origin would let every site read the widget's answers; a refused
+    origin gets no Access-Control-Allow-Origin at all.
+    """
+    response["Vary"] = "Origin"
+    origin = request.headers.get("Origin")
+    if origin and origin_allowed(config, origin, request.get_host()):
+        response["Access-Control-Allow-Origin"] = origin
+    return response
+
+
+def _json_error(
+    request: HttpRequest, config: WebchatConfig, code: str, message: str, status: int
+) -> HttpResponse:
+    body = JsonResponse({"error": code, "message": message}, status=status)
+    return _allow_origin(body, request, config)
+
+
+def _origin_refused() -> HttpResponse:
+    body = {"error": "origin_refused", "message": "this site may not use this chat"}
+    response = JsonResponse(body, status=403)
     response["Vary"] = "Origin"
     return response
 
 
-def _json_error(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
-    return _allow_origin(JsonResponse({"error": code, "message": message}, status=status), request)
-
-
-def _limited(request: HttpRequest, refusal: limits.Limited) -> HttpResponse:
+def _limited(request: HttpRequest, config: WebchatConfig, refusal: limits.Limited) -> HttpResponse:
     body = {"error": refusal.code, "message": refusal.message, "retry_after": refusal.retry_after}
-    response = _allow_origin(JsonResponse(body, status=429), request)
+    response = _allow_origin(JsonResponse(body, status=429), request, config)
     response["Retry-After"] = str(refusal.retry_after)
     return response
 
@@ -116,9 +135,9 @@ def widget_settings(request: HttpRequest, public_key: str) -> HttpResponse:
     origin = request.headers.get("Origin")
     # Browsers send no Origin on a same-origin GET: that is the desk's own page.
     if origin is not None and not origin_allowed(config, origin, request.get_host()):
-        return _json_error(request, "origin_refused", "this site may not use this chat", 403)
+        return _origin_refused()
     language = texts.widget_language(config, request.GET.get("lang"))
-    return _allow_origin(JsonResponse(texts.widget_settings(config, language)), request)
+    return _allow_origin(JsonResponse(texts.widget_settings(config, language)), request, config)
 
 
 @csrf_exempt  # no cookies are involved: the visitor token in the form authenticates
@@ -127,31 +146,31 @@ def upload(request: HttpRequest, public_key: str) -> HttpResponse:
     """An attachment from the visitor, posted with their token; becomes one message."""
     config = _config_or_404(public_key)
     if not origin_allowed(config, request.headers.get("Origin"), request.get_host()):
-        return _json_error(request, "origin_refused", "this site may not use this chat", 403)
+        return _origin_refused()
     limit = config.attachment_limit()
     too_large = _("The file is larger than the %(limit)s limit.") % {"limit": _size(limit)}
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit + _FORM_OVERHEAD:
-        return _json_error(request, "too_large", too_large, 413)
+        return _json_error(request, config, "too_large", too_large, 413)
     client_ip = request.META.get("REMOTE_ADDR")
     try:  # counted before the body is parsed: a flood costs no multipart parsing
         limits.check_upload(config.inbox_id, client_ip)
     except limits.Limited as refusal:
-        return _limited(request, refusal)
+        return _limited(request, config, refusal)
     try:
         form = parse_upload({k: str(request.POST.get(k, "")) for k in request.POST})
     except FrameError as exc:
-        return _json_error(request, exc.code, exc.message, 400)
+        return _json_error(request, config, exc.code, exc.message, 400)
     token = read_token(form.token, config)
     if token is None:
-        return _json_error(request, "bad_token", "this visitor token is not valid", 403)
+        return _json_error(request, config, "bad_token", "this visitor token is not valid", 403)
     upload = request.FILES.get("file")
     if upload is None:
-        return _json_error(request, "bad_request", "file: a file is required", 400)
+        return _json_error(request, config, "bad_request", "file: a file is required", 400)
     if upload.size is None or upload.size > limit:
-        return _json_error(request, "too_large", too_large, 413)
+        return _json_error(request, config, "too_large", too_large, 413)
     wait = live.allow_message(token.key, config.rate_limit_per_minute)
     if wait:
-        return _json_error(request, "rate_limited", "too many messages, wait a moment", 429)
+        return _json_error(request, config, "rate_limited", "too many messages, wait a moment", 429)
     attachment = InboundAttachment(
         name=(upload.name or "file")[:255],
         content_type=upload.content_type or "application/octet-stream",
@@ -167,7 +186,7 @@ def upload(request: HttpRequest, public_key: str) -> HttpResponse:
             client_ip=client_ip,
         )
     except limits.Limited as refusal:  # a new visitor's first message is this file
-        return _limited(request, refusal)
+        return _limited(request, config, refusal)
     if received.created:
         events.publish([live.chat_group(token.key)], {"type": "message", "message": received.frame})
     body = {
@@ -178,7 +197,7 @@ def upload(request: HttpRequest, public_key: str) -> HttpResponse:
         "duplicate": not received.created,
         "message": received.frame,
     }
-    return _allow_origin(JsonResponse(body), request)
+    return _allow_origin(JsonResponse(body), request, config)
 
 
 def _size(limit: int) -> str:
