@@ -26,6 +26,8 @@ VAR_DIR = Path(env_str("HELPDESK_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / 
 DEBUG = env_bool("DEBUG", False)
 # In production a missing SECRET_KEY is an error; elsewhere one is generated once.
 PRODUCTION = env_bool("HELPDESK_PRODUCTION", False)
+# A demo desk (`rundesk` prints the demo login); DEBUG implies it, production never.
+HELPDESK_DEMO = env_bool("HELPDESK_DEMO", False)
 
 
 def _secret_key() -> str:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -290,3 +291,24 @@ def test_it_stops_on_a_malformed_setting(tmp_path: Path) -> None:
     result = _settings_in_process(tmp_path, DEBUG="sometimes")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debug", "demo", "production", "shown"),
+    [
+        (True, False, False, True),
+        (False, True, False, True),
+        (False, False, False, False),
+        (True, True, True, False),
+    ],
+)
+def test_it_prints_the_demo_password_only_in_dev_or_demo_mode(
+    settings: Any, debug: bool, demo: bool, production: bool, shown: bool
+) -> None:
+    from config.management.commands.rundesk import login_line
+
+    settings.DEBUG, settings.HELPDESK_DEMO, settings.PRODUCTION = debug, demo, production
+    line = login_line("http://127.0.0.1:8000/", "as admin with password s3cret-demo")
+    assert line is not None
+    assert ("s3cret-demo" in line) is shown
+    assert login_line("http://127.0.0.1:8000/", None) is None

@@ -20,6 +20,22 @@ def _default_port() -> int:
         raise CommandError(f"PORT must be an integer, got {raw!r}") from exc
 
 
+def shows_demo_password() -> bool:
+    """The demo password is printed in development or demo mode, never in production."""
+    if getattr(settings, "PRODUCTION", False):
+        return False
+    return bool(settings.DEBUG or getattr(settings, "HELPDESK_DEMO", False))
+
+
+def login_line(url: str, hint: str | None) -> str | None:
+    """What the ready message says about logging in (the password only where allowed)."""
+    if not hint:
+        return None
+    if shows_demo_password():
+        return f"Log in at {url}login/ {hint}"
+    return f"Log in at {url}login/ (the demo password is in var/demo-password.txt)"
+
+
 class Command(BaseCommand):
     help = (
         "Serve the desk in one process: Daphne (HTTP + WebSocket), the task worker and "
@@ -53,8 +69,9 @@ class Command(BaseCommand):
             names = ", ".join(item.name for item in pool.supervised) or "nothing else"
             self.stdout.write(self.style.SUCCESS(f"The desk is ready at {url}"), ending="\n")
             self.stdout.write(f"Running in this process: web, {names}")
-            if hint:
-                self.stdout.write(f"Log in at {url}login/ {hint}")
+            line = login_line(url, hint)
+            if line:
+                self.stdout.write(line)
             self.stdout.write("Press Ctrl+C to stop.")
             self.stdout.flush()
 
