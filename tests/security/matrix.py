@@ -1,0 +1,258 @@
+"""The permission matrix: who gets what from every endpoint of the desk.
+
+tests/security/test_permission_matrix.py walks every URL pattern of config.urls,
+every operation of the served OpenAPI document, every WebSocket route and every
+action of the agent socket, and compares what each role gets with this table.
+A new endpoint without an entry here fails that test: add it, deciding who may
+use it. `MATRIX_RECORD=1 pytest tests/security/test_permission_matrix.py -s`
+prints what the desk answers today, to review before pasting.
+
+Roles, in the order of every row: anonymous; a logged-in user with no agent
+profile; an agent of team B (the "other team"); an agent of team A (the team);
+an admin (agent role admin, a superuser). Objects in URLs are team A's.
+
+Outcomes: "ok" (2xx, or a redirect that is not to a login page), "login" (a
+redirect to /login/), "admin-login" (to /admin/login/), or the refusal's status
+code (401, 403, 404, 405). A row of `public(...)` expects one outcome for
+every role and names the endpoint's own authentication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("anonymous", "user", "other_agent", "team_agent", "admin")
+
+type Outcome = str | int
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: tuple[Outcome, Outcome, Outcome, Outcome, Outcome]
+    method: str = "GET"
+    body: dict[str, Any] | None = None
+    # URL parameter -> key of the fixture's ids, where the parameter's name is ambiguous.
+    params: dict[str, str] = field(default_factory=dict)
+    auth: str = ""  # a public endpoint's own authentication
+
+    def outcome(self, role: str) -> Outcome:
+        return self.expected[ROLES.index(role)]
+
+
+def row(
+    anonymous: Outcome,
+    user: Outcome,
+    other_agent: Outcome,
+    team_agent: Outcome,
+    admin: Outcome,
+    **options: Any,
+) -> Row:
+    return Row((anonymous, user, other_agent, team_agent, admin), **options)
+
+
+def public(outcome: Outcome, auth: str, **options: Any) -> Row:
+    """Open to the world; `auth` says what protects it instead of a session."""
+    return Row((outcome,) * 5, auth=auth, **options)
+
+
+# Agent pages: anonymous users go to the login page; a user without an agent
+# profile is refused (403); another team's objects do not exist for an agent (404).
+AGENT_PAGE = row("login", 403, "ok", "ok", "ok")
+TEAM_A_PAGE = row("login", 404, 404, "ok", "ok")
+
+
+def team_a_post(body: dict[str, Any] | None = None) -> Row:
+    """A form post on a team A object, with a valid body: refusals are real ones."""
+    return row("login", 404, 404, "ok", "ok", method="POST", body=body or {})
+
+
+STAFF_ONLY = ("admin-login",) * 4
+
+URLS: dict[str, Row] = {
+    # The Django admin: staff only; every page of it is covered by "admin:*".
+    "admin:*": row(*STAFF_ONLY, "ok"),
+    "admin:login": public("ok", "the login form itself"),
+    "admin:logout": row("ok", "ok", "ok", "ok", 405),
+    "admin:autocomplete": row(*STAFF_ONLY, 403),
+    "admin:view_on_site": row(*STAFF_ONLY, 404),
+    "admin:auth_user_password_change": row(*STAFF_ONLY, 404),
+    "admin:helpdesk_rule_dry_run": row(*STAFF_ONLY, 404),
+    "admin:admin/(?P<url>.*)$": row(*STAFF_ONLY, 404),
+}
+
+# Every operation of the OpenAPI document, by operationId. Bodies are valid, so
+# "ok" shows access was granted and a refusal is a real one.
+API: dict[str, Row] = {}
+
+# WebSocket routes (config.routing), by route.
+WEBSOCKETS: dict[str, Row] = {
+    # The agent socket: what each role gets is SOCKET_ACTIONS["connect"].
+    "ws/agent/": row("closed-4401", "closed-4403", "ok", "ok", "ok", auth="session, Origin"),
+    # The chat widget's visitor socket (tests/channels_in/webchat/test_consumer.py).
+    "ws/chat/<str:public_key>/": public(
+        "ok", "the inbox's public key, Origin allow-list, the conversation's token"
+    ),
+}
+
+# Agent socket actions, sent on ticket A after connecting as the role. Outcomes:
+# "closed-4401" / "closed-4403" (the connection itself is refused), "ok" (the
+# action took effect), "error" (an error frame), "filtered" (resume answered
+# with none of team A's events).
+REFUSED_SOCKET = ("closed-4401", "closed-4403")
+SOCKET_ACTIONS: dict[str, Row] = {
+    "connect": row(*REFUSED_SOCKET, "ok", "ok", "ok"),
+    "presence": row(*REFUSED_SOCKET, "ok", "ok", "ok"),  # the agent's own presence
+    "resume": row(*REFUSED_SOCKET, "filtered", "ok", "ok"),
+    "watch": row(*REFUSED_SOCKET, "error", "ok", "ok"),
+    "unwatch": row(*REFUSED_SOCKET, "ok", "ok", "ok"),  # leaving is always allowed
+    "typing": row(*REFUSED_SOCKET, "error", "ok", "ok"),
+    "viewing": row(*REFUSED_SOCKET, "error", "ok", "ok"),
+}
+
+API_ROW = row(401, 401, "ok", "ok", "ok")  # lists: filtered to the caller's teams
+API_TEAM_A = row(401, 401, 404, "ok", "ok")
+
+
+def api_write(body: dict[str, Any] | None = None) -> Row:
+    return row(401, 401, 404, "ok", "ok", body=body or {})
+
+
+API.update(
+    {
+        "helpdesk_api_me_me": API_ROW,
+        "helpdesk_api_tickets_list_tickets": API_ROW,
+        "helpdesk_api_tickets_get_ticket": API_TEAM_A,
+        "helpdesk_api_tickets_get_attachment": API_TEAM_A,
+        "helpdesk_api_ticket_actions_reply": api_write({"text": "Hi"}),
+        "helpdesk_api_ticket_actions_add_note": api_write({"text": "Note"}),
+        "helpdesk_api_ticket_actions_assign": api_write({"assignee_id": "$team_agent_id"}),
+        "helpdesk_api_ticket_actions_claim": api_write(),
+        "helpdesk_api_ticket_actions_unassign": api_write(),
+        "helpdesk_api_ticket_actions_set_status": api_write({"status": "pending"}),
+        "helpdesk_api_ticket_actions_set_priority": api_write({"priority": 3}),
+        "helpdesk_api_ticket_actions_set_tags": api_write({"tags": ["vip"]}),
+        "helpdesk_api_ticket_actions_snooze": api_write({"until": "2099-01-01T00:00:00Z"}),
+        # Merging is a supervisor's right: a team agent is refused (403).
+        "helpdesk_api_ticket_actions_merge": row(
+            401, 401, 404, 403, "ok", body={"target_id": "$other_ticket_id"}
+        ),
+        "helpdesk_api_ticket_actions_retry": api_write(),
+        "helpdesk_api_contacts_list_contacts": API_ROW,
+        "helpdesk_api_contacts_get_contact": API_TEAM_A,
+        "helpdesk_api_contacts_update_contact": api_write({"name": "New name"}),
+        "helpdesk_api_contacts_merge_contacts": row(
+            401, 401, 404, 403, "ok", body={"target_id": "$other_contact_id"}
+        ),
+        "helpdesk_api_events_list_events": API_ROW,
+        "channels_in_phone_api_list_calls": API_ROW,
+        "channels_in_phone_api_create_call": api_write(
+            {"line_id": "$line_id", "number": "09121234567", "direction": "in", "outcome": "missed"}
+        ),
+        "channels_in_phone_api_submit_call_form": api_write({"notes": "called back"}),
+        "knowledge_base_api_search": public("ok", "none: published public articles only"),
+    }
+)
+
+# Read-only models and models created only by the desk: no "add" (nor "delete") page.
+for _name in [
+    "axes_accessattempt_add",
+    "axes_accessfailurelog_add",
+    "axes_accesslog_add",
+    "channel_email_quarantinedmail_add",
+    "channel_phone_call_add",
+    "channel_webchat_webchatconversation_add",
+    "django_tasks_database_dbtaskresult_add",
+    "django_tasks_database_dbtaskresult_delete",
+    "helpdesk_contact_add",
+    "helpdesk_contact_delete",
+    "helpdesk_message_add",
+    "helpdesk_message_delete",
+    "helpdesk_ticket_add",
+    "helpdesk_ticket_delete",
+    "helpdesk_ticketevent_add",
+    "helpdesk_ticketevent_delete",
+]:
+    URLS[f"admin:{_name}"] = row(*STAFF_ONLY, 403)
+
+URLS.update(
+    {
+        # Accounts.
+        "login": public("ok", "the login form itself"),
+        "logout": row("login", "login", "login", "login", "login", method="POST"),
+        "password_change": row("login", "ok", "ok", "ok", "ok"),
+        # The inbox.
+        "home": AGENT_PAGE,
+        "ticket_list": row("login", 404, "ok", "ok", "ok"),
+        "inbox_nav": row("login", 404, "ok", "ok", "ok"),
+        # Bulk actions skip tickets the agent may not change (and say how many).
+        "bulk": row(
+            "login",
+            404,
+            "ok",
+            "ok",
+            "ok",
+            method="POST",
+            body={"op": "claim", "ids": ["$ticket_id"]},
+        ),
+        "ticket": TEAM_A_PAGE,
+        "ticket_timeline": TEAM_A_PAGE,
+        "ticket_meta": TEAM_A_PAGE,
+        "ticket_reply": team_a_post({"mode": "note", "text": "x"}),
+        "ticket_assign": team_a_post({"assignee": "$team_agent_id"}),
+        "ticket_status": team_a_post({"status": "pending"}),
+        "ticket_priority": team_a_post({"priority": 3}),
+        "ticket_tags": team_a_post({"tags": "vip"}),
+        "ticket_snooze": team_a_post({"until": "2099-01-01T09:00"}),
+        "message_retry": team_a_post(),
+        "attachment": TEAM_A_PAGE,
+        "contact": TEAM_A_PAGE,
+        "contact_edit": team_a_post({"name": "New name"}),
+        # Merging contacts is a supervisor's right.
+        "contact_merge": row(
+            "login", 404, 404, 403, "ok", method="POST", body={"other": "$other_contact_id"}
+        ),
+        "set_language": row("login", 404, "ok", "ok", "ok", method="POST", body={"language": "fa"}),
+        "set_presence": row(
+            "login", 404, "ok", "ok", "ok", method="POST", body={"presence": "away"}
+        ),
+        "api_tokens": row("login", 404, "ok", "ok", "ok"),
+        "revoke_api_token": row("login", 404, 404, "ok", "ok", method="POST"),
+        # The phone channel's pages (the call log and its pop-up form).
+        "call-log": row("login", "ok", "ok", "ok", "ok"),
+        "call-log-manual": row("login", "ok", "ok", "ok", "ok"),
+        "call-form": row("login", 404, 404, "ok", "ok", method="POST", body={"notes": "x"}),
+        # The knowledge base's editor: admins only.
+        "kb:manage": row("login", 403, 403, 403, "ok"),
+        "kb:manage_new": row("login", 403, 403, 403, "ok"),
+        "kb:manage_edit": row("login", 403, 403, 403, "ok"),
+        # The public portal.
+        "kb:root": public("ok", "none: published public articles only"),
+        "kb:sitemap": public("ok", "none: published public articles only"),
+        "kb:home": public("ok", "none"),
+        "kb:search": public("ok", "none"),
+        "kb:category": public("ok", "none", params={"slug": "category_slug"}),
+        "kb:article": public("ok", "none"),
+        "kb:vote": public("ok", "none: one vote per session", method="POST"),
+        # No web-form inbox in this desk: the form says it is unavailable.
+        "webform:contact": public(503, "none: rate limits per IP"),
+        # Channels with their own authentication.
+        "cti-event": public(
+            401, "the line's CTI token in the URL", method="POST", params={"token": "cti_token"}
+        ),
+        "telegram-webhook": public(403, "X-Telegram-Bot-Api-Secret-Token", method="POST"),
+        "webchat:asset": public("ok", "none: static widget files"),
+        "webchat:demo": public("ok", "none: the widget's demo page"),
+        "webchat:page": public("ok", "the inbox's public key"),
+        "webchat:settings": public("ok", "the inbox's public key, Origin allow-list"),
+        "webchat:upload": public(403, "the conversation's token, Origin allow-list", method="POST"),
+        "webchat:file": public("ok", "a signed capability URL per attachment"),
+        "automation-solved": public("ok", "a signed, expiring link per ticket"),
+        # The API's own pages (its operations are in API below).
+        "api-v1:openapi-json": public("ok", "none: the schema"),
+        "api-v1:openapi-view": public("ok", "none: the schema's docs"),
+        "api-v1:api-root": public(404, "none"),
+        # The test-only channel (tests/pigeon).
+        "pigeon-land": public(405, "test only", method="GET"),
+    }
+)
