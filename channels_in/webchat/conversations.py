@@ -265,7 +265,12 @@ def history(
         return []
     visible = Q(direction=Direction.INBOUND) | Q(
         direction=Direction.OUTBOUND,
-        delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENT],
+        delivery_status__in=[
+            DeliveryStatus.QUEUED,
+            DeliveryStatus.SENDING,
+            DeliveryStatus.SENT,
+            DeliveryStatus.UNCERTAIN,
+        ],
     )
     latest = list(
         Message.objects.filter(visible, inbox_id=config.inbox_id, ticket__contact=contact)
