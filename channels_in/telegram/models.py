@@ -40,7 +40,9 @@ class TelegramConfig(models.Model):
     welcome_message = models.TextField(
         _("welcome message"), blank=True, help_text=_("Sent when a customer presses Start.")
     )
-    webhook_secret = models.CharField(max_length=256, default=new_webhook_secret, editable=False)
+    # Telegram echoes it in a header on every webhook call; stored encrypted like the
+    # bot token (a database dump alone cannot forge updates), compared in constant time.
+    webhook_secret = EncryptedTextField(default=new_webhook_secret, editable=False)
     webhook_url = models.CharField(_("webhook URL"), max_length=500, blank=True, editable=False)
     webhook_set_at = models.DateTimeField(
         _("webhook set at"), null=True, blank=True, editable=False
