@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "django_tasks_db",
+    # Serves Swagger UI's files for /api/v1/docs from /static/ninja/ (no CDN under the CSP).
+    "ninja",
     "helpdesk",
     "config",
     "agents",
