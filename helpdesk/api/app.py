@@ -6,13 +6,13 @@ from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from helpdesk.actions.errors import ActionError
 from helpdesk.api import contacts, events, me, ticket_actions, tickets
 from helpdesk.api.auth import AnonIpRateThrottle, TokenAuth, TokenRateThrottle
+from helpdesk.api.openapi import DocumentedAPI
 
 
 class ObjectParser(Parser):
@@ -25,7 +25,7 @@ class ObjectParser(Parser):
         return cast(dict[str, Any], data)
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Helpdesk API",
     version="1",
     description="The support desk's JSON API; see docs/api.md.",

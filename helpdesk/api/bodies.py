@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import (
-    AwareDatetime,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -17,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from helpdesk.api.types import Id, IdentityKindText, JsonObject, Text, Version
+from helpdesk.api.types import Id, IdentityKindText, JsonObject, Text, UtcDatetime, Version
 from helpdesk.models import TicketStatus
 
 MAX_ATTACHMENTS = 20
@@ -72,7 +71,7 @@ class VersionIn(WriteBody):
 
 class StatusIn(WriteBody):
     status: TicketStatus
-    snoozed_until: AwareDatetime | None = None
+    snoozed_until: UtcDatetime | None = None
     expected_version: Version | None = None
 
 
@@ -87,7 +86,7 @@ class TagsIn(WriteBody):
 
 
 class SnoozeIn(WriteBody):
-    until: AwareDatetime
+    until: UtcDatetime
 
 
 class MergeIn(WriteBody):

@@ -1,0 +1,80 @@
+"""The error answers of the API, declared in its OpenAPI document.
+
+Errors come from the exception handlers in helpdesk.api.app (one body shape,
+`{"detail", "field"?, "errors"?}`), not from the routes, so each operation's
+possible error statuses are added to the document here, from what the operation
+is: every one may get a malformed request (400), a failed validation (422) and a
+rate limit (429); one with a token also 401; one with path parameters 404; a
+write also 403 (role or token scope), 404 (an object it names), 409 (a stale
+`expected_version`, an Idempotency-Key in use) and 413 (a body too large).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+
+WRITES = {"post", "put", "patch", "delete"}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["detail"],
+}
+DESCRIPTIONS = {
+    400: "Malformed request (not JSON, not an object, bad encoding)",
+    401: "Missing, invalid, expired or revoked bearer token",
+    403: "The caller's role or token scope does not allow this",
+    404: "No such object, or one the caller may not read",
+    409: "Conflict: a stale expected_version, or the Idempotency-Key is in use",
+    413: "The request body is too large",
+    422: "Validation failed (detail names the field)",
+    429: "Rate limited: retry after Retry-After seconds",
+}
+
+
+def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses an operation may answer, from its method, path and security."""
+    statuses = {400, 422, 429}
+    if operation.get("security"):
+        statuses.add(401)
+    if "{" in path:
+        statuses.add(404)
+    if method in WRITES:
+        statuses |= {403, 404, 409, 413}
+    return sorted(statuses)
+
+
+def declare_errors(schema: OpenAPISchema) -> OpenAPISchema:
+    """Add the Error schema and each operation's error responses to the document."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in error_statuses(method, path, operation):
+                responses.setdefault(status, {"description": DESCRIPTIONS[status], **ref})
+    return schema
+
+
+class DocumentedAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the errors the API answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        return declare_errors(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
