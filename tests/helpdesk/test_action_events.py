@@ -36,7 +36,7 @@ from helpdesk.models import (
     TicketEvent,
     TicketStatus,
 )
-from helpdesk.staff import presence
+from helpdesk.staff import presence, tokens
 from tests.helpdesk.actions_helpers import open_ticket
 
 
@@ -200,6 +200,15 @@ def _language(w: World) -> Run:
     return lambda: presence.do_set_language(w.agent, "fa")
 
 
+def _issue_token(w: World) -> Run:
+    return lambda: tokens.do_issue_token(w.agent, w.agent, name="ci")
+
+
+def _revoke_token(w: World) -> Run:
+    token, _raw = tokens.do_issue_token(w.agent, w.agent)
+    return lambda: tokens.do_revoke_token(w.agent, token.pk)
+
+
 CASES: dict[str, Case] = {
     "messages.do_reply": Case(
         messages.do_reply, _reply, ["message.created", "ticket.status_changed"]
@@ -248,6 +257,9 @@ CASES: dict[str, Case] = {
     # Presence is an ephemeral frame and the language a preference: no audit event.
     "presence.do_set_presence": Case(presence.do_set_presence, _presence, []),
     "presence.do_set_language": Case(presence.do_set_language, _language, []),
+    # Tokens touch no ticket: no audit event (the token row keeps its own dates).
+    "tokens.do_issue_token": Case(tokens.do_issue_token, _issue_token, []),
+    "tokens.do_revoke_token": Case(tokens.do_revoke_token, _revoke_token, []),
 }
 
 ACTIONS = sorted(discovered_actions())
