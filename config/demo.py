@@ -20,7 +20,12 @@ from django.utils import timezone
 
 from config.demo_extras import seed_extras
 from helpdesk import identities
-from helpdesk.actions.messages import do_add_note, do_reply
+from helpdesk.actions.messages import (
+    do_add_note,
+    do_record_delivery,
+    do_reply,
+    do_start_delivery,
+)
 from helpdesk.actions.tickets import (
     do_assign,
     do_claim,
@@ -30,7 +35,17 @@ from helpdesk.actions.tickets import (
 )
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.models import Agent, Inbox, Priority, Role, Team, Ticket, TicketStatus
+from helpdesk.models import (
+    Agent,
+    DeliveryStatus,
+    Inbox,
+    Message,
+    Priority,
+    Role,
+    Team,
+    Ticket,
+    TicketStatus,
+)
 
 ADMIN_USERNAME = "admin"
 SALES = "Sales · فروش"
@@ -300,11 +315,26 @@ def _agent_work(created: Created, people: dict[str, Any], tickets: list[Ticket])
             david, tickets[6].pk, "We do: 50% off for registered charities.", resolve=True
         ),
         lambda: do_add_note(maryam, tickets[7].pk, "با تیم فنی هماهنگ شد؛ منتظر پاسخ."),
+        # A reply whose worker stopped mid-send: shown as "may have been sent — resend?".
+        lambda: _interrupted(
+            do_reply(maryam, tickets[0].pk, "سفارش شما امروز ارسال شد؛ کد رهگیری را پیامک کردیم.")
+        ),
         lambda: do_set_status(admin, tickets[11].pk, TicketStatus.PENDING),
     ]
     for step in steps:
         step()
         created.agent_actions += 1
+
+
+def _interrupted(message: Message) -> None:
+    """Leave a demo reply as a crashed worker would: uncertain, waiting for an agent."""
+    attempt = do_start_delivery(message.pk)
+    do_record_delivery(
+        message.pk,
+        status=DeliveryStatus.UNCERTAIN,
+        error="the worker stopped during the send; the mail may have arrived (demo)",
+        attempt=attempt,
+    )
 
 
 def seed() -> Created | None:

@@ -134,3 +134,13 @@ def test_it_loads_a_bilingual_faq_a_web_form_a_phone_line_and_automation() -> No
     [fa] = suggest_articles("رمز عبورم را فراموش کرده‌ام", "fa", 1)
     [en] = suggest_articles("I forgot my password", "en", 1)
     assert fa.slug == "بازیابی-رمز-عبور" and en.slug == "reset-password"
+
+
+def test_it_shows_a_reply_that_may_have_been_sent() -> None:
+    from helpdesk.models import DeliveryStatus
+
+    call_command("seed_demo", stdout=StringIO())
+    uncertain = Message.objects.get(delivery_status=DeliveryStatus.UNCERTAIN)
+    assert (
+        uncertain.direction == Direction.OUTBOUND and "may have arrived" in uncertain.delivery_error
+    )
