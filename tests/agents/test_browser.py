@@ -18,7 +18,7 @@ from helpdesk.ingest import receive
 from helpdesk.models import Agent, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests import factories, live
-from tests.agents.liveserver import ROOT, DeskServer
+from tests.live import ROOT, DeskServer
 
 # The shared fixtures, still importable from here for the `from tests.agents.test_browser
 # import browser, server` lines of tests/agents/conftest.py and tests/channels_in/phone/

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, expect
 from helpdesk.models import Direction, Message
 from helpdesk.tasks import deliver_message
 from tests import factories
-from tests.agents.liveserver import DeskServer
 from tests.agents.test_browser import open_as
+from tests.live import DeskServer
 
 pytestmark = [
     pytest.mark.browser,

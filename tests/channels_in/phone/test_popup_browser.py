@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, expect
 
 from channels_in.phone.models import Call
 from helpdesk.models import Ticket
-from tests.agents.liveserver import DeskServer
 from tests.agents.test_browser import open_as
+from tests.live import DeskServer
 
 pytestmark = [
     pytest.mark.browser,
