@@ -175,15 +175,11 @@ class ChannelAppConfig(AppConfig):
 
 
 # --- the registry ---------------------------------------------------------------------
-def specs() -> list[ChannelSpec]:
-    """The specs of every installed channel, in INSTALLED_APPS order."""
-    return _specs()
-
-
 _cache: dict[str, Any] = {}
 
 
-def _specs() -> list[ChannelSpec]:
+def specs() -> list[ChannelSpec]:
+    """The specs of every installed channel, in INSTALLED_APPS order (collected once)."""
     cached: list[ChannelSpec] | None = _cache.get("specs")
     if cached is None:
         cached = [
@@ -205,19 +201,19 @@ def reset() -> None:
 
 
 def spec_for(kind: str) -> ChannelSpec:
-    for spec in _specs():
+    for spec in specs():
         if spec.kind == kind:
             return spec
     raise LookupError(f"no channel {kind!r} is installed")
 
 
 def kinds() -> list[str]:
-    return [spec.kind for spec in _specs()]
+    return [spec.kind for spec in specs()]
 
 
 def kind_choices() -> list[tuple[str, StrOrPromise]]:
     """(kind, label) of every installed channel, for forms and filters."""
-    return [(spec.kind, spec.label) for spec in _specs()]
+    return [(spec.kind, spec.label) for spec in specs()]
 
 
 def kind_label(kind: str) -> StrOrPromise:
@@ -230,7 +226,7 @@ def kind_label(kind: str) -> StrOrPromise:
 def identity_specs() -> dict[str, IdentitySpec]:
     """Every identity kind an installed channel declares (first declaration wins)."""
     found: dict[str, IdentitySpec] = {}
-    for spec in _specs():
+    for spec in specs():
         for identity in spec.identities:
             found.setdefault(identity.kind, identity)
     return found
@@ -359,7 +355,7 @@ def send_copy_elsewhere(message: Message, *, only: str | None = None) -> str | N
 
 def copy_senders(identity_kind: str) -> Iterator[CopySender]:
     """Senders that can carry another channel's reply to an address of `identity_kind`."""
-    for spec in _specs():
+    for spec in specs():
         if spec.copies_to == identity_kind:
             sender = get_sender(spec.kind)
             if isinstance(sender, CopySender):
@@ -368,7 +364,7 @@ def copy_senders(identity_kind: str) -> Iterator[CopySender]:
 
 def get_listeners() -> list[Listener]:
     """Every installed channel's listener, plus the core's scheduler; import errors propagate."""
-    paths = [spec.listener for spec in _specs() if spec.listener]
+    paths = [spec.listener for spec in specs() if spec.listener]
     paths.append("helpdesk.automation.scheduler.Scheduler")
     found: list[Listener] = []
     for path in paths:
@@ -378,4 +374,4 @@ def get_listeners() -> list[Listener]:
 
 
 def event_schema_paths() -> list[str]:
-    return [path for spec in _specs() for path in spec.event_schemas]
+    return [path for spec in specs() for path in spec.event_schemas]

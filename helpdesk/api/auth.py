@@ -9,6 +9,7 @@ token is refused every write with 403) and per route with `require_scope`
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -85,6 +86,18 @@ class TokenRateThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token.token_hash[:32]}
 
 
+def usable_token(raw: str, now: datetime) -> ApiToken | None:
+    """The token `raw` if it works now: not revoked or expired, its user an active agent."""
+    found = (
+        ApiToken.objects.select_related("user", "user__agent")
+        .filter(token_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if found is None or not found.is_usable(now) or agent_of(found.user) is None:
+        return None
+    return found
+
+
 class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
         # Counted before the token is looked up, so guessing tokens is throttled too.
@@ -99,13 +112,9 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user", "user__agent")
-            .filter(token_hash=hash_token(token), user__is_active=True)
-            .first()
-        )
         now = timezone.now()
-        if found is None or not found.is_usable(now) or agent_of(found.user) is None:
+        found = usable_token(token, now)
+        if found is None:
             return None
         if request.method not in _SAFE_METHODS and found.scope == TokenScope.READ:
             raise AuthorizationError(message="this token is read-only")

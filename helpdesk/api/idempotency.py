@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from helpdesk.models import ApiToken, IdempotentRequest, hash_token
+from helpdesk.api.auth import usable_token
+from helpdesk.models import IdempotentRequest
 from helpdesk.models.idempotency import KEEP_FOR
 
 HEADER = "Idempotency-Key"
@@ -29,12 +30,9 @@ def _token_id(request: HttpRequest) -> int | None:
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    found: int | None = (
-        ApiToken.objects.filter(token_hash=hash_token(raw.strip()), user__is_active=True)
-        .values_list("id", flat=True)
-        .first()
-    )
-    return found
+    # The same rule as the API's authentication: a token that would get 401 keeps no key.
+    found = usable_token(raw.strip(), timezone.now())
+    return found.pk if found is not None else None
 
 
 def _fingerprint(request: HttpRequest) -> str:
