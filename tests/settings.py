@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
+# One key for the whole run, subprocesses included (live servers, listeners killed
+# mid-import): without var/secret_key.txt each process would draw its own, and a
+# restarted server could neither read the session cookies nor decrypt the secrets
+# the test process stored.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
 from config.settings import *  # noqa: F403
 from config.settings import INSTALLED_APPS
 
