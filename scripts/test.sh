@@ -13,6 +13,7 @@ echo "==> ruff format --check"; .venv/bin/ruff format --check .
 echo "==> ruff check"; .venv/bin/ruff check .
 echo "==> mypy (strict, from pyproject.toml)"; .venv/bin/mypy .
 echo "==> import-linter (layers)"; .venv/bin/lint-imports --no-cache
+echo "==> vendored front-end files match static-vendor.lock.json"; "$PY" scripts/vendor_static.py --check
 
 answers() { "$PY" - "$1" "$2" <<'PYEOF'
 import socket, sys
