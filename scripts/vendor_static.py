@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -44,8 +45,11 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _pack(name: str, version: str, workdir: Path) -> tuple[Path, str]:
-    out = subprocess.run(
-        ["npm", "pack", f"{name}@{version}", "--json", "--pack-destination", str(workdir)],
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is needed to fetch packages (apt-get install npm)")
+    out = subprocess.run(  # noqa: S603 - fixed argv, names from the committed manifest
+        [npm, "pack", f"{name}@{version}", "--json", "--pack-destination", str(workdir)],
         check=True,
         capture_output=True,
         text=True,
