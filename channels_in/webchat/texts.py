@@ -68,7 +68,7 @@ def _strings() -> dict[str, str]:
         "email": _("Your email"),
         "start": _("Start the chat"),
         "bad_email": _("Please enter a valid email address."),
-        "offline_title": _("We are away right now"),
+        "offline_title": _("We are away right now."),
         "too_large": _("The file is larger than the %(limit)s limit."),
         "rate_limited": _("You are sending messages too quickly. Please wait a moment."),
         "too_many_conversations": _(
@@ -92,8 +92,8 @@ def widget_settings(config: WebchatConfig, language: str) -> dict[str, Any]:
             "prechat_form": config.prechat_form,
             "attachment_max_bytes": config.attachment_limit(),
             "offline": {
-                "message": config.offline_message
-                or _("No one is online right now. Leave a message and we will answer here."),
+                # The title already says no one is here: the default only says what to do.
+                "message": config.offline_message or _("Leave a message and we will answer here."),
                 "reply_time": _digits(reply_time(config.expected_reply_minutes), language),
             },
             "strings": _strings(),

@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -102,11 +103,12 @@ def page(request: HttpRequest, public_key: str) -> HttpResponse:
     """The standalone chat page of one inbox (a link to share, no website needed)."""
     config = _config_or_404(public_key)
     language = texts.widget_language(config, request.GET.get("lang") or request.LANGUAGE_CODE)
-    return render(
-        request,
-        "webchat/page.html",
-        {"config": config, "settings": texts.widget_settings(config, language)},
-    )
+    with translation.override(language):
+        return render(
+            request,
+            "webchat/page.html",
+            {"config": config, "settings": texts.widget_settings(config, language)},
+        )
 
 
 @require_GET
@@ -125,7 +127,9 @@ def demo(request: HttpRequest) -> HttpResponse:
         "dir": "rtl" if language == "fa" else "ltr",
         "script_url": request.build_absolute_uri(reverse("webchat:asset", args=["widget.js"])),
     }
-    return render(request, "webchat/demo.html", context, status=200 if config else 404)
+    # The page's own words follow ?lang too, not only its direction (the widget reads <html lang>).
+    with translation.override(language):
+        return render(request, "webchat/demo.html", context, status=200 if config else 404)
 
 
 @require_GET

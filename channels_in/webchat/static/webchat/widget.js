@@ -139,7 +139,8 @@
     wrap.appendChild(panel);
     if (MODE === "widget") wrap.appendChild(ui.launcher);
     shadow.appendChild(wrap);
-    document.body.appendChild(host);
+    // The standalone page is the desk's own: the chat belongs in its <main> landmark.
+    ((MODE === "page" && document.querySelector("main")) || document.body).appendChild(host);
     toggle(MODE === "page" || load("open", false));
   }
 
@@ -218,7 +219,21 @@
   function showNotice(text, isError) {
     ui.notice.textContent = text;
     ui.notice.classList.toggle("hc-error", !!isError);
+    ui.notice.classList.remove("hc-away-notice");
     ui.notice.hidden = !text;
+  }
+
+  // No agent online: one notice, the title as its first sentence, then what to do and
+  // when to expect an answer. Each `ready` (reconnects too) replaces it, never appends.
+  function showAway() {
+    showNotice("");
+    var title = el("strong", "hc-away-title", t("offline_title"));
+    ui.notice.appendChild(title);
+    [cfg.offline.message, cfg.offline.reply_time].forEach(function (part) {
+      if (part) ui.notice.appendChild(document.createTextNode(" " + part));
+    });
+    ui.notice.classList.add("hc-away-notice");
+    ui.notice.hidden = false;
   }
 
   /* ---- messages ------------------------------------------------------------------- */
@@ -418,7 +433,8 @@
       f.messages.forEach(render);
       ui.prechat.hidden = !f.prechat_required;
       ui.composer.hidden = f.prechat_required;
-      showNotice(f.agents_online ? "" : t("offline_title") + " " + cfg.offline.message + " " + cfg.offline.reply_time);
+      if (f.agents_online) showNotice("");
+      else showAway();
       ui.wrap.classList.toggle("hc-away", !f.agents_online);
       outbox().forEach(function (item) {
         if (!rows["cid:" + item.client_id]) {
