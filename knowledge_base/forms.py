@@ -14,7 +14,7 @@ class VoteForm(forms.Form):
         label=_("Anything we could improve? (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "dir": "auto"}),
     )
 
 
@@ -45,3 +45,19 @@ class ArticleForm(forms.ModelForm[Article]):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["slug"].required = False
+        for name, field in self.fields.items():
+            _bootstrap(field.widget, invalid=self.is_bound and name in self.errors)
+        for name in ("title", "summary", "translation_key"):
+            self.fields[name].widget.attrs.setdefault("dir", "auto")
+        self.fields["slug"].widget.attrs["dir"] = "ltr"
+
+
+def _bootstrap(widget: forms.Widget, *, invalid: bool) -> None:
+    """Bootstrap's class for the widget's kind (the editor's design system)."""
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):  # SelectMultiple too
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = css + (" is-invalid" if invalid else "")

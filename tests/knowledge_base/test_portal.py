@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from helpdesk.digits import persian_digits
 from helpdesk.models import Message, Ticket
 from knowledge_base.models import Article, ArticleRevision, ArticleVote, Category
 from tests import factories
@@ -117,7 +118,10 @@ def test_it_creates_a_ticket_from_the_contact_form(webform_inbox: Any) -> None:
     identity = ticket.contact.identities.get()
     assert (identity.kind, identity.address) == ("email", "reza@example.com")
     assert Message.objects.get().text == "سفارش ۱۲۳ هنوز نرسیده است."
-    assert f"#{ticket.pk}" in response.content.decode()
+    # The confirmation is Persian text: its request number in Persian digits.
+    html = response.content.decode()
+    assert f"#{persian_digits(str(ticket.number))}" in html
+    assert f"#{ticket.number}" not in html
 
 
 def test_it_refuses_a_contact_post_without_csrf_token(webform_inbox: Any) -> None:

@@ -7,10 +7,13 @@ function render(results) {
   list.replaceChildren();
   for (const item of results) {
     const li = document.createElement("li");
+    li.className = "list-group-item";
     const link = document.createElement("a");
     link.href = item.url;
+    link.className = "fw-semibold";
     link.textContent = item.title;
     const snippet = document.createElement("p");
+    snippet.className = "mb-0 text-body-secondary";
     snippet.innerHTML = item.snippet; // server-escaped text plus <mark> only
     li.append(link, snippet);
     list.append(li);
