@@ -8,7 +8,7 @@ stored values stay timezone-aware Gregorian datetimes.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -70,3 +70,18 @@ def long_date(value: date | datetime) -> str:
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     y, m, d = to_jalali(value)
     return persian_digits(f"{d} {MONTHS[m - 1]} {y}")
+
+
+def from_jalali(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Jalali (year, month, day); the inverse of to_jalali."""
+    if not (1 <= month <= 12 and 1 <= day <= (31 if month <= 6 else 30)):
+        raise ValueError(f"no Jalali date {year}/{month}/{day}")
+    # 1 Farvardin falls on 19-22 March of Gregorian year + 621: find it, then count days.
+    nowruz = next(
+        d for d in (date(year + 621, 3, n) for n in range(19, 23)) if to_jalali(d) == (year, 1, 1)
+    )
+    offset = (month - 1) * 31 + day - 1 if month <= 7 else 186 + (month - 7) * 30 + day - 1
+    found = nowruz + timedelta(days=offset)
+    if to_jalali(found) != (year, month, day):  # 30 Esfand of a common year
+        raise ValueError(f"no Jalali date {year}/{month}/{day}")
+    return found

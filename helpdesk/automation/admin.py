@@ -4,47 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from helpdesk.automation import conditions, rule_actions
+from helpdesk.automation.admin_forms import BusinessHoursForm, InboxAutomationForm, RuleForm
 from helpdesk.automation.engine import dry_run
+from helpdesk.automation.holiday_import import import_holidays_view
 from helpdesk.models import BusinessHours, InboxAutomation, Rule, Ticket
-
-
-class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = Rule
-        fields = [
-            "name",
-            "enabled",
-            "position",
-            "trigger",
-            "hours",
-            "conditions",
-            "actions",
-            "stop_processing",
-        ]
-
-    def clean_conditions(self) -> Any:
-        value = self.cleaned_data["conditions"]
-        try:
-            conditions.validate(value or [])
-        except conditions.InvalidCondition as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return value
-
-    def clean_actions(self) -> Any:
-        value = self.cleaned_data["actions"]
-        try:
-            rule_actions.validate(value or [])
-        except rule_actions.InvalidAction as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return value
 
 
 @admin.register(Rule)
@@ -84,9 +53,36 @@ class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(BusinessHours)
 class BusinessHoursAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = BusinessHoursForm
     list_display = ["name", "time_zone"]
+    change_form_template = "admin/helpdesk/businesshours/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "<int:hours_id>/import-holidays/",
+                self.admin_site.admin_view(self.import_holidays),
+                name="helpdesk_businesshours_import_holidays",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_holidays(self, request: HttpRequest, hours_id: int) -> HttpResponse:
+        """Add Iran's official holidays of a Jalali year to these business hours."""
+        return import_holidays_view(self, request, hours_id)
 
 
 @admin.register(InboxAutomation)
 class InboxAutomationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = InboxAutomationForm
     list_display = ["inbox", "business_hours", "acknowledge", "suggest_articles"]
+
+    def get_fields(self, request: HttpRequest, obj: InboxAutomation | None = None) -> Any:
+        return [*InboxAutomationForm.Meta.fields, *InboxAutomationForm.template_fields()]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any
+    ) -> Any:
+        # The per-language fields are added by the form itself, not by the model.
+        kw["fields"] = InboxAutomationForm.Meta.fields
+        return super().get_form(request, obj, change, **kw)

@@ -7,28 +7,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from helpdesk.automation import config_cache
+from helpdesk.automation import config_cache, schema
 from helpdesk.automation.hours import is_open
 from helpdesk.models import Message, Ticket
 
-FIELDS = {
-    "channel",
-    "inbox",
-    "subject",
-    "text",
-    "contact.language",
-    "contact.attribute",
-    "business_hours",
-    "priority",
-    "tags",
-    "assignee",
-    "status",
-    "team",
-}
-OPS = {"is", "is_not", "contains", "not_contains", "in", "gte", "lte"}
+FIELDS = set(schema.FIELDS)
+OPS = set(schema.ALL_OPS)
 
 
-class InvalidCondition(ValueError):
+class InvalidCondition(schema.SchemaError):
     pass
 
 
@@ -45,12 +32,16 @@ class Context:
     message: Message | None
 
 
-def validate(conditions: list[dict[str, Any]]) -> None:
-    for c in conditions:
-        if c.get("field") not in FIELDS:
-            raise InvalidCondition(f"unknown condition field {c.get('field')!r}")
-        if c.get("op", "is") not in OPS:
-            raise InvalidCondition(f"unknown operator {c.get('op')!r}")
+def validate(conditions: Any, choices: dict[str, set[Any]] | None = None) -> None:
+    """Raise InvalidCondition (with the row in `index`) unless every condition fits the
+    schema; `choices` (see helpdesk.automation.options) also checks picked ids exist."""
+    if not isinstance(conditions, list):
+        raise InvalidCondition("conditions must be a list")
+    for index, c in enumerate(conditions):
+        try:
+            schema.check_condition(c, choices)
+        except schema.SchemaError as exc:
+            raise InvalidCondition(exc.message, index) from exc
 
 
 def _value_of(field: str, cond: dict[str, Any], ctx: Context) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helpdesk.actions.automatic import do_send_automatic
 from helpdesk.actions.tickets import (
@@ -17,32 +18,28 @@ from helpdesk.actions.tickets import (
     do_set_tags,
     do_set_team,
 )
+from helpdesk.automation import schema
 from helpdesk.automation.placeholders import pick_language, render
 from helpdesk.models import InboxAutomation, Message, Ticket
 
-KINDS = {
-    "auto_reply",
-    "send_articles",
-    "assign_team",
-    "assign_agent",
-    "add_tag",
-    "set_priority",
-    "set_status",
-    "snooze",
-}
+KINDS = set(schema.ACTIONS)
 DEFLECT_SALT = "helpdesk.deflect"
 
 
-class InvalidAction(ValueError):
+class InvalidAction(schema.SchemaError):
     pass
 
 
-def validate(actions: list[dict[str, Any]]) -> None:
-    if not actions:
-        raise InvalidAction("a rule needs at least one action")
-    for a in actions:
-        if a.get("type") not in KINDS:
-            raise InvalidAction(f"unknown action {a.get('type')!r}")
+def validate(actions: Any, choices: dict[str, set[Any]] | None = None) -> None:
+    """Raise InvalidAction (with the row in `index`) unless there is at least one action
+    and each fits the schema; `choices` also checks that picked ids exist."""
+    if not isinstance(actions, list) or not actions:
+        raise InvalidAction(str(_("a rule needs at least one action")))
+    for index, a in enumerate(actions):
+        try:
+            schema.check_action(a, choices)
+        except schema.SchemaError as exc:
+            raise InvalidAction(exc.message, index) from exc
 
 
 def describe(action: dict[str, Any]) -> str:
