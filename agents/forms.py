@@ -31,6 +31,10 @@ class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
 
 
+class TeamForm(forms.Form):
+    team = forms.IntegerField(label=_("Team"), min_value=1)
+
+
 class TagsForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, max_length=2000)
 

@@ -7,8 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from helpdesk.digits import persian_digits
 from helpdesk.events import EventType
 from helpdesk.models import Agent, Message, Priority, Ticket, TicketEvent, TicketStatus
 
@@ -26,7 +30,7 @@ class Entry:
     at: datetime
     message: Message | None = None
     event: TicketEvent | None = None
-    text: str = ""
+    text: str = ""  # HTML for events (names in <bdi>)
     refused: tuple[Refused, ...] = ()
 
 
@@ -71,31 +75,45 @@ def _names(events: list[TicketEvent]) -> dict[int, str]:
     return {a.user_id: str(a) for a in Agent.objects.filter(user_id__in=ids).select_related("user")}
 
 
-def describe(event: TicketEvent, names: dict[int, str]) -> str:
+def localize_digits(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return persian_digits(text) if (get_language() or "").startswith("fa") else text
+
+
+def _sentence(template: str, **values: Any) -> SafeString:
+    """`template` % values as HTML, each value isolated in <bdi>.
+
+    A Persian name in an English sentence (or the reverse) would otherwise drag
+    its neighbours into its own direction ("set the status to Pending مریم").
+    """
+    isolated = {k: format_html("<bdi>{}</bdi>", v) for k, v in values.items()}
+    return mark_safe(conditional_escape(template) % isolated)  # noqa: S308  (escaped above)
+
+
+def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
     """A sentence in the agent's language for one status / assignment event."""
     who = names.get(event.actor_id or 0) or _("System")
     p: dict[str, Any] = event.payload
     if event.type == EventType.TICKET_ASSIGNED:
         if not p.get("assignee_id"):
-            return _("%(who)s unassigned the ticket") % {"who": who}
-        return _("%(who)s assigned the ticket to %(agent)s") % {
-            "who": who,
-            "agent": names.get(p["assignee_id"], "?"),
-        }
+            return _sentence(_("%(who)s unassigned the ticket"), who=who)
+        agent = names.get(p["assignee_id"], "?")
+        return _sentence(_("%(who)s assigned the ticket to %(agent)s"), who=who, agent=agent)
     if event.type == EventType.TICKET_STATUS_CHANGED:
         label = dict(TicketStatus.choices).get(p.get("status", ""), p.get("status", ""))
-        return _("%(who)s set the status to %(status)s") % {"who": who, "status": label}
+        return _sentence(_("%(who)s set the status to %(status)s"), who=who, status=label)
     if event.type == EventType.TICKET_PRIORITY_CHANGED:
         label = dict(Priority.choices).get(p.get("priority", 0), "")
-        return _("%(who)s set the priority to %(priority)s") % {"who": who, "priority": label}
+        return _sentence(_("%(who)s set the priority to %(priority)s"), who=who, priority=label)
     if event.type == EventType.TICKET_TAGS_CHANGED:
         tags = ", ".join(p.get("tags", [])) or "—"
-        return _("%(who)s set the tags to %(tags)s") % {"who": who, "tags": tags}
-    return _("%(who)s merged ticket #%(source)s into #%(target)s") % {
-        "who": who,
-        "source": p.get("ticket_id"),
-        "target": p.get("merged_into"),
-    }
+        return _sentence(_("%(who)s set the tags to %(tags)s"), who=who, tags=tags)
+    return _sentence(
+        _("%(who)s merged ticket #%(source)s into #%(target)s"),
+        who=who,
+        source=localize_digits(p.get("ticket_id")),
+        target=localize_digits(p.get("merged_into")),
+    )
 
 
 def build(ticket: Ticket) -> list[Entry]:

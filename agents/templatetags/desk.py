@@ -1,16 +1,23 @@
-"""Template helpers of the inbox: Persian digits, Jalali dates, dictionary lookup."""
+"""Template helpers of the inbox: Persian digits, Jalali dates, lookups, the top bar's links."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk import jalali
 from helpdesk.digits import persian_digits
+from helpdesk.staff.access import is_admin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -62,3 +69,78 @@ def get(mapping: Any, key: Any) -> Any:
         return mapping.get(key, 0)
     except AttributeError:
         return 0
+
+
+@register.simple_tag
+def url_or_none(name: str, *args: Any) -> str:
+    """{% url_or_none 'reports' as reports_url %}: the URL, or "" when no such route exists.
+
+    The top bar links pages other apps may or may not install (reports, the call log)
+    without failing when they are absent.
+    """
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    url: str
+    label: StrOrPromise
+    icon: str
+
+
+@register.simple_tag(takes_context=True)
+def desk_nav(context: template.Context) -> list[NavItem]:
+    """The top bar's destinations this user may open; a page whose app is absent is left out."""
+    from agents.views.slots import channel_pages
+
+    user = context.get("user")
+    if user is None:
+        return []
+    items = [NavItem("inbox", reverse("home"), _("Inbox"), "inbox")]
+    items += [NavItem(url, url, label, "telephone") for url, label in channel_pages()]
+    if is_admin(user):
+        kb = url_or_none("kb:manage")
+        if kb:
+            items.append(NavItem("kb", kb, _("Knowledge base"), "book"))
+    reports = url_or_none("reports")
+    if reports:
+        items.append(NavItem("reports", reports, _("Reports"), "clipboard-data"))
+    if getattr(user, "is_staff", False):
+        items.append(NavItem("settings", reverse("admin:index"), _("Settings"), "gear"))
+    return items
+
+
+@register.filter
+def is_current(item: NavItem, path: str) -> bool:
+    """The item whose page is open (the inbox also owns /t/… ticket pages)."""
+    if item.key == "inbox":
+        return path == item.url or path.startswith("/t/")
+    return path.startswith(item.url)
+
+
+@register.filter
+def delivery_reason(raw: str) -> str:
+    """{{ m.delivery_error|delivery_reason }}: the sender's raw error as a translated reason."""
+    from agents.delivery_reasons import delivery_reason as reason
+
+    return reason(raw or "")
+
+
+@register.filter
+def bs(field: Any) -> str:
+    """{{ field|bs }}: a form field's widget with Bootstrap's classes (and is-invalid)."""
+    widget = field.field.widget
+    kind = getattr(widget, "input_type", "")
+    if kind == "select" or getattr(widget, "allow_multiple_selected", None) is not None:
+        css = "form-select"
+    elif kind == "checkbox":
+        css = "form-check-input"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return str(field.as_widget(attrs={"class": css}))

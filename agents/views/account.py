@@ -1,7 +1,8 @@
-"""The agent's own settings: language, presence, API tokens; bulk actions on a list selection."""
+"""The agent's own settings (language, theme, presence, API tokens); bulk actions on a list."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django import forms
@@ -37,6 +38,17 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """Choose light, dark or automatic (the system's) colours, kept on the agent."""
+    try:
+        presence.do_set_theme(request.user, request.POST.get("theme", ""))
+    except ActionError as exc:
+        return failed(request, exc)
+    return done(request, reverse("home"), trigger="desk:theme-changed")
+
+
+@require_POST
+@agent_required
 def set_presence(request: HttpRequest) -> HttpResponse:
     """Set online / away / offline (the socket does the same without a request)."""
     try:
@@ -65,19 +77,36 @@ def _bulk_one(request: HttpRequest, form: BulkForm, ticket_id: int) -> None:
 @require_POST
 @agent_required
 def bulk(request: HttpRequest) -> HttpResponse:
-    """Apply one action to each selected ticket; each goes through its own action."""
+    """Apply one action to each selected ticket; each goes through its own action.
+
+    The answer says how many changed and how many were skipped (refused: no
+    access, a stale version, a status the ticket cannot take).
+    """
     form = BulkForm(request.POST)
     if not form.is_valid():
         return failed(request, Invalid(str(form.errors)))
-    refused = 0
+    updated = skipped = 0
     for ticket_id in form.ticket_ids():
         try:
             _bulk_one(request, form, ticket_id)
         except ActionError:
-            refused += 1
-    if refused:
-        messages.warning(request, _("%(n)s tickets could not be changed.") % {"n": refused})
+            skipped += 1
+        else:
+            updated += 1
+    text = bulk_summary(updated, skipped)
+    if getattr(request, "htmx", False):
+        trigger = {"desk:list-changed": None, "desk:toast": {"message": text}}
+        return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(trigger)})
+    messages.info(request, text)
     return done(request, reverse("home"), trigger="desk:list-changed")
+
+
+def bulk_summary(updated: int, skipped: int) -> str:
+    """ "3 updated, 1 skipped" in the agent's language and digits."""
+    from agents.templatetags.desk import localize_digits
+
+    text = _("%(updated)s updated, %(skipped)s skipped") % {"updated": updated, "skipped": skipped}
+    return localize_digits(text)
 
 
 class TokenForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agents import queries
@@ -76,8 +77,8 @@ def js_strings() -> dict[str, Any]:
     """Texts the socket module shows, translated here so the JS needs no catalogue."""
     return {
         "viewing": _("{name} is viewing"),
-        "replying": _("{name} is replying"),
-        "typing_reply": _("{name} is typing a reply…"),
+        "replying": _("{name} is replying…"),
+        "typing_reply": _("{name} is replying…"),
         "typing_note": _("{name} is writing a note…"),
         "customer_typing": _("The customer is typing…"),
         "live": _("Live"),
@@ -86,6 +87,10 @@ def js_strings() -> dict[str, Any]:
         "no_access": _("Signed out or no access: reload the page to sign in again."),
         "sent": _("Sent"),
         "saved": _("Saved"),
+        "selected": _("{n} selected"),
+        "files": _("{n} files"),
+        "statuses": {value: str(label) for value, label in TicketStatus.choices},
+        "digits": (get_language() or "").startswith("fa"),
     }
 
 

@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import timeline
-from agents.forms import PriorityForm, ReplyForm, SnoozeForm, StatusForm, TagsForm
+from agents.forms import (
+    PriorityForm,
+    ReplyForm,
+    SnoozeForm,
+    StatusForm,
+    TagsForm,
+    TeamForm,
+)
 from agents.models import CannedResponse
 from agents.views.common import agent_required, done, failed
 from agents.views.contact import contact_context
@@ -25,7 +32,7 @@ from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
 from helpdesk.attachment_files import file_response
 from helpdesk.automation.placeholders import render as fill_placeholders
-from helpdesk.models import Agent, Attachment, Direction, Message, Ticket
+from helpdesk.models import Agent, Attachment, Direction, Message, Team, Ticket
 from helpdesk.staff.access import can_manage_ticket, can_read_ticket
 
 
@@ -45,13 +52,15 @@ def canned_for(user: Any, team_id: int | None) -> list[CannedResponse]:
 
 def meta_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     assignable = Agent.objects.select_related("user").filter(teams=ticket.team_id)
+    can_manage = can_manage_ticket(request.user, ticket)
     return {
         "ticket": ticket,
         "assignable": list(assignable.order_by("display_name")),
-        "can_manage": can_manage_ticket(request.user, ticket),
+        "can_manage": can_manage,
         "status_form": StatusForm(initial={"status": ticket.status}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "tags_value": ", ".join(ticket.tags),
+        "teams": list(Team.objects.order_by("name")) if can_manage else [],
         "snooze_form": SnoozeForm(),
     }
 
@@ -211,6 +220,18 @@ def set_tags(request: HttpRequest, ticket_id: int) -> HttpResponse:
         ticket_id,
         TagsForm(request.POST),
         lambda d: ticket_actions.do_set_tags(request.user, ticket_id, d["tags"]),
+    )
+
+
+@require_POST
+@agent_required
+def set_team(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Move the ticket to another team (supervisors and admins)."""
+    return _apply(
+        request,
+        ticket_id,
+        TeamForm(request.POST),
+        lambda d: ticket_actions.do_set_team(request.user, ticket_id, d["team"]),
     )
 
 

@@ -25,6 +25,7 @@ from helpdesk.models.staff import (
     AssignmentPolicy,
     Presence,
     Role,
+    Theme,
     TokenScope,
     hash_token,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "AssignmentPolicy",
     "Presence",
     "Role",
+    "Theme",
     "TokenScope",
     "hash_token",
     "Attachment",

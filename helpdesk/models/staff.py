@@ -27,6 +27,14 @@ class Presence(models.TextChoices):
     OFFLINE = "offline", _("Offline")
 
 
+class Theme(models.TextChoices):
+    """The agent's colour scheme; auto follows the system setting (config/static/desk/theme.js)."""
+
+    AUTO = "auto", _("Automatic")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
 class Agent(models.Model):
     """The desk's view of a user: role, teams, language and display zone."""
 
@@ -41,6 +49,7 @@ class Agent(models.Model):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tehran")
     presence = models.CharField(max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
+    theme = models.CharField(_("theme"), max_length=8, choices=Theme.choices, default=Theme.AUTO)
     max_open_tickets = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

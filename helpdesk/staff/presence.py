@@ -1,4 +1,4 @@
-"""Agent state: presence (online / away / offline) and UI language.
+"""Agent state: presence (online / away / offline), UI language and colour theme.
 
 Presence is published as an ephemeral frame to the agent's teams; it is not an
 audit event. Sockets are counted per agent in the cache so that closing the last
@@ -14,7 +14,7 @@ from django.db import transaction
 
 from helpdesk import events
 from helpdesk.actions.errors import Invalid, NotFound
-from helpdesk.models import Agent, Presence
+from helpdesk.models import Agent, Presence, Theme
 from helpdesk.shared_cache import shared_cache
 from helpdesk.staff.access import agent_of
 
@@ -64,6 +64,16 @@ def do_set_language(user: Any, language: str) -> Agent:
     agent = _agent(user)
     Agent.objects.filter(pk=agent.pk).update(language=language)
     agent.language = language
+    return agent
+
+
+def do_set_theme(user: Any, theme: str) -> Agent:
+    """Set the agent's colour theme (auto follows the system setting); every page uses it."""
+    if theme not in Theme.values:
+        raise Invalid(f"unknown theme {theme!r}", field="theme")
+    agent = _agent(user)
+    Agent.objects.filter(pk=agent.pk).update(theme=theme)
+    agent.theme = theme
     return agent
 
 

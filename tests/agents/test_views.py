@@ -159,8 +159,10 @@ def test_it_shows_one_timeline_with_channel_delivery_and_events(
     body = login(agent_a).get(f"/t/{ticket_a.pk}/").content.decode()
     assert "via Email" in body
     assert "We are on it" in body
-    assert "mailbox full" in body and f"/m/{reply.pk}/retry/" in body
-    assert "assigned the ticket to Alice" in body
+    assert "mailbox full" in body and f"/m/{reply.pk}/retry/" in body  # raw, in the details
+    assert "Not delivered: The channel reported an error." in body
+    # Names isolated, so a Persian name keeps its place in an English sentence.
+    assert "<bdi>Alice</bdi> assigned the ticket to <bdi>Alice</bdi>" in body
     assert 'class="body" dir="auto"' in body
 
 

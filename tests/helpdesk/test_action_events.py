@@ -200,6 +200,10 @@ def _language(w: World) -> Run:
     return lambda: presence.do_set_language(w.agent, "fa")
 
 
+def _theme(w: World) -> Run:
+    return lambda: presence.do_set_theme(w.agent, "dark")
+
+
 def _issue_token(w: World) -> Run:
     return lambda: tokens.do_issue_token(w.agent, w.agent, name="ci")
 
@@ -257,6 +261,7 @@ CASES: dict[str, Case] = {
     # Presence is an ephemeral frame and the language a preference: no audit event.
     "presence.do_set_presence": Case(presence.do_set_presence, _presence, []),
     "presence.do_set_language": Case(presence.do_set_language, _language, []),
+    "presence.do_set_theme": Case(presence.do_set_theme, _theme, []),
     # Tokens touch no ticket: no audit event (the token row keeps its own dates).
     "tokens.do_issue_token": Case(tokens.do_issue_token, _issue_token, []),
     "tokens.do_revoke_token": Case(tokens.do_revoke_token, _revoke_token, []),

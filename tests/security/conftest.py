@@ -118,6 +118,7 @@ def world(team_a: Any, team_b: Any, email_inbox_a: Any) -> World:
 
     ids: dict[str, Any] = {
         "ticket_id": ticket.pk,
+        "team_id": team_b.pk,  # where a supervisor may move the ticket
         "other_ticket_id": other.pk,
         "contact_id": ticket.contact_id,
         "other_contact_id": other.contact_id,

@@ -179,6 +179,7 @@ URLS.update(
     {
         # Accounts.
         "login": public("ok", "the login form itself"),
+        "favicon": public("ok", "none: a redirect to the static icon"),
         "logout": row("login", "login", "login", "login", "login", method="POST"),
         "password_change": row("login", "ok", "ok", "ok", "ok"),
         # The inbox.
@@ -204,6 +205,8 @@ URLS.update(
         "ticket_priority": team_a_post({"priority": 3}),
         "ticket_tags": team_a_post({"tags": "vip"}),
         "ticket_snooze": team_a_post({"until": "2099-01-01T09:00"}),
+        # Moving a ticket to another team is a supervisor's right.
+        "ticket_team": row("login", 404, 404, 403, "ok", method="POST", body={"team": "$team_id"}),
         "message_retry": team_a_post(),
         "attachment": TEAM_A_PAGE,
         "contact": TEAM_A_PAGE,
@@ -213,6 +216,7 @@ URLS.update(
             "login", 404, 404, 403, "ok", method="POST", body={"other": "$other_contact_id"}
         ),
         "set_language": row("login", 404, "ok", "ok", "ok", method="POST", body={"language": "fa"}),
+        "set_theme": row("login", 404, "ok", "ok", "ok", method="POST", body={"theme": "dark"}),
         "set_presence": row(
             "login", 404, "ok", "ok", "ok", method="POST", body={"presence": "away"}
         ),

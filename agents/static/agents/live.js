@@ -52,10 +52,20 @@ export class Live {
     if (this.ctx.ticket && (ticketId === this.ctx.ticket || data.merged_into === this.ctx.ticket)) {
       fire("desk:ticket-changed");
     }
+    if (ev.type === "ticket.status_changed") this.contactTicketStatus(ticketId, data.status);
     if (ev.type.startsWith("contact.")) {
       if ([data.contact_id, data.merged_into].includes(this.ctx.contact)) fire("desk:contact-changed");
     }
     if (ev.type !== "message.delivery") fire("desk:list-changed");
+  }
+
+  contactTicketStatus(ticketId, status) {
+    // The contact sidebar lists this customer's tickets: keep their statuses current.
+    const badge = document.querySelector(`#contact [data-ticket-id="${ticketId}"] .contact-ticket-status`);
+    if (!badge || !status) return;
+    badge.textContent = (this.ctx.strings.statuses || {})[status] || status;
+    badge.dataset.status = status;
+    badge.className = `contact-ticket-status badge status-badge status-badge-${status}`;
   }
 
   viewing(data) {
@@ -102,22 +112,31 @@ export class Live {
   }
 
   render() {
+    // One entry per other agent: what they do now (writing a note, replying,
+    // or only viewing), never two sentences for the same person.
     const s = this.ctx.strings;
     const now = Date.now();
-    const viewers = [];
-    for (const [id, v] of this.viewers) {
-      if (now - v.at > VIEWER_TTL_MS) { this.viewers.delete(id); continue; }
-      viewers.push(format(v.state === "replying" ? s.replying : s.viewing, v.name));
-    }
-    const typers = [];
+    const typing = new Map();
+    let customerTyping = false;
     for (const [key, t] of this.typers) {
       if (now - t.at > TYPING_TTL_MS) { this.typers.delete(key); continue; }
-      if (key === "contact") typers.push(s.customer_typing);
-      else typers.push(format(t.data.mode === "note" ? s.typing_note : s.typing_reply, t.data.name));
+      if (key === "contact") customerTyping = true;
+      else typing.set(t.data.agent_id, t.data);
+    }
+    const agents = [];
+    for (const [id, v] of this.viewers) {
+      if (now - v.at > VIEWER_TTL_MS) { this.viewers.delete(id); continue; }
+      const t = typing.get(id);
+      typing.delete(id);
+      if (t) agents.push(format(t.mode === "note" ? s.typing_note : s.typing_reply, t.name));
+      else agents.push(format(v.state === "replying" ? s.replying : s.viewing, v.name));
+    }
+    for (const t of typing.values()) {
+      agents.push(format(t.mode === "note" ? s.typing_note : s.typing_reply, t.name));
     }
     const v = document.getElementById("viewers");
     const t = document.getElementById("typing");
-    if (v) v.textContent = viewers.join(" · ");
-    if (t) t.textContent = typers.join(" · ");
+    if (v) v.textContent = agents.join(" · ");
+    if (t) t.textContent = customerTyping ? s.customer_typing : "";
   }
 }

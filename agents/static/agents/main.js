@@ -4,6 +4,8 @@ import { DeskSocket } from "./socket.js";
 import { Live } from "./live.js";
 import { wireReply } from "./reply.js";
 import { wireKeys } from "./keys.js";
+import { wirePanes, wireBulk, wireFiles } from "./panes.js";
+import { wireSnooze } from "./snooze.js";
 
 const body = document.body;
 const ctx = {
@@ -32,11 +34,15 @@ if (ctx.ticket) sock.watching = ctx.ticket;
 wireReply(sock, live, ctx);
 wireKeys();
 wireSuggestions();
+wirePanes();
+wireBulk(ctx);
+wireFiles(ctx);
+wireSnooze(body.dataset.jalaaliUrl);
 wirePresence(sock, Number(body.dataset.idleSeconds) || 300);
 
 function toast(message) {
   const node = document.getElementById("toast");
-  node.textContent = message;
+  document.getElementById("toast-body").textContent = message;
   node.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { node.hidden = true; }, 6000);
@@ -44,6 +50,7 @@ function toast(message) {
 
 body.addEventListener("htmx:responseError", (e) => toast(e.detail.xhr.responseText || e.detail.xhr.statusText));
 body.addEventListener("htmx:sendError", () => toast(ctx.strings.reconnecting));
+body.addEventListener("desk:toast", (e) => toast(e.detail.message)); // HX-Trigger from the server
 body.addEventListener("htmx:afterSwap", (e) => {
   if (e.detail.target.id === "timeline") e.detail.target.lastElementChild?.scrollIntoView({ block: "end" });
   if (e.detail.target.id === "list" && ctx.ticket) {

@@ -11,10 +11,12 @@ export function wireReply(sock, live, ctx) {
   let idleTimer = null;
 
   const mode = () => form.querySelector("input[name=mode]:checked")?.value || "reply";
+  // "Replying" only while a reply (not a note) is being written.
+  const replying = () => mode() === "reply" && text.value.trim() !== "";
   const stopTyping = () => {
     if (typingSent) sock.send({ action: "typing", ticket_id: ctx.ticket, mode: mode(), active: false });
     typingSent = 0;
-    live.setMyState(text.value.trim() && document.activeElement === text ? "replying" : "viewing");
+    live.setMyState(replying() && document.activeElement === text ? "replying" : "viewing");
   };
 
   text.addEventListener("input", () => {
@@ -23,10 +25,20 @@ export function wireReply(sock, live, ctx) {
       sock.send({ action: "typing", ticket_id: ctx.ticket, mode: mode(), active: true });
       typingSent = now;
     }
-    live.setMyState(mode() === "reply" && text.value.trim() ? "replying" : "viewing");
+    live.setMyState(replying() ? "replying" : "viewing");
     clearTimeout(idleTimer);
     idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
   });
+  for (const radio of form.querySelectorAll("input[name=mode]")) {
+    // Switching tabs mid-message: the others see the new mode at once.
+    radio.addEventListener("change", () => {
+      if (typingSent) {
+        sock.send({ action: "typing", ticket_id: ctx.ticket, mode: mode(), active: true });
+        typingSent = Date.now();
+      }
+      live.setMyState(replying() ? "replying" : "viewing");
+    });
+  }
   text.addEventListener("blur", () => { if (!text.value.trim()) live.setMyState("viewing"); });
   text.addEventListener("keydown", (e) => {
     if (e.key === "Tab" && !e.shiftKey && expandShortcut(text, canned)) e.preventDefault();
@@ -46,6 +58,8 @@ export function wireReply(sock, live, ctx) {
     const current = mode();
     form.reset();
     form.querySelector(`input[name=mode][value=${current}]`).checked = true;
+    const count = document.getElementById("reply-files-count");
+    if (count) count.textContent = "";
     stopTyping();
     live.setMyState("viewing");
   });
