@@ -28,7 +28,15 @@ class ManualCallForm(forms.Form):
         super().__init__(*args, **kwargs)
         lines = visible_lines(user)
         self.fields["line_id"].choices = [(line.pk, line.inbox.name) for line in lines]  # type: ignore[attr-defined]
-        self.fields["number"].widget.attrs["dir"] = "ltr"
+        self.fields["number"].widget.attrs.update({"dir": "ltr", "inputmode": "tel"})
+        self.fields["notes"].widget.attrs.update({"dir": "auto", "rows": "4"})
+        # Bootstrap's look (the desk's design system), and errors tied to their field.
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+                field.widget.attrs["aria-describedby"] = f"id_{name}_error"
+            field.widget.attrs["class"] = css
 
     def clean_talk_seconds(self) -> int:
         return int(self.cleaned_data.get("talk_seconds") or 0)

@@ -63,7 +63,7 @@ export function wire(sock, ctx) {
       }
       box.appendChild(list);
     }
-    const close = el("button", { type: "button", class: "close" }, s.close);
+    const close = el("button", { type: "button", class: "close btn btn-sm btn-outline-secondary" }, s.close);
     close.addEventListener("click", () => hide());
     box.appendChild(close);
     box.hidden = false;
@@ -84,13 +84,13 @@ export function wire(sock, ctx) {
     card(call, s.call_in_progress);
     box.dataset.form = "1";
     const form = el("form", { class: "call-form" });
-    const notes = el("textarea", { name: "notes", rows: "4", dir: "auto", "aria-label": s.notes, placeholder: s.notes });
-    const outcome = el("select", { name: "outcome", "aria-label": s.outcome });
+    const notes = el("textarea", { name: "notes", rows: "4", dir: "auto", class: "form-control", "aria-label": s.notes, placeholder: s.notes });
+    const outcome = el("select", { name: "outcome", class: "form-select", "aria-label": s.outcome });
     for (const [value, label] of s.outcomes) outcome.appendChild(el("option", { value }, label));
-    const ticket = el("select", { name: "ticket", "aria-label": s.ticket });
+    const ticket = el("select", { name: "ticket", class: "form-select", "aria-label": s.ticket });
     for (const t of call.open_tickets) ticket.appendChild(el("option", { value: String(t.id) }, `#${t.id} ${t.subject}`));
     ticket.appendChild(el("option", { value: "new" }, s.follow_up));
-    const save = el("button", { type: "submit" }, s.save_call);
+    const save = el("button", { type: "submit", class: "btn btn-primary" }, s.save_call);
     form.append(notes, outcome, ticket, save);
     form.addEventListener("submit", (e) => { e.preventDefault(); submit(call.call_id, form); });
     box.appendChild(form);
@@ -110,7 +110,7 @@ export function wire(sock, ctx) {
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      form.appendChild(el("p", { class: "error", role: "alert" }, data.error || response.statusText));
+      form.appendChild(el("p", { class: "error mb-0", role: "alert" }, data.error || response.statusText));
       return;
     }
     box.dataset.form = "";
