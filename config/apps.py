@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectConfig(AppConfig):
@@ -8,4 +9,4 @@ class ProjectConfig(AppConfig):
 
     name = "config"
     label = "project"
-    verbose_name = "Project"
+    verbose_name = _("Project")

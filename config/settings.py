@@ -28,6 +28,8 @@ DEBUG = env_bool("DEBUG", False)
 PRODUCTION = env_bool("HELPDESK_PRODUCTION", False)
 # A demo desk (`rundesk` prints the demo login); DEBUG implies it, production never.
 HELPDESK_DEMO = env_bool("HELPDESK_DEMO", False)
+# The demo's local SMTP sink (config/mail_sink.py), on loopback, in dev and demo mode only.
+HELPDESK_MAIL_SINK_PORT = env_int("HELPDESK_MAIL_SINK_PORT", 8025, minimum=1)
 
 
 def _secret_key() -> str:
@@ -93,10 +95,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "config.third_party_apps.AxesConfig",
     "channels",
     "django_htmx",
-    "django_tasks_db",
+    "config.third_party_apps.TasksConfig",
     # Serves Swagger UI's files for /api/v1/docs from /static/ninja/ (no CDN under the CSP).
     "ninja",
     "helpdesk",
@@ -147,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "config.dev_views.dev_tools",
             ],
         },
     },

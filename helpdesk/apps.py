@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
-    verbose_name = "Help desk"
+    verbose_name = _("Help desk")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import os
 
+from django.utils.translation import gettext_lazy as _
+
 from helpdesk import channels
 
 
 class ChannelConfig(channels.ChannelAppConfig):
     name = "channels_in.telegram"
     label = "channel_telegram"
+    verbose_name = _("Telegram channel")
     spec = "channels_in.telegram.channel.SPEC"
 
     def ready(self) -> None:

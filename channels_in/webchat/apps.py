@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk import channels
 
@@ -19,6 +20,7 @@ def _create_config(sender: Any, instance: Any, created: bool, raw: bool = False,
 class ChannelConfig(channels.ChannelAppConfig):
     name = "channels_in.webchat"
     label = "channel_webchat"
+    verbose_name = _("Live chat channel")
     spec = "channels_in.webchat.channel.SPEC"
 
     def ready(self) -> None:
