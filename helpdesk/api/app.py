@@ -91,8 +91,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         for err in exc.errors
     ]
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
-    return api.create_response(
-        request,
-        {"detail": f"{first['field']}: {first['message']}", "errors": errors},
-        status=422,
-    )
+    body: dict[str, object] = {"detail": f"{first['field']}: {first['message']}", "errors": errors}
+    if first["field"]:
+        body["field"] = first["field"]
+    return api.create_response(request, body, status=422)

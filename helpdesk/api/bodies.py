@@ -12,14 +12,24 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
-    StrictInt,
+    StrictStr,
     model_validator,
 )
 
-from helpdesk.api.types import Id, IdentityKindText, JsonObject, Text, UtcDatetime, Version
+from helpdesk.api.types import (
+    Id,
+    IdentityKindText,
+    JsonObject,
+    Priority,
+    Text,
+    UtcDatetime,
+    Version,
+)
 from helpdesk.models import TicketStatus
 
 MAX_ATTACHMENTS = 20
+# Standard base64 with its padding, exactly what b64decode(validate=True) takes.
+BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
 class WriteBody(Schema):
@@ -29,7 +39,7 @@ class WriteBody(Schema):
 class AttachmentIn(WriteBody):
     name: Annotated[Text, Field(min_length=1, max_length=255)]
     content_type: Annotated[Text, Field(max_length=200)] = "application/octet-stream"
-    data_base64: Text
+    data_base64: Annotated[StrictStr, Field(pattern=BASE64_PATTERN)]
     _data: bytes = PrivateAttr(default=b"")
 
     @model_validator(mode="after")
@@ -76,7 +86,7 @@ class StatusIn(WriteBody):
 
 
 class PriorityIn(WriteBody):
-    priority: Annotated[StrictInt, Field(ge=1, le=4)]
+    priority: Priority
     expected_version: Version | None = None
 
 
@@ -100,11 +110,19 @@ class EmptyIn(WriteBody):
 class ContactPatchIn(WriteBody):
     """Only the fields sent are changed; null is not a value for any of them."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
     name: Annotated[Text, Field(max_length=200)] = ""
     language: Annotated[Text, Field(max_length=10)] = ""
     preferred_channel: IdentityKindText = ""
     notes: Annotated[Text, Field(max_length=20_000)] = ""
     custom_attributes: JsonObject = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ContactPatchIn:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        return self
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in sorted(self.model_fields_set)}

@@ -10,13 +10,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from helpdesk.actions import contacts as contact_actions
-from helpdesk.actions.errors import Invalid, NotFound
+from helpdesk.actions.errors import NotFound
 from helpdesk.api import bodies
 from helpdesk.api.auth import require_scope
 from helpdesk.api.pagination import decode_id_cursor, encode_cursor, page_limit
 from helpdesk.api.schemas import ContactDetailOut, ContactPage
 from helpdesk.api.serialize import TICKET_RELATED, contact_out, ticket_out
-from helpdesk.api.types import MAX_ID, PathId, QueryText
+from helpdesk.api.types import CursorText, PageLimit, PathId, QueryText
 from helpdesk.models import Contact, ContactIdentity, TokenScope
 from helpdesk.staff.access import visible_contacts, visible_tickets
 from helpdesk.ticket_search import as_phone
@@ -28,8 +28,8 @@ DETAIL_TICKETS = 100
 
 class ContactFilters(Schema):
     q: QueryText | None = Field(None, max_length=200)
-    cursor: QueryText | None = Field(None, max_length=200)
-    limit: int | None = Field(None, ge=1, le=MAX_ID)
+    cursor: CursorText | None = None
+    limit: PageLimit | None = None
 
 
 def _search(qs: QuerySet[Contact], q: str) -> QuerySet[Contact]:
@@ -84,10 +84,7 @@ def get_contact(request: HttpRequest, contact_id: PathId) -> Any:
 
 @router.patch("/contacts/{contact_id}", response=ContactDetailOut, summary="Edit a contact")
 def update_contact(request: HttpRequest, contact_id: PathId, payload: bodies.ContactPatchIn) -> Any:
-    changes = payload.changes()
-    if not changes:
-        raise Invalid("send at least one field to change", field="body")
-    contact_actions.do_update_contact(request.user, contact_id, changes)
+    contact_actions.do_update_contact(request.user, contact_id, payload.changes())
     return _detail(request, contact_id)
 
 

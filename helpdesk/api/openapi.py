@@ -57,12 +57,26 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
     return sorted(statuses)
 
 
+def _optional_body_is_absent(operation: dict[str, Any]) -> None:
+    # django-ninja documents an optional body as "the schema or JSON null", but the
+    # parser takes only objects (a null body is a 400): optional means "send none".
+    body = operation.get("requestBody")
+    if not body or body.get("required", False):
+        return
+    for media in body.get("content", {}).values():
+        branches = media.get("schema", {}).get("anyOf", [])
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 and len(branches) == 2:
+            media["schema"] = kept[0]
+
+
 def declare_errors(schema: OpenAPISchema) -> OpenAPISchema:
     """Add the Error schema and each operation's error responses to the document."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
+            _optional_body_is_absent(operation)
             responses = operation.setdefault("responses", {})
             for status in error_statuses(method, path, operation):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status], **ref})

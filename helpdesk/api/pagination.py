@@ -17,12 +17,9 @@ DEFAULT_LIMIT = 25
 
 
 def page_limit(limit: int | None) -> int:
-    """The requested page size, checked against HELPDESK_API_PAGE_MAX (422 if larger)."""
+    """The requested page size (types.PageLimit checked it), or the default."""
     if limit is None:
         return min(DEFAULT_LIMIT, settings.HELPDESK_API_PAGE_MAX)
-    maximum = settings.HELPDESK_API_PAGE_MAX
-    if not 1 <= limit <= maximum:
-        raise Invalid(f"limit must be between 1 and {maximum}", field="limit")
     return limit
 
 

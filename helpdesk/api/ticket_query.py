@@ -11,16 +11,22 @@ from django.db.models.expressions import RawSQL
 from ninja import Schema
 from pydantic import Field
 
-from helpdesk.actions.errors import Invalid
 from helpdesk.api.pagination import decode_time_id_cursor, encode_cursor
-from helpdesk.api.types import MAX_ID, ChannelKindText, QueryId, QueryText
+from helpdesk.api.types import (
+    AssigneeText,
+    ChannelKindText,
+    CursorText,
+    PageLimit,
+    QueryId,
+    QueryText,
+)
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.ticket_search import text_q, ticket_number
 
 
 class TicketFilters(Schema):
     status: list[TicketStatus] = Field(default_factory=list, max_length=len(TicketStatus))
-    assignee: QueryText | None = Field(None, max_length=20, description="`me`, `none` or a user id")
+    assignee: AssigneeText | None = Field(None, description="`me`, `none` or a user id")
     team: QueryId | None = None
     inbox: QueryId | None = None
     channel: ChannelKindText | None = None
@@ -29,8 +35,8 @@ class TicketFilters(Schema):
         default_factory=list, max_length=10
     )
     q: QueryText | None = Field(None, max_length=200)
-    cursor: QueryText | None = Field(None, max_length=200)
-    limit: int | None = Field(None, ge=1, le=MAX_ID)
+    cursor: CursorText | None = None
+    limit: PageLimit | None = None
 
 
 def apply_filters(qs: QuerySet[Ticket], f: TicketFilters, user_id: int) -> QuerySet[Ticket]:
@@ -55,14 +61,12 @@ def apply_filters(qs: QuerySet[Ticket], f: TicketFilters, user_id: int) -> Query
 
 
 def _by_assignee(qs: QuerySet[Ticket], value: str, user_id: int) -> QuerySet[Ticket]:
-    value = value.strip().lower()
+    # ASSIGNEE_PATTERN has checked the value.
     if value == "me":
         return qs.filter(assignee_id=user_id)
     if value == "none":
         return qs.filter(assignee__isnull=True)
-    if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID:
-        return qs.filter(assignee_id=int(value))
-    raise Invalid("assignee must be `me`, `none` or a user id", field="assignee")
+    return qs.filter(assignee_id=int(value))
 
 
 def _with_tag(qs: QuerySet[Ticket], tag: str) -> QuerySet[Ticket]:

@@ -171,7 +171,7 @@ def test_it_names_the_field_in_validation_errors(
         (
             "reply",
             {"text": "x", "attachments": [{"name": "a", "data_base64": "@@"}]},
-            "attachments.0",
+            "attachments.0.data_base64",
         ),
         ("reply", {"text": "x", "colour": "red"}, "colour"),
         ("merge", {"target_id": "2"}, "target_id"),
