@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from config.demo_extras import seed_extras
 from helpdesk import identities
 from helpdesk.actions.messages import (
@@ -259,7 +260,19 @@ def _inboxes(created: Created, teams: dict[str, Team]) -> dict[str, Inbox]:
     return found
 
 
+def _chat_visitors(inbox: Inbox) -> None:
+    """The demo's chat customers as the widget would have left them: a conversation each,
+    so agents' replies are kept for them (sent, not seen yet) rather than refused."""
+    config = WebchatConfig.objects.get_or_create(inbox=inbox)[0]
+    for kind, language, address, name, *_ in TICKETS:
+        if kind == "webchat":
+            WebchatConversation.objects.get_or_create(
+                visitor_id=address, defaults={"config": config, "name": name, "language": language}
+            )
+
+
 def _customers(created: Created, inboxes: dict[str, Inbox]) -> list[Ticket]:
+    _chat_visitors(inboxes["webchat"])
     now = timezone.now()
     tickets: list[Ticket] = []
     for n, (kind, language, address, name, subject, text) in enumerate(TICKETS):

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from agents.models import CannedResponse
+from channels_in.email.models import MailboxConfig, TlsMode
 from channels_in.phone.models import PhoneLine
 from helpdesk.models import BusinessHours, Inbox, InboxAutomation, Rule, Team
 from knowledge_base.models import Article, Category
@@ -173,8 +176,28 @@ def canned(teams: dict[str, Team]) -> None:
         )
 
 
+DEMO_FROM = "support@desk.example"
+
+
+def mailbox(inbox: Inbox) -> None:
+    """The demo mailbox sends through the local SMTP sink that `make run` serves
+    (config/mail_sink.py), so its replies are sent and can be read at /dev/mail/."""
+    MailboxConfig.objects.get_or_create(
+        inbox=inbox,
+        defaults={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": settings.HELPDESK_MAIL_SINK_PORT,
+            "smtp_tls": TlsMode.NONE,
+            "from_address": DEMO_FROM,
+            "from_name": "Demo support",
+            "timeout": 10,
+        },
+    )
+
+
 def seed_extras(teams: dict[str, Team], inboxes: dict[str, Inbox]) -> dict[str, Any]:
     support = next(t for name, t in teams.items() if name.startswith("Support"))
+    mailbox(inboxes["email"])
     web_form(support)
     articles = faq()
     token = phone_line(inboxes["phone"])

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config import mail_sink
 from config.demo import login_hint
 from helpdesk.runner import Pool, TaskWorker, serve
 
@@ -48,6 +49,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not run tasks")
         parser.add_argument("--no-listeners", action="store_true", help="no channel listeners")
         parser.add_argument("--worker-interval", type=float, default=1.0)
+        parser.add_argument(
+            "--no-mail-sink",
+            action="store_true",
+            help="do not serve the local SMTP sink (served in development and demo mode only)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from helpdesk.channels import get_listeners
@@ -59,6 +65,9 @@ class Command(BaseCommand):
             members.append(TaskWorker(interval=options["worker_interval"]))
         if not options["no_listeners"]:
             members.extend(get_listeners())
+        sink = mail_sink.enabled() and not options["no_mail_sink"]
+        if sink:
+            members.append(mail_sink.MailSink(mail_sink.folder(), port=mail_sink.port()))
         pool = Pool(members)
         hint = login_hint()  # before serving: the ORM may not run on the server's loop
 
@@ -72,6 +81,11 @@ class Command(BaseCommand):
             line = login_line(url, hint)
             if line:
                 self.stdout.write(line)
+            if sink:
+                self.stdout.write(
+                    f"Mail the desk sends stops at the local SMTP sink "
+                    f"({mail_sink.HOST}:{mail_sink.port()}): read it at {url}dev/mail/"
+                )
             self.stdout.write("Press Ctrl+C to stop.")
             self.stdout.flush()
 

@@ -1,0 +1,81 @@
+"""The demo's local SMTP sink: demo replies go to it, /dev/mail/ shows them in demo mode."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.test import Client
+
+from config import demo, mail_sink
+from helpdesk.models import DeliveryStatus, Direction, Message
+from helpdesk.tasks import deliver_message
+from tests.net import free_port
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def sink(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """The sink served as rundesk serves it, on a free port the demo mailbox then uses."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.HELPDESK_MAIL_SINK_PORT = free_port()
+    stop = threading.Event()
+    server = mail_sink.MailSink(mail_sink.folder(), port=mail_sink.port())
+    thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield mail_sink.folder()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_it_sends_the_demo_replies_to_the_sink_and_shows_them_in_demo_mode_only(
+    sink: Path, settings: Any
+) -> None:
+    demo.seed()
+    queued = Message.objects.filter(
+        direction=Direction.OUTBOUND, delivery_status=DeliveryStatus.QUEUED
+    ).order_by("id")
+    for message_id in list(queued.values_list("id", flat=True)):
+        deliver_message.call(message_id)
+    statuses = dict(
+        Message.objects.filter(direction=Direction.OUTBOUND)
+        .values_list("delivery_status")
+        .annotate(n=Count("id"))
+    )
+    # Nothing fails in the demo; the one reply left uncertain on purpose shows the resend prompt.
+    assert statuses.get(DeliveryStatus.FAILED, 0) == 0, statuses
+    assert statuses[DeliveryStatus.UNCERTAIN] == 1
+    mails = mail_sink.captured(sink)
+    assert [m.subject for m in mails] == ["Re: مشکل در پرداخت فاکتور [#2]"]
+    assert mails[0].recipients == "reza.karimi@example.ir"
+    assert "مرورگر دیگری" in mails[0].text
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    settings.DEBUG, settings.HELPDESK_DEMO, settings.PRODUCTION = False, True, False
+    page = client.get("/dev/mail/")
+    assert page.status_code == 200
+    assert "reza.karimi@example.ir" in page.content.decode()
+    assert page.context["dev_mail_url"] == "/dev/mail/"
+    settings.HELPDESK_DEMO, settings.PRODUCTION = False, True
+    assert client.get("/dev/mail/").status_code == 404
+
+
+def test_it_shows_only_harmless_html(tmp_path: Path) -> None:
+    raw = (
+        b"From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b'<p onclick="x()">Hello <script>alert(1)</script><b style="color:red">you</b></p>'
+    )
+    mail_sink.store(tmp_path, "a@example.com", ["b@example.com"], raw)
+    (mail,) = mail_sink.captured(tmp_path)
+    assert mail.html == "<p>Hello <b>you</b></p>"
+    assert (mail.sender, mail.recipients, mail.subject) == ("a@example.com", "b@example.com", "hi")
