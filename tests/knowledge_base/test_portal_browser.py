@@ -17,6 +17,8 @@ from tests.live import ThreadDesk
 # The portal is served by the test process itself (live_desk's default, "thread").
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+
 
 @pytest.fixture
 def webform_inbox(team_a: Any) -> Any:
@@ -42,21 +44,32 @@ def faq(make_article: Callable[..., Article], category: Category) -> None:
     )
 
 
-def test_it_shows_the_persian_portal_right_to_left_on_a_phone(
-    faq: None, live_desk: ThreadDesk, browser: Browser
+def test_it_fits_a_phone_in_persian_and_english(
+    faq: None, webform_inbox: Any, live_desk: ThreadDesk, browser: Browser
 ) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_desk.url}/help/fa/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("link", name="حساب کاربری")).to_be_visible()
+    # Keyboard users skip the header and the search box straight to the content.
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator(".skip-link")).to_have_attribute("href", "#main")
     page.get_by_role("link", name="تغییر رمز عبور").click()
     expect(page.locator("h1")).to_have_text("تغییر رمز عبور")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390  # nothing forces sideways scrolling on a phone
+    expect(page.locator(".kb-feedback button")).to_have_count(2)
     artifacts = Path(settings.BASE_DIR) / "var" / "test-artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{live_desk.url}/help/fa/")
-    page.screenshot(path=str(artifacts / "portal-fa.png"), full_page=True)
+    for path in ("/help/fa/a/change-password/", "/help/en/a/change-password/"):
+        page.goto(f"{live_desk.url}{path}")
+        assert page.evaluate(NO_OVERFLOW), path  # nothing forces sideways scrolling
+    for locale in ("fa", "en"):
+        for path in (f"/help/{locale}/", f"/help/{locale}/contact/"):
+            page.goto(f"{live_desk.url}{path}")
+            expect(page.locator("main#main h1")).to_be_visible()
+            assert page.evaluate(NO_OVERFLOW), path
+        page.goto(f"{live_desk.url}/help/{locale}/")
+        page.screenshot(path=str(artifacts / f"portal-{locale}.png"), full_page=True)
 
 
 def test_it_searches_as_you_type_with_an_arabic_keyboard(
