@@ -87,12 +87,15 @@ def _zones() -> list[tuple[str, str]]:
 class BusinessHoursForm(forms.ModelForm):  # type: ignore[type-arg]
     """A week grid, a time zone list and a holiday calendar instead of JSON."""
 
-    time_zone = forms.ChoiceField(label=gettext_lazy("time zone"), choices=_zones)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("time zone"), choices=_zones, initial="Asia/Tehran"
+    )
 
     class Meta:
         model = BusinessHours
         fields = ["name", "time_zone", "weekly", "holidays"]
         widgets = {"weekly": WeekGridWidget, "holidays": HolidaysWidget}
+        labels = {"holidays": gettext_lazy("Holidays")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
