@@ -12,8 +12,10 @@ profile; an agent of team B (the "other team"); an agent of team A (the team);
 an admin (agent role admin, a superuser). Objects in URLs are team A's.
 
 Outcomes: "ok" (2xx, or a redirect that is not to a login page), "login" (a
-redirect to /login/), "admin-login" (to /admin/login/), or the refusal's status
-code (401, 403, 404, 405). A row of `public(...)` expects one outcome for
+redirect to /login/), "admin-login" (to /admin/login/), "no-profile" (403 with
+the "no agent profile" page), "no-profile-json" (403 with the JSON detail of
+helpdesk.staff.decorators), or the refusal's exact status code (401, 403, 404,
+405, 503). A row of `public(...)` expects one outcome for
 every role and names the endpoint's own authentication.
 """
 
@@ -56,15 +58,18 @@ def public(outcome: Outcome, auth: str, **options: Any) -> Row:
     return Row((outcome,) * 5, auth=auth, **options)
 
 
-# Agent pages: anonymous users go to the login page; a user without an agent
-# profile is refused (403); another team's objects do not exist for an agent (404).
-AGENT_PAGE = row("login", 403, "ok", "ok", "ok")
-TEAM_A_PAGE = row("login", 404, 404, "ok", "ok")
+# Agent pages: anonymous users go to the login page; a signed-in user without an
+# agent profile gets the no-profile page (403) on every one of them, the API's
+# 403 JSON and the socket's 4403 being the same refusal; another team's objects
+# do not exist for an agent (404).
+NO_PROFILE = "no-profile"
+AGENT_PAGE = row("login", NO_PROFILE, "ok", "ok", "ok")
+TEAM_A_PAGE = row("login", NO_PROFILE, 404, "ok", "ok")
 
 
 def team_a_post(body: dict[str, Any] | None = None) -> Row:
     """A form post on a team A object, with a valid body: refusals are real ones."""
-    return row("login", 404, 404, "ok", "ok", method="POST", body=body or {})
+    return row("login", NO_PROFILE, 404, "ok", "ok", method="POST", body=body or {})
 
 
 STAFF_ONLY = ("admin-login",) * 4
@@ -110,12 +115,14 @@ SOCKET_ACTIONS: dict[str, Row] = {
     "viewing": row(*REFUSED_SOCKET, "error", "ok", "ok"),
 }
 
-API_ROW = row(401, 401, "ok", "ok", "ok")  # lists: filtered to the caller's teams
-API_TEAM_A = row(401, 401, 404, "ok", "ok")
+# A token of a user without an agent profile is refused like the agent pages (403).
+NO_PROFILE_API = "no-profile-json"
+API_ROW = row(401, NO_PROFILE_API, "ok", "ok", "ok")  # lists: filtered to the caller's teams
+API_TEAM_A = row(401, NO_PROFILE_API, 404, "ok", "ok")
 
 
 def api_write(body: dict[str, Any] | None = None) -> Row:
-    return row(401, 401, 404, "ok", "ok", body=body or {})
+    return row(401, NO_PROFILE_API, 404, "ok", "ok", body=body or {})
 
 
 API.update(
@@ -135,14 +142,14 @@ API.update(
         "helpdesk_api_ticket_actions_snooze": api_write({"until": "2099-01-01T00:00:00Z"}),
         # Merging is a supervisor's right: a team agent is refused (403).
         "helpdesk_api_ticket_actions_merge": row(
-            401, 401, 404, 403, "ok", body={"target_id": "$other_ticket_id"}
+            401, NO_PROFILE_API, 404, 403, "ok", body={"target_id": "$other_ticket_id"}
         ),
         "helpdesk_api_ticket_actions_retry": api_write(),
         "helpdesk_api_contacts_list_contacts": API_ROW,
         "helpdesk_api_contacts_get_contact": API_TEAM_A,
         "helpdesk_api_contacts_update_contact": api_write({"name": "New name"}),
         "helpdesk_api_contacts_merge_contacts": row(
-            401, 401, 404, 403, "ok", body={"target_id": "$other_contact_id"}
+            401, NO_PROFILE_API, 404, 403, "ok", body={"target_id": "$other_contact_id"}
         ),
         "helpdesk_api_events_list_events": API_ROW,
         "channels_in_phone_api_list_calls": API_ROW,
@@ -184,8 +191,8 @@ URLS.update(
         "password_change": row("login", "ok", "ok", "ok", "ok"),
         # The inbox.
         "home": AGENT_PAGE,
-        "ticket_list": row("login", 404, "ok", "ok", "ok"),
-        "inbox_nav": row("login", 404, "ok", "ok", "ok"),
+        "ticket_list": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        "inbox_nav": row("login", NO_PROFILE, "ok", "ok", "ok"),
         # Bulk actions skip tickets the agent may not change (and say how many).
         "bulk": row(
             "login",
@@ -206,30 +213,42 @@ URLS.update(
         "ticket_tags": team_a_post({"tags": "vip"}),
         "ticket_snooze": team_a_post({"until": "2099-01-01T09:00"}),
         # Moving a ticket to another team is a supervisor's right.
-        "ticket_team": row("login", 404, 404, 403, "ok", method="POST", body={"team": "$team_id"}),
+        "ticket_team": row(
+            "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"team": "$team_id"}
+        ),
         "message_retry": team_a_post(),
         "attachment": TEAM_A_PAGE,
         "contact": TEAM_A_PAGE,
         "contact_edit": team_a_post({"name": "New name"}),
         # Merging contacts is a supervisor's right.
         "contact_merge": row(
-            "login", 404, 404, 403, "ok", method="POST", body={"other": "$other_contact_id"}
+            "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"other": "$other_contact_id"}
         ),
-        "set_language": row("login", 404, "ok", "ok", "ok", method="POST", body={"language": "fa"}),
-        "set_theme": row("login", 404, "ok", "ok", "ok", method="POST", body={"theme": "dark"}),
+        "set_language": row(
+            "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"language": "fa"}
+        ),
+        "set_theme": row(
+            "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"theme": "dark"}
+        ),
         "set_presence": row(
-            "login", 404, "ok", "ok", "ok", method="POST", body={"presence": "away"}
+            "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"presence": "away"}
         ),
-        "api_tokens": row("login", 404, "ok", "ok", "ok"),
-        "revoke_api_token": row("login", 404, 404, "ok", "ok", method="POST"),
+        "api_tokens": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        "revoke_api_token": row("login", NO_PROFILE, 404, "ok", "ok", method="POST"),
+        # Mail the demo's SMTP sink caught: agents, in development and demo mode only
+        # (the tests run neither, so it is not found; tests/config/test_mail_sink.py).
+        "dev_mail": row("login", 404, 404, 404, 404),
         # The phone channel's pages (the call log and its pop-up form).
-        "call-log": row("login", "ok", "ok", "ok", "ok"),
-        "call-log-manual": row("login", "ok", "ok", "ok", "ok"),
-        "call-form": row("login", 404, 404, "ok", "ok", method="POST", body={"notes": "x"}),
+        "call-log": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        "call-log-manual": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        # The pop-up's form posts with fetch: the refusal is JSON.
+        "call-form": row(
+            "login", NO_PROFILE_API, 404, "ok", "ok", method="POST", body={"notes": "x"}
+        ),
         # The knowledge base's editor: admins only.
-        "kb:manage": row("login", 403, 403, 403, "ok"),
-        "kb:manage_new": row("login", 403, 403, 403, "ok"),
-        "kb:manage_edit": row("login", 403, 403, 403, "ok"),
+        "kb:manage": row("login", NO_PROFILE, 403, 403, "ok"),  # other agents: not editors
+        "kb:manage_new": row("login", NO_PROFILE, 403, 403, "ok"),
+        "kb:manage_edit": row("login", NO_PROFILE, 403, 403, "ok"),
         # The public portal.
         "kb:root": public("ok", "none: published public articles only"),
         "kb:sitemap": public("ok", "none: published public articles only"),
