@@ -22,6 +22,7 @@ from helpdesk import channels
 from helpdesk.actions.contacts import EDITABLE, do_merge_contacts, do_update_contact
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.tickets import do_assign, do_set_status
+from helpdesk.admin_fields import PairsField
 from helpdesk.models import (
     Attachment,
     Contact,
@@ -96,9 +97,21 @@ class IdentityInline(ReadOnlyInline):
     )
 
 
+class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
+    custom_attributes = PairsField(
+        label=_("custom attributes"), help_text=_("One per line: name: value")
+    )
+
+    class Meta:
+        model = Contact
+        fields = list(EDITABLE)
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Edits go through do_update_contact; merging through do_merge_contacts."""
+
+    form = ContactForm
 
     list_display = ["__str__", "language", "preferred_channel", "merged_into", "created_at"]
     list_filter = ["language", "preferred_channel"]

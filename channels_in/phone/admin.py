@@ -2,16 +2,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from channels_in.phone.models import Call, PhoneLine
+from helpdesk.admin_fields import LinesField
+from helpdesk.identities import InvalidAddress, normalize_phone
+
+
+def _e164(line: str) -> str:
+    try:
+        return normalize_phone(line)
+    except InvalidAddress as exc:
+        raise ValueError(_("not a phone number")) from exc
+
+
+class PhoneLineForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Numbers one per line (any digits, local or international), stored in E.164."""
+
+    numbers = LinesField(label=_("numbers"), clean_line=_e164, help_text=_("One per line."))
+    blocked_numbers = LinesField(
+        label=_("blocked numbers"), clean_line=_e164, help_text=_("One per line.")
+    )
+
+    class Meta:
+        model = PhoneLine
+        fields = ["inbox", "numbers", "default_region", "blocked_numbers"]
 
 
 @admin.register(PhoneLine)
 class PhoneLineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PhoneLineForm
     list_display = ["inbox", "numbers", "default_region", "token_prefix"]
     readonly_fields = ["token_prefix"]
     fields = ["inbox", "numbers", "default_region", "blocked_numbers", "token_prefix"]
