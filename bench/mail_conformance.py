@@ -106,7 +106,7 @@ def compare(parsed: Any, expected: dict[str, Any]) -> dict[str, bool]:
     ours_to = {a.lower() for _, a in parsed.to}
     ours_cc = {a.lower() for _, a in parsed.cc}
     want = _expected_attachments(expected)
-    got_digests = Counter(_digest(a.data) for a in parsed.attachments)
+    got_digests = Counter(_digest(a.read()) for a in parsed.attachments)
     got_names = Counter(unicodedata.normalize("NFC", a.name) for a in parsed.attachments)
     attachments_ok = len(want) == len(parsed.attachments) and all(
         got_digests[_digest(w.get("data"))]
@@ -152,14 +152,17 @@ def main() -> int:
         except Exception as exc:  # noqa: BLE001 - a crash is what this script counts
             crashes.append(f"{box.name}: {type(exc).__name__}: {exc}")
             continue
-        if not yml.exists():
-            continue
-        expected = yaml.load(yml.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-        compared += 1
-        for name, ok in compare(parsed, expected).items():
-            agree[name] += ok
-            if not ok and args.verbose:
-                print(f"  {box.name}: {name} differs")
+        try:
+            if not yml.exists():
+                continue
+            expected = yaml.load(yml.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+            compared += 1
+            for name, ok in compare(parsed, expected).items():
+                agree[name] += ok
+                if not ok and args.verbose:
+                    print(f"  {box.name}: {name} differs")
+        finally:
+            parsed.discard_files()  # large attachments spooled to temporary files
     print(
         f"mails: {len(boxes)}, compared: {compared}, crashes: {len(crashes)}, "
         f"quarantined (kept, not lost): {len(refused)}, lost: 0"

@@ -17,10 +17,11 @@ import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.http import FileResponse, Http404
 
+from helpdesk.inbound import InboundAttachment
 from helpdesk.models import Attachment
 
 
@@ -32,12 +33,25 @@ def _storage() -> Storage:
 def fits(data: bytes) -> bool:
     """Within HELPDESK_ATTACHMENT_MAX_BYTES: larger files are refused (the message keeps
     their name and size in `channel_meta["refused_attachments"]`)."""
-    return len(data) <= settings.HELPDESK_ATTACHMENT_MAX_BYTES
+    return fits_size(len(data))
+
+
+def fits_size(size: int) -> bool:
+    """`fits` for a file known by its size (a spooled attachment)."""
+    return size <= settings.HELPDESK_ATTACHMENT_MAX_BYTES
 
 
 def content_name(data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
+    return _named(hashlib.sha256(data).hexdigest())
+
+
+def _named(digest: str) -> str:
     return f"attachments/{digest[:2]}/{digest}"
+
+
+def attachment_name(item: InboundAttachment) -> str:
+    """The storage name of an inbound attachment's content (`content_name` of its bytes)."""
+    return _named(item.sha256)
 
 
 def save_content(data: bytes) -> str:
@@ -49,6 +63,19 @@ def save_content(data: bytes) -> str:
     if storage.exists(name) and storage.size(name) == len(data):
         return name
     return storage.save(name, ContentFile(data))
+
+
+def save_attachment(item: InboundAttachment) -> str:
+    """`save_content` for an inbound attachment: a spooled one is copied from its
+    temporary file in slices, never read whole (the file stays for its adapter)."""
+    if item.spool is None:
+        return save_content(item.data)
+    storage = _storage()
+    name = attachment_name(item)
+    if storage.exists(name) and storage.size(name) == item.size:
+        return name
+    with item.spool.open() as fh:
+        return storage.save(name, File(fh))
 
 
 def discard_unreferenced(names: Iterable[str]) -> list[str]:

@@ -9,11 +9,14 @@ of the message (storing it, applying an edit), instead of a 500 in the driver.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
+
+from helpdesk.spooled import SpooledFile
 
 
 def clean_text(value: str) -> str:
@@ -80,13 +83,32 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class InboundAttachment:
+    """A received file: its bytes in `data`, or, when large, in a temporary file
+    (`spool`, and `data` empty) that the adapter deletes once the message is stored."""
+
     name: str
     content_type: str
-    data: bytes
+    data: bytes = b""
     content_id: str = ""
+    spool: SpooledFile | None = None
 
     def __post_init__(self) -> None:
         _clean_fields(self, ("name", "content_type", "content_id"))
+
+    @property
+    def size(self) -> int:
+        return self.spool.size if self.spool is not None else len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the bytes, hex (of a spooled file: computed as it was written)."""
+        if self.spool is not None:
+            return self.spool.sha256
+        return hashlib.sha256(self.data).hexdigest()
+
+    def read(self) -> bytes:
+        """All the bytes in memory: for small files, or a caller that needs them whole."""
+        return self.spool.read() if self.spool is not None else self.data
 
 
 @dataclass(frozen=True, slots=True)

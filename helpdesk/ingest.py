@@ -12,7 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from helpdesk import events
-from helpdesk.attachment_files import content_name, discard_unreferenced, fits, save_content
+from helpdesk.attachment_files import (
+    attachment_name,
+    discard_unreferenced,
+    fits_size,
+    save_attachment,
+)
 from helpdesk.event_schemas import MessageCreated, TicketCreated, TicketStatusChanged
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
@@ -83,7 +88,7 @@ def _discard_files(msgs: Sequence[InboundMessage]) -> None:
     (A process storing the same new content at this very moment could lose its
     file; a narrow window, accepted: see docs/email.md.)
     """
-    names = {content_name(a.data) for m in msgs for a in m.attachments if fits(a.data)}
+    names = {attachment_name(a) for m in msgs for a in m.attachments if fits_size(a.size)}
     try:
         deleted = discard_unreferenced(names)
     except Exception:  # never hide the batch's own error  # noqa: BLE001
@@ -405,13 +410,13 @@ def _refused_attachments(msg: InboundMessage) -> list[dict[str, object]]:
         # `code` and `limit` let screens say it in the agent's language.
         {
             "name": item.name,
-            "size": len(item.data),
+            "size": item.size,
             "reason": reason,
             "code": "too_large",
             "limit": limit,
         }
         for item in msg.attachments
-        if not fits(item.data)
+        if not fits_size(item.size)
     ]
 
 
@@ -419,14 +424,14 @@ def _store_attachments(plans: list[_Plan], messages: list[Message]) -> None:
     rows = []
     for plan, message in zip(plans, messages, strict=True):
         for item in plan.msg.attachments:
-            if not fits(item.data):
+            if not fits_size(item.size):
                 continue
             attachment = Attachment(
                 message=message,
-                file=save_content(item.data),
+                file=save_attachment(item),
                 name=item.name[:255] or "attachment",
                 content_type=item.content_type or "application/octet-stream",
-                size=len(item.data),
+                size=item.size,
                 content_id=item.content_id.strip("<>")[:300],
             )
             rows.append(attachment)

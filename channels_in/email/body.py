@@ -5,6 +5,7 @@ from __future__ import annotations
 import binascii
 import re
 import urllib.parse
+from collections.abc import Mapping
 from email import utils
 from email.message import Message as MimeMessage
 from typing import Any
@@ -19,10 +20,17 @@ from channels_in.email.headers import normalize_message_id, raw_header
 from channels_in.email.parsed import ParsedMail
 from channels_in.email.text import html_to_text, normalize_text, strip_quoted, strip_quoted_html
 from helpdesk.inbound import InboundAttachment
+from helpdesk.spooled import SpooledFile
+
+Spooled = Mapping[int, SpooledFile]  # id(part) -> its body decoded to a file (spooling.py)
+_NONE: Spooled = {}
 
 
-def part_bytes(part: MimeMessage) -> bytes:
+def part_bytes(part: MimeMessage, spooled: Spooled = _NONE) -> bytes:
     """The decoded payload of a leaf part (base64 / quoted-printable undone)."""
+    spool = spooled.get(id(part))
+    if spool is not None:
+        return spool.read()
     encoded = part.get_payload()
     if (
         isinstance(encoded, str)
@@ -48,9 +56,10 @@ def part_bytes(part: MimeMessage) -> bytes:
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
-def part_text(part: MimeMessage, hint: Hints) -> str:
+def part_text(part: MimeMessage, hint: Hints, spooled: Spooled = _NONE) -> str:
     charset = part.get_param("charset")
-    return decode_bytes(part_bytes(part), charset if isinstance(charset, str) else None, hint)
+    data = part_bytes(part, spooled)
+    return decode_bytes(data, charset if isinstance(charset, str) else None, hint)
 
 
 def filename_of(part: MimeMessage, hint: Hints) -> str:
@@ -84,11 +93,13 @@ def _repair_filename(part: MimeMessage, hint: Hints) -> str:
 
 
 class Body:
-    """Collects text, HTML, inline images and attachments from the MIME tree."""
+    """Collects text, HTML, inline images and attachments from the MIME tree
+    (large attachments as the files `spooled` holds for their parts)."""
 
-    def __init__(self, parsed: ParsedMail, hint: Hints) -> None:
+    def __init__(self, parsed: ParsedMail, hint: Hints, spooled: Spooled = _NONE) -> None:
         self.parsed = parsed
         self.hint = hint
+        self.spooled = spooled
         self.texts: list[str] = []
         self.htmls: list[str] = []
 
@@ -115,7 +126,7 @@ class Body:
             )
         elif self._is_body(part):
             target = self.htmls if ctype == "text/html" else self.texts
-            target.append(part_text(part, self.hint))
+            target.append(part_text(part, self.hint, self.spooled))
         else:
             self._attach(part)
 
@@ -142,12 +153,14 @@ class Body:
         if not name:
             extension = {"text/plain": "txt", "text/html": "html", "text/calendar": "ics"}
             name = f"{ctype.split('/')[0]}.{extension.get(ctype, ctype.split('/')[-1][:8])}"
-        data = part_bytes(part)
-        # The encoded text is not needed again: let it go before the next part is decoded.
-        part.set_payload("")
-        self.parsed.attachments.append(
-            InboundAttachment(name=name, content_type=ctype, data=data, content_id=content_id)
-        )
+        spool = self.spooled.get(id(part))
+        if spool is not None:  # a large file: it stays on disk until ingest copies it
+            item = InboundAttachment(name, ctype, content_id=content_id, spool=spool)
+        else:
+            item = InboundAttachment(name, ctype, part_bytes(part), content_id)
+            # The encoded text is not needed again: let it go before the next part is decoded.
+            part.set_payload("")
+        self.parsed.attachments.append(item)
 
     def _forwarded(self, part: MimeMessage) -> None:
         payload = part.get_payload()

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.message import Message as MimeMessage
 from typing import Any, cast
 
-from channels_in.email.body import Body, set_body
+from channels_in.email.body import Body, Spooled, set_body
 from channels_in.email.charsets import (
     Hints,
     codec_for,
@@ -36,6 +36,7 @@ from channels_in.email.headers import (
     ticket_number_from,
 )
 from channels_in.email.parsed import Address, ParsedMail
+from channels_in.email.spooling import SpoolingParser
 from channels_in.email.text import normalize_text
 
 
@@ -50,22 +51,25 @@ def _repair_headers(raw: bytes) -> bytes:
     """Drop junk lines before the first header (a pasted "---- Original message ----")
     and fold stray lines inside the header block into the header above them.
 
-    Only the head of the mail is split into lines, and a mail that needs no repair
-    is returned as it is: a large mail is not copied line by line (issue 13.6).
+    Only the head of the mail is split into lines (a slice of it: `split` with a
+    limit would still copy the rest of the mail as its last item), and a mail that
+    needs no repair is returned as it is: a large mail is not copied (issue 13.6).
     """
-    for limit in (256, 8192):
-        repaired = _repair_lines(raw.split(b"\n", limit), limit, raw)
+    for size in (1 << 16, 1 << 20):
+        if size >= len(raw):
+            break
+        repaired = _repair_lines(raw[:size].split(b"\n"), raw, size)
         if repaired is not None:
             return repaired
-    repaired = _repair_lines(raw.split(b"\n"), None, raw)
+    repaired = _repair_lines(raw.split(b"\n"), raw, None)
     return raw if repaired is None else repaired
 
 
-def _repair_lines(lines: list[bytes], limit: int | None, raw: bytes) -> bytes | None:
-    """The repaired mail, or None when the header block does not end within `lines`
-    (split at most `limit` times: the last item is then the unsplit rest)."""
-    complete = limit is None or len(lines) <= limit
-    last = len(lines) if complete else len(lines) - 1
+def _repair_lines(lines: list[bytes], raw: bytes, size: int | None) -> bytes | None:
+    """The repaired mail (`raw` itself when nothing needed repair), or None when the
+    header block does not end within `lines`: the lines of `raw[:size]`, whose last
+    item is then a line cut short."""
+    last = len(lines) if size is None else len(lines) - 1
     start = next(
         (
             i
@@ -83,9 +87,11 @@ def _repair_lines(lines: list[bytes], limit: int | None, raw: bytes) -> bytes | 
             lines[i] = b" " + line
             changed = True
     else:
-        if not complete:
-            return None  # the header block goes on past the lines split so far
-    return b"\n".join(lines[start:]) if changed else raw
+        if size is not None:
+            return None  # the header block goes on past the head split so far
+    if not changed:
+        return raw
+    return b"\n".join(lines[start:]) + (raw[size:] if size is not None else b"")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -112,16 +118,34 @@ _POLICY = _MemoPolicy()
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse one raw mail; raises UnparseableMail when it cannot become a message."""
-    if not raw.strip():
+    """Parse one raw mail; raises UnparseableMail when it cannot become a message.
+
+    Large attachments come back spooled to temporary files (`spooling.py`): the
+    caller deletes them with `ParsedMail.discard_files` once the mail is stored.
+    """
+    if not raw or raw.isspace():  # not raw.strip(): that copies a large mail
         raise UnparseableMail("the mail is empty")
-    raw_for_parser = _repair_headers(raw)
+    parser = SpoolingParser(policy=_POLICY)
     try:
-        msg = cast(EmailMessage, _parse_bytes(raw_for_parser))
+        parsed = _parse_spooling(parser, raw)
+    except BaseException:
+        for spool in parser.spooled.values():
+            spool.discard()
+        raise
+    kept = {id(a.spool) for a in parsed.attachments}
+    for spool in parser.spooled.values():  # a spooled text body, read into the text already
+        if id(spool) not in kept:
+            spool.discard()
+    return parsed
+
+
+def _parse_spooling(parser: SpoolingParser, raw: bytes) -> ParsedMail:
+    try:
+        msg = cast(EmailMessage, _parse_bytes(parser, _repair_headers(raw)))
     except Exception as exc:  # the parser is lenient; this is a last resort  # noqa: BLE001
         raise UnparseableMail(f"MIME parser failed: {type(exc).__name__}: {exc}") from exc
     try:
-        return _parse(msg, raw)
+        return _parse(msg, raw, parser.spooled)
     except UnparseableMail:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -131,17 +155,16 @@ def parse_mail(raw: bytes) -> ParsedMail:
 _FEED = 1 << 16
 
 
-def _parse_bytes(raw: bytes) -> MimeMessage:
+def _parse_bytes(parser: BytesFeedParser, raw: bytes) -> MimeMessage:
     """`BytesParser.parsebytes`, fed in slices: parsebytes decodes the whole mail to one
     str and wraps it in a StringIO (four bytes a character), 5x a large mail's size."""
-    parser = BytesFeedParser(policy=_POLICY)
     view = memoryview(raw)
     for start in range(0, len(raw), _FEED):
         parser.feed(bytes(view[start : start + _FEED]))
     return parser.close()
 
 
-def _parse(msg: EmailMessage, raw: bytes) -> ParsedMail:
+def _parse(msg: EmailMessage, raw: bytes, spooled: Spooled) -> ParsedMail:
     hint = _hints(msg, raw)
     from_list = addresses(msg, "From", hint, lenient=True)
     for fallback in ("Sender", "Reply-To", "Return-Path"):
@@ -166,7 +189,7 @@ def _parse(msg: EmailMessage, raw: bytes) -> ParsedMail:
     parsed.bounce = bounce_of(msg)
     _threading(parsed, msg)
     parsed.auto_generated = is_auto_generated(msg, parsed.from_address)
-    body = Body(parsed, hint)
+    body = Body(parsed, hint, spooled)
     body.walk(msg)
     set_body(parsed, *body.finish())
     parsed.defects = sorted({type(d).__name__ for p in msg.walk() for d in p.defects})

@@ -33,3 +33,10 @@ class ParsedMail:
     bounce: Bounce | None = None
     forwarded: list[dict[str, str]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+
+    def discard_files(self) -> None:
+        """Delete the temporary files of spooled attachments: once the mail is stored
+        (ingest copied them) or will not be (quarantined, refused)."""
+        for item in self.attachments:
+            if item.spool is not None:
+                item.spool.discard()

@@ -144,9 +144,21 @@ def process_many(
 ) -> list[Processed]:
     """`process_raw` for a batch: the mails that parse are ingested in one transaction."""
     now = timezone.now()
-    return store_prepared(
-        inbox, mails, [prepare(m.raw, inbox.pk, now, use_mail_date) for m in mails]
-    )
+    prepared: list[Prepared] = []
+    try:
+        for mail in mails:
+            prepared.append(prepare(mail.raw, inbox.pk, now, use_mail_date))
+    except BaseException:
+        discard_files(prepared)
+        raise
+    return store_prepared(inbox, mails, prepared)
+
+
+def discard_files(prepared: Sequence[Prepared]) -> None:
+    """Delete the temporary files of the mails' spooled attachments."""
+    for item in prepared:
+        if item.parsed is not None:
+            item.parsed.discard_files()
 
 
 def store_prepared(
@@ -155,8 +167,18 @@ def store_prepared(
     """Store prepared mails: those that parsed in one ingest batch, the rest in the quarantine.
 
     Should the batch fail for a reason other than the database, every mail is
-    tried on its own, so only the one at fault ends in the quarantine.
+    tried on its own, so only the one at fault ends in the quarantine. The
+    temporary files of spooled attachments are deleted, whatever the outcome.
     """
+    try:
+        return _store_prepared(inbox, mails, prepared)
+    finally:
+        discard_files(prepared)
+
+
+def _store_prepared(
+    inbox: Inbox, mails: Sequence[RawMail], prepared: Sequence[Prepared]
+) -> list[Processed]:
     done: dict[int, Processed] = {}
     ready: list[tuple[int, ParsedMail, InboundMessage]] = []
     for i, (mail, item) in enumerate(zip(mails, prepared, strict=True)):
@@ -282,12 +304,16 @@ def _peek(raw: bytes) -> tuple[str, str]:
 def reprocess(item: QuarantinedMail) -> Processed:
     """Try a quarantined mail again (after a fix); on success it leaves the quarantine."""
     raw = bytes(item.raw)
+    parsed: ParsedMail | None = None
     try:
         parsed = parse_mail(raw)
         result = receive(to_inbound(parsed, item.inbox_id, timezone.now()))
     except (UnparseableMail, InvalidAddress) as exc:
         QuarantinedMail.objects.filter(pk=item.pk).update(reason=str(exc)[:2000])
         return Processed(Outcome.QUARANTINED, quarantine_id=item.pk)
+    finally:
+        if parsed is not None:
+            parsed.discard_files()
     QuarantinedMail.objects.filter(pk=item.pk).update(
         reprocessed_at=timezone.now(), message=result.message
     )

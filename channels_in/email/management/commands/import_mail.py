@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from channels_in.email.channel import KIND
 from channels_in.email.receive import Outcome, Prepared, RawMail, prepare, store_prepared
-from helpdesk.attachment_files import fits, save_content
+from helpdesk.attachment_files import fits_size, save_attachment
 from helpdesk.models import Inbox, Team
 
 Source = tuple[str, Callable[[], bytes]]
@@ -174,8 +174,8 @@ def _prepare_all(
         # batch is stored, and storing finds them there (one stat instead of a write).
         for item in prepared:
             for attachment in item.msg.attachments if item.msg else ():
-                if fits(attachment.data):
-                    save_content(attachment.data)
+                if fits_size(attachment.size):
+                    save_attachment(attachment)
     return prepared
 
 

@@ -1,0 +1,219 @@
+"""The standard library's MIME parser, with large base64 parts decoded to temporary files.
+
+The feed parser gathers a leaf part's body as a list of lines (about twice the
+text in small str objects) and joins them into one str; decoding it then makes
+the bytes. For a mail with a 20 MB attachment that is several times the mail in
+memory (issue 13.6). Here a base64 part whose text passes `SPOOL_ABOVE`
+characters is decoded as its lines arrive, in slices, straight into a
+`SpooledFile`; the parser sees an empty body, and `SpoolingParser.spooled` maps
+the part to its file.
+
+Behaviour stays that of the plain parser: a part below the threshold is handed
+to it line for line; a spooled part is only ever clean base64 (alphabet
+characters, padding at the very end, whole quads), for which decoding the whole
+text in one step (what `body.part_bytes` does) gives the same bytes. At the
+first sign of anything else (a stray character, padding in the middle, a short
+last quad) or when the temporary file cannot be written (a full disk), the text
+read so far is rebuilt (its decoded bytes encoded again: clean quads encode
+back to the same characters) and the part goes on through the plain parser,
+whose lenient decoding then records the defects as before.
+
+Parts inside a forwarded message (`message/*`) are never spooled: the forward
+is kept as an .eml serialized from the parsed tree, which needs their text.
+"""
+
+from __future__ import annotations
+
+import binascii
+import itertools
+import re
+from collections.abc import Iterator
+from email import feedparser
+from email.feedparser import BytesFeedParser
+from email.message import Message as MimeMessage
+from typing import Any
+
+from helpdesk.spooled import SpooledFile, SpoolWriter
+
+SPOOL_ABOVE = 256 * 1024  # characters of base64 text: a decoded file of about 190 KB
+_DECODE_EVERY = 64 * 1024  # characters decoded and written at a time
+_CLEAN_LINE = re.compile(r"[A-Za-z0-9+/]*(={0,2})(\r\n|\r|\n)?\Z")
+_WRAP = 76
+
+# Not in the library's type stubs: the line buffer and its "no whole line yet" marker.
+BufferedSubFile: Any = feedparser.BufferedSubFile  # type: ignore[attr-defined]
+NeedMoreData: object = feedparser.NeedMoreData  # type: ignore[attr-defined]
+
+
+class SpoolingParser(BytesFeedParser):
+    """`BytesFeedParser` that spools large base64 leaf parts (see the module docstring).
+
+    The caller owns the files in `spooled` (keyed by `id(part)`) and deletes them.
+    """
+
+    # The feed parser's state (set in its __init__), read to know where it is.
+    _cur: MimeMessage | None
+    _headersonly: bool
+    _msgstack: list[MimeMessage]
+
+    def __init__(self, *, policy: Any) -> None:
+        super().__init__(policy=policy)
+        self.spooled: dict[int, SpooledFile] = {}
+        self._input = _SpoolingInput(self)
+
+    def spoolable(self) -> bool:
+        """Whether the parser is about to read the body of a base64 leaf part that may
+        be spooled. (Read when a loop over the input starts: a header loop starts on a
+        new part with no headers yet, so no Content-Transfer-Encoding.)"""
+        part = self._cur
+        if part is None or self._headersonly:
+            return False
+        if str(part.get("content-transfer-encoding", "")).lower() != "base64":
+            return False
+        if part.get_content_maintype() in ("multipart", "message"):
+            return False
+        if part.get_content_type() == "text/rfc822-headers":  # read by the bounce parser
+            return False
+        return all(m.get_content_maintype() != "message" for m in self._msgstack[:-1])
+
+    def remember(self, spool: SpooledFile) -> None:
+        self.spooled[id(self._cur)] = spool  # the part whose body was just read
+
+
+class _SpoolingInput(BufferedSubFile):  # type: ignore[misc]
+    """The parser's line buffer. Each `for line in input` loop of the parser calls
+    `__iter__` once: at the body of a spoolable part it answers with a reader that
+    spools instead of handing the lines over."""
+
+    def __init__(self, parser: SpoolingParser) -> None:
+        super().__init__()
+        self._parser = parser
+
+    def __iter__(self) -> Any:
+        if self._parser.spoolable():
+            return _spooled_body(self, self._parser)
+        return self
+
+
+def _spooled_body(source: Any, parser: SpoolingParser) -> Iterator[Any]:
+    """The lines the parser gets for a base64 body: all of them when small or not clean,
+    none when the body went to a file (NeedMoreData passed through as it comes)."""
+    held: list[str] = []
+    size = 0
+    while size <= SPOOL_ABOVE:
+        line = source.readline()
+        if line is NeedMoreData:
+            yield NeedMoreData
+            continue
+        if line == "":  # the part's end (a boundary, or the end of the mail): small
+            yield from held
+            return
+        held.append(line)
+        size += len(line)
+    decoder = _Decoder.open()
+    lines = itertools.chain(held, _lines(source))
+    del held
+    if decoder is None:
+        yield from lines
+        return
+    for line in lines:
+        if line is NeedMoreData:
+            yield NeedMoreData
+        elif not decoder.take(line):
+            yield from decoder.text_so_far()
+            yield line
+            yield from lines
+            return
+    spool = decoder.finish()
+    if spool is None:
+        yield from decoder.text_so_far()
+    else:
+        parser.remember(spool)
+
+
+def _lines(source: Any) -> Iterator[Any]:
+    """The part's remaining lines (and NeedMoreData), up to its end."""
+    while True:
+        line = source.readline()
+        if line == "":
+            return
+        yield line
+
+
+class _Decoder:
+    """Clean base64 lines in, decoded bytes out to a temporary file, a slice at a time."""
+
+    def __init__(self, writer: SpoolWriter) -> None:
+        self._writer = writer
+        self._pending: list[str] = []  # clean characters not yet decoded
+        self._pending_size = 0
+        self._unwritten = b""  # decoded bytes a failed write did not store
+        self._padded = False  # the last quad's padding was seen: nothing may follow
+        self._failed = False  # a write failed: take no more, fall back
+
+    @classmethod
+    def open(cls) -> _Decoder | None:
+        try:
+            return cls(SpoolWriter())
+        except OSError:  # no temporary file (a full or read-only disk): the plain way
+            return None
+
+    def take(self, line: str) -> bool:
+        """Decode `line` on; False (the line not taken) when it is not clean base64 or
+        a write failed before it: the caller then falls back to the plain way."""
+        found = _CLEAN_LINE.match(line)
+        if found is None or self._failed:
+            return False
+        body = line[: found.start(2)] if found.group(2) else line
+        if not body:
+            return True  # a blank line: base64 decoders skip line ends
+        if self._padded:
+            return False  # characters after the padding
+        self._padded = bool(found.group(1))
+        self._pending.append(body)
+        self._pending_size += len(body)
+        if self._pending_size >= _DECODE_EVERY and not self._padded:
+            self._flush()
+        return True  # taken, even when the write failed: text_so_far() has it
+
+    def _flush(self) -> None:
+        text = "".join(self._pending)
+        cut = len(text) - len(text) % 4  # whole quads: no padding before the last line
+        self._pending = [text[cut:]] if cut < len(text) else []
+        self._pending_size = len(text) - cut
+        self._write(binascii.a2b_base64(text[:cut]))
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._writer.write(data)
+        except OSError:
+            self._unwritten, self._failed = data, True
+
+    def finish(self) -> SpooledFile | None:
+        """The file, or None when the text does not end as clean base64 (or a write failed)."""
+        text = "".join(self._pending)
+        padding = len(text) - len(text.rstrip("="))
+        if self._failed or len(text) % 4:
+            return None
+        try:
+            tail = binascii.a2b_base64(text)
+        except (binascii.Error, ValueError):
+            return None
+        if len(tail) != len(text) // 4 * 3 - padding:
+            return None
+        self._pending, self._pending_size = [], 0
+        self._write(tail)
+        return None if self._failed else self._writer.finish()
+
+    def text_so_far(self) -> list[str]:
+        """Every character taken, as lines again (the decoded bytes encoded back: clean
+        quads give the same characters); the temporary file is deleted."""
+        try:
+            decoded = self._writer.written() + self._unwritten
+        finally:
+            self._writer.abort()
+        encoded = binascii.b2a_base64(decoded, newline=False).decode("ascii")
+        del decoded
+        lines = [encoded[i : i + _WRAP] + "\n" for i in range(0, len(encoded), _WRAP)]
+        pending = "".join(self._pending)
+        return [*lines, pending + "\n"] if pending else lines
