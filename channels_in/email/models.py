@@ -95,6 +95,10 @@ class MailboxState(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("mailbox state")
+        verbose_name_plural = _("mailbox states")
+
     def __str__(self) -> str:
         return f"{self.folder} uidvalidity={self.uidvalidity} last_uid={self.last_uid}"
 
