@@ -6,8 +6,9 @@ then in a fresh subprocess, against a fresh SQLite database and a temporary
 media directory, runs the path the listener and the import take for it
 (`channels_in.email.receive.process_raw`: parse, ingest, attachment files).
 The child reports the peak resident set (`ru_maxrss`), the resident set just
-before it read the mail (Django loaded, database migrated), and both as a
-multiple of the mail's size.
+before it read the mail (Django loaded, database migrated), both as a multiple
+of the mail's size, and how many temporary files of spooled attachments were
+left behind (its own TMPDIR: there should be none).
 
     .venv/bin/python bench/mail_memory.py [--mb 60] [--no-record]
 """
@@ -89,6 +90,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({
     "outcome": str(result.outcome),
     "attachments": Attachment.objects.count(),
+    "spool_files_left": len(os.listdir(os.environ["TMPDIR"])),
     "rss_before_mb": round(before, 1),
     "peak_rss_mb": round(peak, 1),
 }))
@@ -102,7 +104,9 @@ def measure(mail: Path, work: Path) -> dict[str, object]:
         "HELPDESK_VAR_DIR": str(work),
         "MEDIA_ROOT": str(work / "media"),
         "PYTHONPATH": str(ROOT),
+        "TMPDIR": str(work / "tmp"),  # spooled attachments: counted when the mail is stored
     }
+    (work / "tmp").mkdir()
     for name in ("DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)  # SQLite in `work`: nothing shared with other runs
     (work / "secret_key.txt").write_text("bench-" + "x" * 60)
