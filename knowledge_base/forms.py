@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from knowledge_base.models import Article
+from knowledge_base.models import Article, Category
 
 
 class VoteForm(forms.Form):
@@ -50,6 +51,16 @@ class ArticleForm(forms.ModelForm[Article]):
         for name in ("title", "summary", "translation_key"):
             self.fields[name].widget.attrs.setdefault("dir", "auto")
         self.fields["slug"].widget.attrs["dir"] = "ltr"
+        # The model's field has no verbose name (a migration for a label is not worth it);
+        # categories are named in the editor's own language.
+        category = self.fields["category"]
+        category.label = _("category")
+        category.label_from_instance = _category_name  # type: ignore[attr-defined]
+
+
+def _category_name(category: Category) -> str:
+    language = "fa" if (get_language() or "").startswith("fa") else "en"
+    return category.name(language)
 
 
 def _bootstrap(widget: forms.Widget, *, invalid: bool) -> None:

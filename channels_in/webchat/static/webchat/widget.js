@@ -151,11 +151,15 @@
     ui.preName = el("input");
     ui.preName.name = "name";
     ui.preName.placeholder = t("name");
+    ui.preName.setAttribute("aria-label", t("name"));
+    ui.preName.autocomplete = "name";
     ui.preName.maxLength = 200;
     ui.preEmail = el("input");
     ui.preEmail.name = "email";
     ui.preEmail.type = "email";
     ui.preEmail.placeholder = t("email");
+    ui.preEmail.setAttribute("aria-label", t("email"));
+    ui.preEmail.autocomplete = "email";
     ui.preEmail.maxLength = 320;
     ui.preEmail.setAttribute("dir", "ltr");
     var go = el("button", "hc-button", t("start"));
@@ -177,6 +181,8 @@
     ui.file = el("input");
     ui.file.type = "file";
     ui.file.hidden = true;
+    ui.file.tabIndex = -1;
+    ui.file.setAttribute("aria-label", t("attach"));
     ui.file.addEventListener("change", function () {
       if (ui.file.files && ui.file.files[0]) upload(ui.file.files[0]);
       ui.file.value = "";
@@ -191,6 +197,7 @@
     ui.input.rows = 1;
     ui.input.setAttribute("dir", "auto");
     ui.input.placeholder = t("placeholder");
+    ui.input.setAttribute("aria-label", t("placeholder"));
     ui.input.maxLength = 5000;
     ui.input.addEventListener("input", typed);
     ui.input.addEventListener("keydown", function (ev) {
