@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 
+from helpdesk.automation import options
 from helpdesk.automation.admin_forms import BusinessHoursForm, InboxAutomationForm, RuleForm
 from helpdesk.automation.engine import dry_run
 from helpdesk.automation.holiday_import import import_holidays_view
@@ -22,6 +24,7 @@ class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "trigger", "position", "enabled", "stop_processing"]
     list_editable = ["position", "enabled"]
     list_filter = ["trigger", "enabled"]
+    change_form_template = "admin/helpdesk/rule/change_form.html"
 
     def get_urls(self) -> list[URLPattern]:
         extra = [
@@ -41,12 +44,19 @@ class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if number.isdigit():
             ticket = get_object_or_404(Ticket, pk=int(number))
             result = dry_run(rule, ticket)
+        lists = options.option_lists()
         context = {
             **self.admin_site.each_context(request),
+            "opts": Rule._meta,
             "rule": rule,
             "result": result,
+            "conditions": [
+                (options.describe_condition(c, lists), c["holds"])
+                for c in (result.conditions if result else [])
+            ],
+            "actions": [options.describe_action(a, lists) for a in rule.actions],
             "ticket_number": number,
-            "title": f"Dry run: {rule.name}",
+            "title": _("Dry run: %(rule)s") % {"rule": rule.name},
         }
         return TemplateResponse(request, "automation/dry_run.html", context)
 

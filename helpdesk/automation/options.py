@@ -93,3 +93,38 @@ def editor_schema(lists: dict[str, list[tuple[Any, str]]]) -> dict[str, Any]:
             "comma": _("several separated by commas"),
         },
     }
+
+
+def _shown(value: Any, items: list[tuple[Any, str]]) -> str:
+    labels = {str(v): label for v, label in items}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(str(labels.get(str(v), v)) for v in values)
+
+
+def describe_condition(cond: dict[str, Any], lists: dict[str, list[tuple[Any, str]]]) -> str:
+    """A condition in words, with names for ids: "Team is Support"."""
+    spec = schema.FIELDS.get(cond.get("field", ""))
+    if spec is None:
+        return str(cond.get("field"))
+    label = str(spec.label)
+    if cond.get("name"):
+        label += f" “{cond['name']}”"
+    op = cond.get("op", "is")
+    shown = _shown(cond.get("value"), lists.get(spec.options, []))
+    return f"{label} {schema.OP_LABELS.get(op, op)} {shown}"
+
+
+def describe_action(action: dict[str, Any], lists: dict[str, list[tuple[Any, str]]]) -> str:
+    """An action in words: "Assign to team — Team: Support"."""
+    spec = schema.ACTIONS.get(action.get("type", ""))
+    if spec is None:
+        return str(action.get("type"))
+    parts = [str(spec.label)]
+    for param in spec.params:
+        value = action.get(param.name)
+        if isinstance(value, dict):
+            shown = " / ".join(str(v) for v in value.values())
+        else:
+            shown = _shown(value, lists.get(param.options, []))
+        parts.append(f"{param.label}: {shown}")
+    return " — ".join(parts)

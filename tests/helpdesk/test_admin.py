@@ -104,7 +104,7 @@ def test_it_edits_contacts_through_the_contact_action(staff: Client, ticket: Tic
             "language": "fa",
             "preferred_channel": "email",
             "notes": "VIP",
-            "custom_attributes": "{}",
+            "custom_attributes": "",  # name: value lines (helpdesk/admin_fields.py)
             "identities-TOTAL_FORMS": "1",
             "identities-INITIAL_FORMS": "1",
             "identities-MIN_NUM_FORMS": "0",

@@ -180,6 +180,7 @@ def test_admin_dry_run_page(email_inbox_a: Any, admin_user: Any) -> None:
     client.force_login(admin_user)
     page = client.get(f"/admin/helpdesk/rule/{r.pk}/dry-run/", {"ticket": ticket.pk})
     assert page.status_code == 200 and b"these actions would run" in page.content
+    assert "Add tag — Tag: t" in page.content.decode()  # in words, not JSON
     assert factories  # the shared builders stay importable here
 
 
