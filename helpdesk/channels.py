@@ -44,6 +44,17 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class NotConnected(DeliveryError):
+    """The inbox's channel is not set up (no SMTP server, no bot token): nothing was tried.
+
+    Not a failed delivery: the reply waits, marked "not connected", until an admin
+    sets the channel up (ChannelSpec.setup_url) and an agent sends it again.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
 @dataclass(frozen=True, slots=True)
 class SendResult:
     external_id: str | None = None
@@ -136,6 +147,9 @@ class ChannelSpec:
     inbox_pages: tuple[tuple[str, StrOrPromise], ...] = ()  # (url name, label) in the nav
     # Its messages are calls: the contact page lists them as a call log.
     voice: bool = False
+    # URL name of the admin page where an inbox of this channel is connected (its
+    # credentials), linked from replies that could not go out for want of them.
+    setup_url: str | None = None
     # "module.Class" told of agents' activity on this channel's tickets (the chat
     # widget shows "seen" and typing): see AgentActivity.
     agent_activity: str | None = None
@@ -214,6 +228,17 @@ def kinds() -> list[str]:
 def kind_choices() -> list[tuple[str, StrOrPromise]]:
     """(kind, label) of every installed channel, for forms and filters."""
     return [(spec.kind, spec.label) for spec in specs()]
+
+
+def setup_url(kind: str) -> str | None:
+    """Where an admin connects an inbox of channel `kind`, if the channel says."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        name = spec_for(kind).setup_url
+        return reverse(name) if name else None
+    except (LookupError, NoReverseMatch):
+        return None
 
 
 def kind_label(kind: str) -> StrOrPromise:

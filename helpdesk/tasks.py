@@ -14,6 +14,7 @@ from helpdesk.actions.messages import do_record_delivery, do_start_delivery
 from helpdesk.channels import (
     DeliveryError,
     DeliveryLookup,
+    NotConnected,
     PlansExternalId,
     Sender,
     get_sender,
@@ -81,6 +82,12 @@ def deliver_message(message_id: int) -> str:
 
 
 def _failed(message: Message, attempt: str, exc: DeliveryError) -> str:
+    if isinstance(exc, NotConnected):
+        # Nothing was tried: the reply waits for the channel to be set up, not retried.
+        do_record_delivery(
+            message.pk, status=DeliveryStatus.NOT_CONNECTED, error=exc.reason, attempt=attempt
+        )
+        return "not connected"
     attempts = message.delivery_attempts + 1
     give_up = exc.permanent or attempts >= settings.HELPDESK_DELIVERY_MAX_ATTEMPTS
     status = DeliveryStatus.FAILED if give_up else DeliveryStatus.QUEUED

@@ -19,4 +19,5 @@ SPEC = ChannelSpec(
     continues_conversation=False,
     # A chat visitor who left gets the reply by mail from the team's mailbox.
     copies_to=EMAIL,
+    setup_url="admin:channel_email_mailboxconfig_changelist",
 )

@@ -17,7 +17,7 @@ from channels_in.email.headers import is_robot_address
 from channels_in.email.models import MailboxConfig
 from channels_in.email.transport import describe_network_error, smtp_connect
 from helpdesk import identities
-from helpdesk.channels import DeliveryError, SendResult
+from helpdesk.channels import DeliveryError, NotConnected, SendResult
 from helpdesk.models import AuthorKind, DeliveryStatus, Direction, Message
 
 _REFERENCES_KEPT = 20
@@ -31,9 +31,7 @@ class EmailSender:
         """Send `message` to the ticket's customer; raise DeliveryError on failure."""
         config = MailboxConfig.objects.filter(inbox_id=message.inbox_id).first()
         if config is None or not config.smtp_host or not config.from_address:
-            raise DeliveryError(
-                "this email inbox has no SMTP server or from address configured", permanent=True
-            )
+            raise NotConnected("this email inbox has no SMTP server or from address configured")
         recipient, thread = _addressing(message)
         if not recipient:
             raise DeliveryError("the customer has no email address", permanent=True)

@@ -16,4 +16,5 @@ SPEC = ChannelSpec(
     sender="channels_in.telegram.sender.TelegramSender",
     listener="channels_in.telegram.polling.TelegramPoller",
     urls=(("channels/telegram/", "channels_in.telegram.urls"),),
+    setup_url="admin:channel_telegram_telegramconfig_changelist",
 )

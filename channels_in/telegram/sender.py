@@ -29,7 +29,7 @@ from channels_in.telegram.channel import IDENTITY
 from channels_in.telegram.format import telegram_chunks
 from channels_in.telegram.models import SentPart, TelegramChat, TelegramConfig
 from helpdesk.actions.contacts import do_set_identity_unreachable
-from helpdesk.channels import DeliveryError, SendResult
+from helpdesk.channels import DeliveryError, NotConnected, SendResult
 from helpdesk.models import Contact, ContactIdentity, DeliveryStatus, Direction
 from helpdesk.models import Message as DeskMessage
 
@@ -59,7 +59,7 @@ class TelegramSender:
         """Send text (split at 4096) then files; parts already sent are not sent again."""
         config = TelegramConfig.objects.filter(inbox_id=message.inbox_id).first()
         if config is None:
-            raise DeliveryError("this inbox has no Telegram bot configured", permanent=True)
+            raise NotConnected("this inbox has no Telegram bot configured")
         chat = chat_for(message)
         if chat is None:
             raise DeliveryError(

@@ -149,7 +149,7 @@ def do_retry_delivery(actor: Actor, message_id: int) -> Message:
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.direction != Direction.OUTBOUND or message.delivery_status not in RETRYABLE:
             raise Invalid(
-                "only a failed or uncertain outbound message can be sent again",
+                "only a failed, uncertain or not connected outbound message can be sent again",
                 field="message_id",
             )
         message.delivery_status = DeliveryStatus.QUEUED
@@ -161,7 +161,7 @@ def do_retry_delivery(actor: Actor, message_id: int) -> Message:
         return message
 
 
-RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN)
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN, DeliveryStatus.NOT_CONNECTED)
 
 
 def _enqueue_delivery(message_id: int) -> None:

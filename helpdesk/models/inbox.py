@@ -41,3 +41,8 @@ class Inbox(models.Model):
     @property
     def kind_label(self) -> str:
         return str(channels.kind_label(self.kind))
+
+    @property
+    def setup_url(self) -> str | None:
+        """The admin page that connects this inbox's channel (None if the channel has none)."""
+        return channels.setup_url(self.kind)

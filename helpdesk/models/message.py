@@ -32,6 +32,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     UNCERTAIN = "uncertain", _("May have been sent")
+    # The channel is not set up for the inbox (helpdesk.channels.NotConnected): not sent,
+    # not failed; an agent sends it again once an admin has connected the channel.
+    NOT_CONNECTED = "not_set_up", _("Not connected")
 
 
 class Message(models.Model):
@@ -66,6 +69,8 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
                 fields=["inbox", "external_id"], name="message_unique_external_id_per_inbox"

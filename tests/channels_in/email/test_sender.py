@@ -7,7 +7,7 @@ import pytest
 
 from channels_in.email.receive import process_raw
 from helpdesk.actions.messages import OutgoingFile, do_reply
-from helpdesk.models import Message, Ticket
+from helpdesk.models import DeliveryStatus, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests.channels_in.email.mails import simple
 
@@ -112,6 +112,7 @@ def test_it_refuses_an_inbox_without_smtp_settings(email_inbox_b: Any, team_b: A
     process_raw(email_inbox_b, simple(message_id="<nosmtp@x>"))
     ticket = Ticket.objects.get()
     reply = do_reply(make_user("bea", teams=[team_b]), ticket.pk, "Hi")
-    assert deliver_message.call(reply.pk) == "failed"
+    assert deliver_message.call(reply.pk) == "not connected"
     reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.NOT_CONNECTED
     assert "no SMTP server" in reply.delivery_error
