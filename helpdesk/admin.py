@@ -35,6 +35,9 @@ from helpdesk.models import (
     TicketStatus,
 )
 
+admin.site.site_header = _("Help desk administration")
+admin.site.site_title = _("Help desk administration")
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Viewable by staff with view rights; never added, changed or deleted here."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketEvent(models.Model):
@@ -23,6 +24,8 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
         indexes = [
             models.Index(fields=["team", "id"], name="event_team_seq_idx"),
             models.Index(fields=["ticket", "id"], name="event_ticket_seq_idx"),
