@@ -135,8 +135,10 @@ def test_it_shows_who_is_viewing_and_replying(
     expect(arash.locator("#viewers")).to_contain_text("Alice is viewing")
     expect(alice.locator("#viewers")).to_contain_text("Arash is viewing")
     alice.locator("#reply-text").press_sequentially("Let me check that for you", delay=20)
-    expect(arash.locator("#typing")).to_contain_text("Alice is typing a reply")
-    expect(arash.locator("#viewers")).to_contain_text("Alice is replying")
+    # One line per agent, saying what they write: a reply, then (switching tabs) a note.
+    expect(arash.locator("#viewers")).to_have_text("Alice is replying…")
+    alice.locator("label[for=mode-note]").click()
+    expect(arash.locator("#viewers")).to_have_text("Alice is writing a note…")
     # Idle for longer than the away delay: Alice turns away, and her team sees it.
     alice.clock.fast_forward("05:30")
     expect(alice.locator("#presence")).to_have_value("away")
@@ -183,7 +185,7 @@ def test_it_renders_the_persian_inbox_right_to_left(
     page = open_as(browser, live_desk, agent_a, f"/t/{ticket.pk}/?view=teams")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
-    expect(page.locator("#nav")).to_contain_text("مال من")
+    expect(page.locator("#nav")).to_contain_text("تیکت‌های من")
     persian_number = str(ticket.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     expect(page.locator(".ticket-head .num")).to_have_text(f"#{persian_number}")
     expect(page.locator("#timeline .body").first).to_have_attribute("dir", "auto")

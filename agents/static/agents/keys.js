@@ -4,7 +4,7 @@ function typingInField(target) {
 }
 
 function go(step) {
-  const links = [...document.querySelectorAll("#rows li.row a.open")];
+  const links = [...document.querySelectorAll("#rows li.ticket-row a.open")];
   if (!links.length) return;
   const current = links.findIndex((a) => a.closest("li").classList.contains("current"));
   const next = current === -1 ? (step > 0 ? 0 : links.length - 1) : current + step;
