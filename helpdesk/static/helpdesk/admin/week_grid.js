@@ -23,6 +23,14 @@ function intervalRow(t, [from, to], onChange) {
   return row;
 }
 
+/** A checkbox with its label beside it (not above, as for the other controls). */
+function checkbox(text, input) {
+  const control = labelled(text, input);
+  control.classList.add("hd-check");
+  control.append(control.firstChild); // the label after the box
+  return control;
+}
+
 function dayBox(t, [day, label], intervals, onChange) {
   const open = el("input", { type: "checkbox", checked: intervals.length > 0 });
   const list = el("ol", { class: "hd-intervals" });
@@ -31,7 +39,7 @@ function dayBox(t, [day, label], intervals, onChange) {
     "fieldset",
     { class: "hd-day", "data-day": day },
     el("legend", { text: label }),
-    labelled(t.open, open),
+    checkbox(t.open, open),
     list,
     more,
   );
