@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from helpdesk.actions.errors import ActionError, NotFound
 from helpdesk.models import TicketEvent
-from helpdesk.staff.access import agent_of
-
-
-def agent_required(view: Any) -> Any:
-    """Logged in and an agent; anyone else gets a 404 (after the login redirect).
-
-    The inbox's home page instead tells a signed-in user without an agent profile
-    what is missing (403), rather than a bare "not found".
-    """
-
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if agent_of(request.user) is None:
-            if view.__name__ == "home":
-                return render(request, "agents/no_profile.html", status=403)
-            raise Http404("not an agent")
-        response: HttpResponse = view(request, *args, **kwargs)
-        return response
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+from helpdesk.staff.decorators import agent_required as agent_required
 
 
 def last_seq() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from channels_in.phone.models import PhoneLine, hash_cti_token
 from channels_in.phone.parse import CtiBodyError, CtiParseError, parse_request
 from channels_in.phone.queries import call_log
 from helpdesk.actions.errors import ActionError
+from helpdesk.staff.decorators import agent_required, agent_required_json
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def cti_event(request: HttpRequest, token: str) -> HttpResponse:
     return JsonResponse({})
 
 
-@login_required
+@agent_required
 def call_log_page(request: HttpRequest) -> HttpResponse:
     """Recent calls with filters: missed, line, agent, number in any format."""
     calls, form = call_log(request.user, request.GET)
@@ -59,7 +59,7 @@ def call_log_page(request: HttpRequest) -> HttpResponse:
     return render(request, "phone/call_log.html", {"page": page, "filters": form})
 
 
-@login_required
+@agent_required_json
 @require_POST
 def call_form(request: HttpRequest, call_pk: int) -> HttpResponse:
     """The pop-up's call form: notes, outcome, the ticket or a follow-up ticket."""
@@ -79,7 +79,7 @@ def call_form(request: HttpRequest, call_pk: int) -> HttpResponse:
     return JsonResponse({"call_id": call.pk, "ticket_id": call.ticket_id})
 
 
-@login_required
+@agent_required
 def log_call_page(request: HttpRequest) -> HttpResponse:
     """Log a call by hand (from the call log or a ticket: ?ticket=N prefills it)."""
     form = ManualCallForm(request.user, request.POST or None, initial=request.GET.dict())

@@ -1,7 +1,8 @@
 """Bearer-token authentication with per-agent tokens stored hashed, scopes and rate limits.
 
 A token works while it is neither revoked nor expired and its user is active and
-has an agent profile. Its scope is enforced here for reads and writes (a `read`
+has an agent profile (a live token of a user without one gets 403, the refusal
+every agent page gives such a user). Its scope is enforced here for reads and writes (a `read`
 token is refused every write with 403) and per route with `require_scope`
 (the merges need `admin`). See docs/security.md.
 """
@@ -21,6 +22,7 @@ from ninja.throttling import SimpleRateThrottle
 
 from helpdesk.models import ApiToken, TokenScope, hash_token
 from helpdesk.staff.access import agent_of
+from helpdesk.staff.decorators import NO_PROFILE_DETAIL
 from helpdesk.staff.tokens import scope_allows
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -86,16 +88,20 @@ class TokenRateThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token.token_hash[:32]}
 
 
-def usable_token(raw: str, now: datetime) -> ApiToken | None:
-    """The token `raw` if it works now: not revoked or expired, its user an active agent."""
+def _live_token(raw: str, now: datetime) -> ApiToken | None:
+    """The token `raw` if it is neither revoked nor expired and its user is active."""
     found = (
         ApiToken.objects.select_related("user", "user__agent")
         .filter(token_hash=hash_token(raw), user__is_active=True)
         .first()
     )
-    if found is None or not found.is_usable(now) or agent_of(found.user) is None:
-        return None
-    return found
+    return found if found is not None and found.is_usable(now) else None
+
+
+def usable_token(raw: str, now: datetime) -> ApiToken | None:
+    """The token `raw` if it works now: not revoked or expired, its user an active agent."""
+    found = _live_token(raw, now)
+    return found if found is not None and agent_of(found.user) is not None else None
 
 
 class TokenAuth(HttpBearer):
@@ -113,9 +119,12 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         now = timezone.now()
-        found = usable_token(token, now)
+        found = _live_token(token, now)
         if found is None:
             return None
+        if agent_of(found.user) is None:
+            # The same refusal as every agent page: signed in, but not an agent.
+            raise AuthorizationError(message=NO_PROFILE_DETAIL)
         if request.method not in _SAFE_METHODS and found.scope == TokenScope.READ:
             raise AuthorizationError(message="this token is read-only")
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:

@@ -4,8 +4,9 @@ Errors come from the exception handlers in helpdesk.api.app (one body shape,
 `{"detail", "field"?, "errors"?}`), not from the routes, so each operation's
 possible error statuses are added to the document here, from what the operation
 is: every one may get a malformed request (400), a failed validation (422) and a
-rate limit (429); one with a token also 401; one with path parameters 404; a
-write also 403 (role or token scope), 404 (an object it names), 409 (a stale
+rate limit (429); one with a token also 401 and 403 (its user has no agent
+profile; on a write, the role or token scope); one with path parameters 404; a
+write also 404 (an object it names), 409 (a stale
 `expected_version`, an Idempotency-Key in use) and 413 (a body too large).
 """
 
@@ -36,7 +37,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 DESCRIPTIONS = {
     400: "Malformed request (not JSON, not an object, bad encoding)",
     401: "Missing, invalid, expired or revoked bearer token",
-    403: "The caller's role or token scope does not allow this",
+    403: "The token's user is not an agent, or its role or scope does not allow this",
     404: "No such object, or one the caller may not read",
     409: "Conflict: a stale expected_version, or the Idempotency-Key is in use",
     413: "The request body is too large",
@@ -49,7 +50,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
     """The error statuses an operation may answer, from its method, path and security."""
     statuses = {400, 422, 429}
     if operation.get("security"):
-        statuses.add(401)
+        statuses |= {401, 403}
     if "{" in path:
         statuses.add(404)
     if method in WRITES:

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from helpdesk.staff.access import agent_of, is_admin
+from helpdesk.staff.decorators import no_profile_response
 from knowledge_base.access import can_edit_articles
 from knowledge_base.forms import ArticleForm
 from knowledge_base.models import Article, ArticleAttachment
@@ -21,12 +23,15 @@ type View = Callable[..., HttpResponse]
 
 
 def editor_required(view: View) -> View:
-    """Anonymous visitors go to the login page; signed-in non-editors get a 403 page."""
+    """Anonymous visitors go to the login page; signed-in non-editors get a 403 page
+    (the no-profile page for a user who is not an agent, as on every agent page)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if agent_of(request.user) is None and not is_admin(request.user):
+            return no_profile_response(request)
         if not can_edit_articles(request.user):
             return render(request, "knowledge_base/manage/forbidden.html", status=403)
         return view(request, *args, **kwargs)

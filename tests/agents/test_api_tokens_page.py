@@ -52,6 +52,7 @@ def test_it_refuses_the_admin_scope_to_an_agent_and_the_page_to_a_non_agent(
     Agent.objects.filter(user=plain).delete()
     plain.refresh_from_db()
     client = login(plain)
-    assert client.get(reverse("api_tokens")).status_code == 404
-    assert client.post(reverse("api_tokens"), {"scope": "read"}).status_code == 404
+    refused = client.get(reverse("api_tokens"))
+    assert refused.status_code == 403 and b"has no agent profile" in refused.content
+    assert client.post(reverse("api_tokens"), {"scope": "read"}).status_code == 403
     assert not ApiToken.objects.exists()

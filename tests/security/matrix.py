@@ -83,6 +83,7 @@ URLS: dict[str, Row] = {
     "admin:view_on_site": row(*STAFF_ONLY, 404),
     "admin:auth_user_password_change": row(*STAFF_ONLY, 404),
     "admin:helpdesk_rule_dry_run": row(*STAFF_ONLY, 404),
+    "admin:helpdesk_businesshours_import_holidays": row(*STAFF_ONLY, 404),
     "admin:admin/(?P<url>.*)$": row(*STAFF_ONLY, 404),
 }
 
@@ -196,7 +197,7 @@ URLS.update(
         # Bulk actions skip tickets the agent may not change (and say how many).
         "bulk": row(
             "login",
-            404,
+            NO_PROFILE,
             "ok",
             "ok",
             "ok",

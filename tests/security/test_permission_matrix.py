@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agents.consumers import AgentConsumer
 from config import routing
+from helpdesk.staff.decorators import NO_PROFILE_DETAIL
 from tests.agents import test_consumers
 from tests.security import matrix
 from tests.security.conftest import World
@@ -85,6 +86,14 @@ def _row_for_url(name: str) -> matrix.Row | None:
 
 def _classify(response: Any) -> matrix.Outcome:
     status = int(response.status_code)
+    if status == 403:
+        kind = response.get("Content-Type", "")
+        if kind.startswith("text/html") and b'id="no-profile"' in response.content:
+            return "no-profile"
+        if kind.startswith("application/json") and (
+            json.loads(response.content).get("detail") == NO_PROFILE_DETAIL
+        ):
+            return "no-profile-json"
     if status in (301, 302, 303, 307, 308):
         location = str(response.get("Location", ""))
         if location.startswith("/admin/login/"):

@@ -94,10 +94,13 @@ def test_it_gives_no_working_token_to_a_user_without_an_agent_profile(agent_a: A
         do_issue_token(plain, plain)
     with pytest.raises(CommandError, match="no agent profile"):
         call_command("create_api_token", "nobody", stdout=StringIO(), stderr=StringIO())
-    # A token issued before the profile went away stops working with it.
+    # A token issued before the profile went away stops working with it: refused
+    # like every agent page refuses a user without a profile.
     _token, raw = ApiToken.issue(agent_a)
     Agent.objects.filter(user=agent_a).delete()
-    assert _client(raw).get(f"{API}/me").status_code == 401
+    refused = _client(raw).get(f"{API}/me")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "this account has no agent profile"}
 
 
 def test_it_lets_only_the_owner_or_an_admin_revoke_or_issue(
