@@ -22,7 +22,14 @@ from django.db import connections
 from django.utils import timezone
 
 from channels_in.email.channel import KIND
-from channels_in.email.receive import Outcome, Prepared, RawMail, prepare, store_prepared
+from channels_in.email.receive import (
+    Outcome,
+    Prepared,
+    RawMail,
+    discard_files,
+    prepare,
+    store_prepared,
+)
 from helpdesk.attachment_files import fits_size, save_attachment
 from helpdesk.models import Inbox, Team
 
@@ -168,14 +175,20 @@ def _load(batch: list[Source]) -> list[RawMail]:
 def _prepare_all(
     raws: list[bytes], inbox_id: int, now: datetime, *, write_files: bool = False
 ) -> list[Prepared]:
-    prepared = [prepare(raw, inbox_id, now, use_mail_date=True) for raw in raws]
-    if write_files:
-        # Files are named by their content: a worker can write them before the
-        # batch is stored, and storing finds them there (one stat instead of a write).
-        for item in prepared:
-            for attachment in item.msg.attachments if item.msg else ():
-                if fits_size(attachment.size):
-                    save_attachment(attachment)
+    prepared: list[Prepared] = []
+    try:
+        for raw in raws:
+            prepared.append(prepare(raw, inbox_id, now, use_mail_date=True))
+        if write_files:
+            # Files are named by their content: a worker can write them before the
+            # batch is stored, and storing finds them there (one stat instead of a write).
+            for item in prepared:
+                for attachment in item.msg.attachments if item.msg else ():
+                    if fits_size(attachment.size):
+                        save_attachment(attachment)
+    except BaseException:
+        discard_files(prepared)  # the batch will not be stored: its temporary files go
+        raise
     return prepared
 
 
@@ -203,17 +216,31 @@ def _prepared(
         max_workers=jobs, mp_context=context, initializer=_worker_start, initargs=(parent,)
     ) as pool:
         waiting: deque[tuple[list[RawMail], Future[list[Prepared]]]] = deque()
-        for batch in batches:
-            mails = _load(batch)
-            raws = [m.raw for m in mails]
-            job = pool.submit(_prepare_all, raws, inbox_id, now, write_files=True)
-            waiting.append((mails, job))
-            if len(waiting) >= 2 * jobs:  # bounded read-ahead: memory stays a few batches
+        try:
+            for batch in batches:
+                mails = _load(batch)
+                raws = [m.raw for m in mails]
+                job = pool.submit(_prepare_all, raws, inbox_id, now, write_files=True)
+                waiting.append((mails, job))
+                if len(waiting) >= 2 * jobs:  # bounded read-ahead: memory stays a few batches
+                    mails, job = waiting.popleft()
+                    yield mails, job.result()
+            while waiting:
                 mails, job = waiting.popleft()
                 yield mails, job.result()
-        while waiting:
-            mails, job = waiting.popleft()
-            yield mails, job.result()
+        finally:  # the import stopped (an error, Ctrl-C): batches parsed ahead are not stored
+            _discard_parsed_ahead(waiting)
+
+
+def _discard_parsed_ahead(waiting: deque[tuple[list[RawMail], Future[list[Prepared]]]]) -> None:
+    """Delete the temporary files (spooled attachments) of batches that will not be stored."""
+    for _mails, job in waiting:
+        if job.cancel():
+            continue
+        try:
+            discard_files(job.result())
+        except Exception:  # noqa: BLE001, S112 - that batch failed in its worker: nothing kept
+            continue
 
 
 def _progress(done: int, total: int, width: int = 30) -> None:
