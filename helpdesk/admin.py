@@ -22,7 +22,7 @@ from helpdesk import channels
 from helpdesk.actions.contacts import EDITABLE, do_merge_contacts, do_update_contact
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.tickets import do_assign, do_set_status
-from helpdesk.admin_fields import PairsField
+from helpdesk.admin_fields import PairsField, as_text
 from helpdesk.models import (
     Attachment,
     Contact,
@@ -40,7 +40,17 @@ admin.site.site_title = _("Help desk administration")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Viewable by staff with view rights; never added, changed or deleted here."""
+    """Viewable by staff with view rights; never added, changed or deleted here.
+
+    `json_shown` maps a JSON field to the display method shown in its place, so a
+    person reads text (see helpdesk.admin_fields.as_text), not JSON.
+    """
+
+    json_shown: dict[str, str] = {}
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        return [self.json_shown.get(f, f) if isinstance(f, str) else f for f in fields]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -183,6 +193,12 @@ class MessageInline(ReadOnlyInline):
 class TicketAdmin(ReadOnlyAdmin):
     """Read-only; the admin actions below change tickets through helpdesk.actions."""
 
+    json_shown = {"tags": "tag_list"}
+
+    @admin.display(description=_("tags"))
+    def tag_list(self, ticket: Ticket) -> str:
+        return as_text(ticket.tags)
+
     list_display = [
         "id",
         "subject",
@@ -233,6 +249,12 @@ class AttachmentInline(ReadOnlyInline):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
+    json_shown = {"channel_meta": "channel_details"}
+
+    @admin.display(description=_("channel details"))
+    def channel_details(self, message: Message) -> str:
+        return as_text(message.channel_meta)
+
     list_display = ["id", "ticket", "direction", "author_kind", "delivery_status", "created_at"]
     list_filter = ["direction", "delivery_status", "inbox"]
     search_fields = ["text", "external_id"]
@@ -242,6 +264,12 @@ class MessageAdmin(ReadOnlyAdmin):
 
 @admin.register(TicketEvent)
 class TicketEventAdmin(ReadOnlyAdmin):
+    json_shown = {"payload": "details"}
+
+    @admin.display(description=_("details"))
+    def details(self, event: TicketEvent) -> str:
+        return as_text(event.payload)
+
     list_display = ["id", "type", "ticket", "team", "actor", "created_at"]
     list_filter = ["type"]
     list_select_related = ["ticket", "team", "actor"]

@@ -74,3 +74,12 @@ class PairsField(forms.Field):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+
+
+def as_text(value: Any) -> str:
+    """JSON shown to a person: a list as "a, b", an object as "name: value" lines."""
+    if isinstance(value, list):
+        return ", ".join(as_text(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {as_text(v)}" for k, v in value.items())
+    return "" if value is None else str(value)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from channels_in.phone.models import PhoneLine
-from helpdesk.models import Contact
+from helpdesk.models import Contact, Ticket
 from tests import factories
 
 pytestmark = [pytest.mark.django_db]
@@ -45,10 +45,16 @@ def test_it_edits_phone_numbers_one_per_line_and_stores_e164(staff: Client, team
     assert response.status_code == 200 and "hello" in response.content.decode()
 
 
-def test_it_edits_contact_attributes_as_name_value_lines(staff: Client, email_inbox_a: Any) -> None:
+def test_it_shows_tags_and_edits_contact_attributes_as_text(
+    staff: Client, email_inbox_a: Any
+) -> None:
     from helpdesk.ingest import receive
 
-    contact = receive(factories.inbound(email_inbox_a)).ticket.contact
+    ticket = receive(factories.inbound(email_inbox_a)).ticket
+    Ticket.objects.filter(pk=ticket.pk).update(tags=["vip", "بازپرداخت"])
+    shown = staff.get(f"/admin/helpdesk/ticket/{ticket.pk}/change/").content.decode()
+    assert "vip, بازپرداخت" in shown and '["vip"' not in shown  # read-only JSON as text
+    contact = ticket.contact
     Contact.objects.filter(pk=contact.pk).update(custom_attributes={"plan": "gold"})
     url = f"/admin/helpdesk/contact/{contact.pk}/change/"
     assert "plan: gold</textarea>" in staff.get(url).content.decode()
