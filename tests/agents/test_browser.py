@@ -104,6 +104,10 @@ def test_it_shows_a_new_ticket_live_and_delivers_the_reply(
     expect(reply).to_contain_text("Yes, we are here.")
     expect(reply.locator(".delivery")).to_have_attribute("data-delivery", "queued")
     expect(page.locator("#reply-text")).to_have_value("")
+    # The contact sidebar follows the status change the reply made, without a reload.
+    sidebar_status = page.locator(f'#contact [data-ticket-id="{ticket.pk}"] .contact-ticket-status')
+    expect(sidebar_status).to_have_attribute("data-status", "pending")
+    expect(sidebar_status).to_have_text("Pending")
 
     sender_override("email", FailingSender())
     message = Message.objects.get(ticket=ticket, direction="outbound")
