@@ -11,6 +11,7 @@ key waits on the key's unique index and then gets the stored response.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,9 @@ from helpdesk.models.idempotency import KEEP_FOR
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, not all spaces (the OpenAPI document declares the same pattern).
+KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+_KEY = re.compile(KEY_PATTERN)
 API_PREFIX = "/api/v1/"
 
 
@@ -64,7 +68,7 @@ class IdempotencyMiddleware:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        if len(key) > MAX_KEY_LENGTH or not _KEY.match(key):
             return JsonResponse(
                 {"detail": f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable characters"},
                 status=400,

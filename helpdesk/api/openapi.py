@@ -17,6 +17,8 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from helpdesk.api.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
+
 WRITES = {"post", "put", "patch", "delete"}
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -71,13 +73,35 @@ def _optional_body_is_absent(operation: dict[str, Any]) -> None:
             media["schema"] = kept[0]
 
 
+def _idempotency_key(method: str, operation: dict[str, Any]) -> None:
+    # IdempotencyMiddleware reads the header on every POST made with a token.
+    if method != "post" or not operation.get("security"):
+        return
+    operation.setdefault("parameters", []).append(
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "description": "Send the request again with the same key to get the first answer",
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_KEY_LENGTH,
+                "pattern": KEY_PATTERN,
+            },
+        }
+    )
+
+
 def declare_errors(schema: OpenAPISchema) -> OpenAPISchema:
-    """Add the Error schema and each operation's error responses to the document."""
+    """Add the Error schema, each operation's error responses and the
+    Idempotency-Key header of the POSTs to the document."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             _optional_body_is_absent(operation)
+            _idempotency_key(method, operation)
             responses = operation.setdefault("responses", {})
             for status in error_statuses(method, path, operation):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status], **ref})
