@@ -26,6 +26,7 @@ export async function wireSnooze(jalaaliUrl) {
   window.jalaliDatepicker.startWatch({
     time: true,
     hasSecond: false,
+    persianDigits: true,
     minDate: "today",
     zIndex: 2000,
     container: "body",
