@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from channels_in.phone.models import Call, PhoneLine
-from helpdesk.admin_fields import LinesField
+from helpdesk.admin_fields import LinesField, as_text
 from helpdesk.identities import InvalidAddress, normalize_phone
 
 
@@ -68,7 +68,17 @@ class CallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["direction", "outcome", "source", "line"]
     search_fields = ["customer_number", "call_id"]
     list_select_related = ["contact", "agent", "line__inbox"]
-    readonly_fields = [f.name for f in Call._meta.get_fields() if getattr(f, "concrete", False)]
+    # Everything read-only; the JSON list of users is shown as text in its place.
+    readonly_fields = [
+        "user_list" if f.name == "users" else f.name
+        for f in Call._meta.get_fields()
+        if getattr(f, "concrete", False)
+    ]
+    exclude = ["users"]
+
+    @admin.display(description=_("users"))
+    def user_list(self, call: Call) -> str:
+        return as_text(call.users)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

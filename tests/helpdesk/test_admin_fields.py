@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from channels_in.phone.models import PhoneLine
+from channels_in.phone.models import Call, PhoneLine
 from helpdesk.models import Contact, Ticket
 from tests import factories
 
@@ -39,6 +40,11 @@ def test_it_edits_phone_numbers_one_per_line_and_stores_e164(staff: Client, team
     assert line.numbers == ["+982112345678", "+982187654321"]
     page = staff.get(f"/admin/channel_phone/phoneline/{line.pk}/change/").content.decode()
     assert "+982112345678\n+982187654321</textarea>" in page
+    call = Call.objects.create(
+        line=line, call_id="c1", direction="in", users=["101", "102"], started_at=timezone.now()
+    )
+    shown = staff.get(f"/admin/channel_phone/call/{call.pk}/change/").content.decode()
+    assert "101, 102" in shown and '["101"' not in shown
 
     bad = {"inbox": inbox.pk, "numbers": "hello", "default_region": "IR"}
     response = staff.post(f"/admin/channel_phone/phoneline/{line.pk}/change/", bad)
