@@ -36,10 +36,14 @@ class PhoneLineForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(PhoneLine)
 class PhoneLineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = PhoneLineForm
-    list_display = ["inbox", "numbers", "default_region", "token_prefix"]
+    list_display = ["inbox", "number_list", "default_region", "token_prefix"]
     readonly_fields = ["token_prefix"]
     fields = ["inbox", "numbers", "default_region", "blocked_numbers", "token_prefix"]
     actions = ["regenerate_token"]
+
+    @admin.display(description=_("numbers"))
+    def number_list(self, line: PhoneLine) -> str:
+        return as_text(line.numbers)
 
     def save_model(self, request: HttpRequest, obj: PhoneLine, form: Any, change: bool) -> None:
         if not obj.token_hash:

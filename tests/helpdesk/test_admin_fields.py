@@ -40,6 +40,8 @@ def test_it_edits_phone_numbers_one_per_line_and_stores_e164(staff: Client, team
     assert line.numbers == ["+982112345678", "+982187654321"]
     page = staff.get(f"/admin/channel_phone/phoneline/{line.pk}/change/").content.decode()
     assert "+982112345678\n+982187654321</textarea>" in page
+    listed = staff.get("/admin/channel_phone/phoneline/").content.decode()
+    assert "+982112345678, +982187654321" in listed
     call = Call.objects.create(
         line=line, call_id="c1", direction="in", users=["101", "102"], started_at=timezone.now()
     )
