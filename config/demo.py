@@ -321,6 +321,9 @@ def _agent_work(created: Created, people: dict[str, Any], tickets: list[Ticket])
             maryam, tickets[1].pk, "سلام، لطفاً یک بار دیگر با مرورگر دیگری امتحان کنید."
         ),
         lambda: do_set_priority(admin, tickets[2].pk, Priority.HIGH),
+        # The admin's own "Mine" list is where the inbox opens: give it work.
+        lambda: do_claim(admin, tickets[2].pk),
+        lambda: do_claim(admin, tickets[9].pk),
         lambda: do_set_tags(admin, tickets[3].pk, ["refund", "بازگشت-وجه"]),
         lambda: do_claim(david, tickets[4].pk),
         lambda: do_reply(david, tickets[4].pk, "Yes: the yearly plan saves two months."),

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.test import Client
 
 from config import demo, mail_sink
-from helpdesk.models import DeliveryStatus, Direction, Message
+from helpdesk.models import DeliveryStatus, Direction, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests.net import free_port
 
@@ -53,6 +53,8 @@ def test_it_sends_the_demo_replies_to_the_sink_and_shows_them_in_demo_mode_only(
     # Nothing fails in the demo; the one reply left uncertain on purpose shows the resend prompt.
     assert statuses.get(DeliveryStatus.FAILED, 0) == 0, statuses
     assert statuses[DeliveryStatus.UNCERTAIN] == 1
+    # The admin's "Mine" list, where the inbox opens, is not empty.
+    assert Ticket.objects.filter(assignee__username=demo.ADMIN_USERNAME).count() == 2
     mails = mail_sink.captured(sink)
     assert [m.subject for m in mails] == ["Re: مشکل در پرداخت فاکتور [#2]"]
     assert mails[0].recipients == "reza.karimi@example.ir"

@@ -1,0 +1,245 @@
+"""`make screenshots`: every main page in each mode as PNG, and the inbox's first-load weight.
+
+Starts the desk as production would serve it (DEBUG off, static files collected and
+compressed by WhiteNoise) on a temporary SQLite database with the demo data, then
+drives headless Chromium through the main pages in English and Persian, light and
+dark, desktop (1400x900) and phone (390x844), writing var/screenshots/*.png. It
+also loads the inbox once with a cold cache and prints the bytes that crossed the
+wire (headers + bodies as served, compressed where the desk compresses), the
+figure recorded in docs/BENCHMARKS.md. `--gallery DIR` copies a few shots for docs.
+
+    .venv/bin/python scripts/screenshots.py [--out var/screenshots] [--gallery docs/img]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+sys.path.insert(0, str(ROOT))
+
+from tests import chromium  # noqa: E402 (the one way this repo starts Chromium)
+
+PAGES = ["inbox", "ticket", "contact", "calls", "portal", "article", "widget", "login", "admin"]
+DEVICES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+THEMES = ["light", "dark"]
+LANGUAGES = ["en", "fa"]
+# The small gallery of docs/ui.md: (page, language, theme, device).
+GALLERY = [
+    ("inbox", "en", "light", "desktop"),
+    ("ticket", "fa", "dark", "desktop"),
+    ("ticket", "en", "light", "phone"),
+    ("inbox", "fa", "dark", "phone"),
+    ("portal", "fa", "light", "phone"),
+]
+START_TIMEOUT = 240.0
+WAIT_MS = 15_000
+
+PATHS_CODE = """
+import json
+from helpdesk.models import Contact, Ticket
+from knowledge_base.models import Article
+ticket = Ticket.objects.filter(assignee__username="admin").order_by("id").first()
+contact = Contact.objects.filter(name__gt="").order_by("id").first()
+print(json.dumps({
+    "ticket": ticket.pk,
+    "contact": contact.pk,
+    "articles": {a.locale: a.slug for a in Article.objects.order_by("-id")},
+}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def desk_env(var_dir: Path, port: int) -> dict[str, str]:
+    """Production-like settings on a throwaway database (no Redis, no PostgreSQL)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{var_dir}/desk.sqlite3",
+        HELPDESK_VAR_DIR=str(var_dir),
+        STATIC_ROOT=str(var_dir / "static"),
+        DEBUG="0",
+        HELPDESK_DEMO="1",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="0",  # plain http on loopback
+        SECRET_KEY=secrets.token_urlsafe(50),
+        HELPDESK_MAIL_SINK_PORT=str(free_port()),
+        PORT=str(port),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 (our own manage.py)
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+@contextmanager
+def running_desk(var_dir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The desk on a free port with the demo loaded; yields (base URL, page facts)."""
+    port = free_port()
+    env = desk_env(var_dir, port)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "seed_demo")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    facts = json.loads(manage(env, "shell", "-c", PATHS_CODE).strip().splitlines()[-1])
+    facts["password"] = (var_dir / "demo-password.txt").read_text(encoding="utf-8").strip()
+    log = (var_dir / "desk.log").open("w")
+    process = subprocess.Popen(  # noqa: S603
+        [PYTHON, "manage.py", "rundesk", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while "The desk is ready" not in (var_dir / "desk.log").read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the desk did not start:\n" + (var_dir / "desk.log").read_text())
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", facts
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def page_paths(facts: dict[str, Any], language: str) -> dict[str, str]:
+    return {
+        "inbox": "/",
+        "ticket": f"/t/{facts['ticket']}/",
+        "contact": f"/c/{facts['contact']}/",
+        "calls": "/calls/",
+        "portal": f"/help/{language}/",
+        "article": f"/help/{language}/a/{facts['articles'][language]}/",
+        "widget": f"/chat/demo/?lang={language}",
+        "login": "/login/",
+        "admin": "/admin/",
+    }
+
+
+def log_in(browser: Any, url: str, password: str, language: str) -> dict[str, Any]:
+    """The demo admin's session, its language switched as an agent would (account menu)."""
+    context = browser.new_context(base_url=url)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(url + "/", timeout=WAIT_MS)
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+    answer = context.request.post(
+        "/me/language/",
+        form={"language": language},
+        headers={"X-CSRFToken": token, "Referer": url + "/"},
+        max_redirects=0,
+    )
+    if answer.status >= 400:
+        raise SystemExit(f"switching the admin to {language} failed: {answer.status}")
+    state: dict[str, Any] = context.storage_state()
+    context.close()
+    return state
+
+
+def first_load_bytes(browser: Any, url: str, state: dict[str, Any]) -> tuple[int, list[str]]:
+    """(bytes on the wire, the largest responses) for the inbox with a cold cache."""
+    context = browser.new_context(base_url=url, storage_state=state, viewport=DEVICES["desktop"])
+    page = context.new_page()
+    finished: list[Any] = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto("/", wait_until="networkidle")
+    weights = []
+    for request in finished:
+        sizes = request.sizes()
+        weight = sizes["responseHeadersSize"] + max(sizes["responseBodySize"], 0)
+        weights.append((weight, request.url.removeprefix(url)))
+    context.close()
+    weights.sort(reverse=True)
+    largest = [f"{w / 1024:7.1f} KiB  {path}" for w, path in weights[:6]]
+    return sum(w for w, _ in weights), [f"{len(weights)} responses; the largest:", *largest]
+
+
+def shoot(browser: Any, url: str, facts: dict[str, Any], out: Path) -> int:
+    count = 0
+    for language in LANGUAGES:
+        state = log_in(browser, url, facts["password"], language)
+        for theme in THEMES:
+            for device, viewport in DEVICES.items():
+                context = browser.new_context(
+                    base_url=url,
+                    viewport=viewport,
+                    color_scheme=theme,
+                    locale="fa-IR" if language == "fa" else "en-US",
+                )
+                for name, path in page_paths(facts, language).items():
+                    context.clear_cookies()
+                    if name != "login":
+                        context.add_cookies(state["cookies"])
+                    page = context.new_page()
+                    page.goto(path, wait_until="networkidle", timeout=WAIT_MS)
+                    page.screenshot(path=out / f"{name}-{language}-{theme}-{device}.png")
+                    page.close()
+                    count += 1
+                context.close()
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "screenshots")
+    parser.add_argument("--gallery", type=Path, help="also copy a few shots here (docs/img)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with (
+        tempfile.TemporaryDirectory(prefix="desk-shots-") as tmp,
+        running_desk(Path(tmp)) as (url, facts),
+        sync_playwright() as p,
+    ):
+        browser = chromium.launch(p)
+        state = log_in(browser, url, facts["password"], "en")
+        weight, largest = first_load_bytes(browser, url, state)
+        count = shoot(browser, url, facts, args.out)
+        browser.close()
+    print(f"wrote {count} screenshots to {args.out}")
+    print(f"first load of the inbox (cold cache, as served): {weight / 1024:.1f} KiB")
+    print("\n".join(largest))
+    if args.gallery:
+        args.gallery.mkdir(parents=True, exist_ok=True)
+        for name, language, theme, device in GALLERY:
+            shot = f"{name}-{language}-{theme}-{device}.png"
+            shutil.copyfile(args.out / shot, args.gallery / shot)
+        print(f"copied {len(GALLERY)} shots to {args.gallery}")
+
+
+if __name__ == "__main__":
+    main()
