@@ -21,6 +21,7 @@ from helpdesk.channels import (
     send_copy_elsewhere,
 )
 from helpdesk.models import DeliveryStatus, Direction, Message
+from helpdesk.task_connection import releases_broken_connection
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
 
 
 @task()
+@releases_broken_connection
 def deliver_message(message_id: int) -> str:
     """Deliver one queued outbound message through its channel's sender.
 

@@ -24,6 +24,7 @@ from channels_in.telegram.models import TelegramConfig
 from channels_in.telegram.parse import too_large_note
 from helpdesk.actions.messages import OutgoingFile, do_update_inbound_message
 from helpdesk.models import Message
+from helpdesk.task_connection import releases_broken_connection
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class _Temporary(Exception):
 
 
 @task()
+@releases_broken_connection
 def download_media(message_id: int, attempt: int = 1) -> str:
     """Fetch the files of a stored Telegram message (getFile + download) and attach them.
 
@@ -134,6 +136,7 @@ async def _fetch(bot: Bot, ref: dict[str, Any], limit: int) -> OutgoingFile | st
 
 
 @task()
+@releases_broken_connection
 def send_welcome(inbox_id: int, chat_id: int) -> str:
     """Answer /start with the inbox's welcome message (best effort, logged on failure)."""
     config = TelegramConfig.objects.filter(inbox_id=inbox_id).first()

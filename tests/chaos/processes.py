@@ -43,9 +43,11 @@ class DeskProcess:
     log: Path
     ready: Callable[[DeskProcess], bool] = lambda _process: True
     process: subprocess.Popen[bytes] | None = None
+    started_at_byte: int = 0
 
     def start(self) -> None:
         """Start (or start again) and wait until `ready` says it serves."""
+        self.started_at_byte = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own fixed command line
                 self.command,
@@ -77,8 +79,22 @@ class DeskProcess:
         if self.process is not None:
             stop_process_group(self.process, timeout=10)
 
+    def restart_if_exited(self) -> int | None:
+        """What systemd's Restart=always does (docs/operations.md, step 5): start a
+        process that exited again; returns its exit code, None while it runs."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        code = self.process.returncode
+        self.start()
+        return code
+
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-5000:]
+
+    def output_of_this_run(self) -> str:
+        with self.log.open("rb") as log:
+            log.seek(self.started_at_byte)
+            return log.read().decode(errors="replace")
 
 
 @dataclass
@@ -121,7 +137,11 @@ def worker_process(env: dict[str, str], log: Path) -> DeskProcess:
     """The task worker as production runs it (`db_worker --queue-name '*'`), polling fast."""
     command = [str(PYTHON), "manage.py", "db_worker", "--queue-name", "*"]
     command += ["--interval", "0.1", "--no-startup-delay", "--no-reload", "--skip-checks"]
-    return DeskProcess(command=command, env=env, log=log)
+    return DeskProcess(command=command, env=env, log=log, ready=_polls)
+
+
+def _polls(process: DeskProcess) -> bool:
+    return "Starting worker" in process.output_of_this_run()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

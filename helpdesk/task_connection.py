@@ -1,0 +1,33 @@
+"""Tasks leave no broken database connection behind for the worker.
+
+django-tasks-db's worker records a task's outcome on the same connection the
+task used, right after it returns or raises. When PostgreSQL dropped that
+connection during the task (pg_terminate_backend, a failover, a restart) that
+write raised and the whole `db_worker` process exited, leaving the task row
+RUNNING (tests/chaos/test_pg_terminate.py found it). Django checks a kept
+connection's health only at the start of a request, which a worker loop never
+has between a task and its record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.db import close_old_connections
+
+
+def releases_broken_connection[**P, T](func: Callable[P, T]) -> Callable[P, T]:
+    """Decorate a task so a connection that failed (or died) is closed when it ends;
+    the worker's next query, recording the outcome, then opens a fresh one."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            # Closes connections that saw an error and no longer answer, and marks
+            # the others for a health check before their next use.
+            close_old_connections()
+
+    return wrapper
