@@ -11,6 +11,17 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
+// Numbers the desk writes (ticket ids) in Persian digits in the Persian UI.
+const PERSIAN = (document.documentElement.lang || "").startsWith("fa");
+const num = (n) => (PERSIAN ? String(n).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(n));
+
+// "#12 subject": the subject (a customer's words, in either script) isolated in <bdi>.
+function ticketLabel(parent, t) {
+  parent.append(`#${num(t.id)} `);
+  parent.appendChild(el("bdi", {}, t.subject));
+  return parent;
+}
+
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : "";
@@ -50,7 +61,7 @@ export function wire(sock, ctx) {
       const list = el("ul");
       for (const t of call.open_tickets) {
         const li = el("li");
-        li.appendChild(el("a", { href: ticketUrl(t.id), dir: "auto" }, `#${t.id} ${t.subject}`));
+        li.appendChild(ticketLabel(el("a", { href: ticketUrl(t.id) }), t));
         list.appendChild(li);
       }
       box.appendChild(list);
@@ -59,11 +70,11 @@ export function wire(sock, ctx) {
       box.appendChild(el("h3", {}, s.last_contacts));
       const list = el("ul");
       for (const c of call.last_contacts) {
-        list.appendChild(el("li", {}, `${c.channel} · #${c.ticket_id} · ${new Date(c.at).toLocaleString(document.documentElement.lang || undefined)}`));
+        list.appendChild(el("li", {}, `${c.channel} · #${num(c.ticket_id)} · ${new Date(c.at).toLocaleString(document.documentElement.lang || undefined)}`));
       }
       box.appendChild(list);
     }
-    const close = el("button", { type: "button", class: "close btn btn-sm btn-outline-secondary" }, s.close);
+    const close = el("button", { type: "button", class: "close btn btn-sm btn-secondary" }, s.close);
     close.addEventListener("click", () => hide());
     box.appendChild(close);
     box.hidden = false;
@@ -88,7 +99,7 @@ export function wire(sock, ctx) {
     const outcome = el("select", { name: "outcome", class: "form-select", "aria-label": s.outcome });
     for (const [value, label] of s.outcomes) outcome.appendChild(el("option", { value }, label));
     const ticket = el("select", { name: "ticket", class: "form-select", "aria-label": s.ticket });
-    for (const t of call.open_tickets) ticket.appendChild(el("option", { value: String(t.id) }, `#${t.id} ${t.subject}`));
+    for (const t of call.open_tickets) ticket.appendChild(el("option", { value: String(t.id) }, `#${num(t.id)} ${t.subject}`));
     ticket.appendChild(el("option", { value: "new" }, s.follow_up));
     const save = el("button", { type: "submit", class: "btn btn-primary" }, s.save_call);
     form.append(notes, outcome, ticket, save);
