@@ -33,15 +33,18 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
             "position",
             "trigger",
             "hours",
+            "match",
             "conditions",
             "actions",
             "stop_processing",
         ]
-        widgets = {"conditions": ConditionsWidget, "actions": ActionsWidget}
+        widgets = {
+            "match": forms.RadioSelect,
+            "conditions": ConditionsWidget,
+            "actions": ActionsWidget,
+        }
         help_texts = {
-            "conditions": gettext_lazy(
-                "The rule runs when all conditions hold; with none, on every ticket."
-            )
+            "conditions": gettext_lazy("With no condition, the rule runs on every ticket.")
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from helpdesk.automation import config_cache, schema
 from helpdesk.automation.hours import is_open
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Match, Message, Rule, Ticket
 
 FIELDS = set(schema.FIELDS)
 OPS = set(schema.ALL_OPS)
@@ -94,6 +94,15 @@ def holds(cond: dict[str, Any], ctx: Context) -> bool:
     if op == "gte":
         return actual is not None and actual >= expected
     return actual is not None and actual <= expected
+
+
+def matches(rule: Rule, ctx: Context) -> bool:
+    """Whether the rule's conditions hold: all of them, or any one for a rule that
+    matches "any"; a rule without conditions always matches."""
+    if not rule.conditions:
+        return True
+    found = (holds(c, ctx) for c in rule.conditions)
+    return any(found) if rule.match == Match.ANY else all(found)
 
 
 def explain(conditions: list[dict[str, Any]], ctx: Context) -> list[tuple[dict[str, Any], bool]]:

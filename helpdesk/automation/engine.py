@@ -70,7 +70,7 @@ def run_rules(
 def _apply(rule: Rule, ticket_id: int, message: Message | None, actor: Any, anchor: Any) -> bool:
     ctx = conditions.Context(ticket=_ticket(ticket_id), message=message)
     try:
-        if not all(conditions.holds(c, ctx) for c in rule.conditions):
+        if not conditions.matches(rule, ctx):
             return False
     except (KeyError, TypeError, ValueError):
         logger.warning("rule %s has a condition it cannot evaluate", rule.pk)
@@ -91,7 +91,7 @@ def dry_run(rule: Rule, ticket: Ticket, message: Message | None = None) -> DryRu
         message = ticket.messages.filter(direction="inbound").order_by("-id").first()
     ctx = conditions.Context(ticket=_ticket(ticket.pk), message=message)
     explained = conditions.explain(rule.conditions, ctx)
-    matches = all(ok for _, ok in explained)
+    matches = conditions.matches(rule, ctx)
     return DryRun(
         rule=rule.name,
         matches=matches,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from helpdesk.models.automation import (
     BusinessHours,
     InboxAutomation,
+    Match,
     Rule,
     RuleRun,
     Trigger,
@@ -44,6 +45,7 @@ __all__ = [
     "Attachment",
     "BusinessHours",
     "InboxAutomation",
+    "Match",
     "Rule",
     "RuleRun",
     "Trigger",

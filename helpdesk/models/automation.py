@@ -65,14 +65,20 @@ class Trigger(models.TextChoices):
     NO_AGENT_REPLY = "no_agent_reply", _("No agent reply for N hours")
 
 
+class Match(models.TextChoices):
+    ALL = "all", _("All conditions hold")
+    ANY = "any", _("Any condition holds")
+
+
 class Rule(models.Model):
-    """When <trigger>, if <all conditions>, then <actions> (see docs/automation.md)."""
+    """When <trigger>, if <all (or any) conditions>, then <actions> (see docs/automation.md)."""
 
     name = models.CharField(_("name"), max_length=200)
     enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     trigger = models.CharField(_("when"), max_length=24, choices=Trigger.choices)
     hours = models.PositiveIntegerField(_("hours (for the 'no reply' triggers)"), default=0)
+    match = models.CharField(_("match"), max_length=3, choices=Match.choices, default=Match.ALL)
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
     actions = models.JSONField(_("actions"), default=list)
     stop_processing = models.BooleanField(_("stop after this rule"), default=False)

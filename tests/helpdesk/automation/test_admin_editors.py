@@ -31,8 +31,9 @@ def staff(admin_user: Any) -> Client:
     return client
 
 
-def _rule_post(conditions: Any, actions: Any) -> dict[str, Any]:
+def _rule_post(conditions: Any, actions: Any, match: str = "all") -> dict[str, Any]:
     return {
+        "match": match,
         "name": "Refunds to team B",
         "enabled": "on",
         "position": "0",
@@ -62,6 +63,19 @@ def test_it_saves_a_rule_from_the_editor_that_the_engine_applies(
     miss = receive(inbound(email_inbox_a, text="سلام"))
     ticket = Ticket.objects.get(pk=hit.ticket.pk)
     assert (ticket.team_id, ticket.tags) == (team_b.pk, ["refund"])
+    assert Ticket.objects.get(pk=miss.ticket.pk).tags == []
+
+
+def test_it_saves_a_rule_that_matches_any_condition(staff: Client, email_inbox_a: Any) -> None:
+    conditions = [
+        {"field": "subject", "op": "contains", "value": "invoice"},
+        {"field": "text", "op": "contains", "value": "refund"},
+    ]
+    post = _rule_post(conditions, [{"type": "add_tag", "tag": "billing"}], match="any")
+    assert staff.post("/admin/helpdesk/rule/add/", post).status_code == 302
+    hit = receive(inbound(email_inbox_a, subject="Invoice 12", text="hello"))
+    miss = receive(inbound(email_inbox_a, subject="Hello", text="hello"))
+    assert Ticket.objects.get(pk=hit.ticket.pk).tags == ["billing"]
     assert Ticket.objects.get(pk=miss.ticket.pk).tags == []
 
 
