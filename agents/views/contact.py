@@ -66,9 +66,11 @@ def _contact(request: HttpRequest, contact_id: int) -> Contact:
 @require_GET
 @agent_required
 def sidebar(request: HttpRequest, contact_id: int) -> HttpResponse:
-    """The contact sidebar alone (refreshed when the contact changes)."""
+    """The contact sidebar (htmx refreshes it when the contact changes); opened as a
+    link, the same card as a page of its own."""
     contact = _contact(request, contact_id)
-    return render(request, "agents/_contact.html", contact_context(request, contact))
+    template = "agents/_contact.html" if getattr(request, "htmx", False) else "agents/contact.html"
+    return render(request, template, contact_context(request, contact))
 
 
 @require_POST
