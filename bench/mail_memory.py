@@ -7,8 +7,8 @@ media directory, runs the path the listener and the import take for it
 (`channels_in.email.receive.process_raw`: parse, ingest, attachment files).
 The child reports the peak resident set (`ru_maxrss`), the resident set just
 before it read the mail (Django loaded, database migrated), both as a multiple
-of the mail's size, and how many temporary files of spooled attachments were
-left behind (its own TMPDIR: there should be none).
+of the mail's size, the time `process_raw` took, and how many temporary files
+of spooled attachments were left behind (its own TMPDIR: there should be none).
 
     .venv/bin/python bench/mail_memory.py [--mb 60] [--no-record]
 """
@@ -68,7 +68,7 @@ call_command("migrate", verbosity=0)
 """
 
 MEASURE = r"""
-import json, os, resource, sys
+import json, os, resource, sys, time
 import django
 django.setup()
 from channels_in.email.receive import process_raw
@@ -85,12 +85,15 @@ inbox = Inbox.objects.create(kind="email", name="bench", team=team)
 before = rss_mb()
 with open(sys.argv[1], "rb") as fh:
     raw = fh.read()
+started = time.perf_counter()
 result = process_raw(inbox, raw, source="bench")
+seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({
     "outcome": str(result.outcome),
     "attachments": Attachment.objects.count(),
     "spool_files_left": len(os.listdir(os.environ["TMPDIR"])),
+    "seconds": round(seconds, 2),
     "rss_before_mb": round(before, 1),
     "peak_rss_mb": round(peak, 1),
 }))

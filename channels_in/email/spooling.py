@@ -25,7 +25,6 @@ is kept as an .eml serialized from the parsed tree, which needs their text.
 from __future__ import annotations
 
 import binascii
-import itertools
 import re
 from collections.abc import Iterator
 from email import feedparser
@@ -98,7 +97,7 @@ class _SpoolingInput(BufferedSubFile):  # type: ignore[misc]
 def _spooled_body(source: Any, parser: SpoolingParser) -> Iterator[Any]:
     """The lines the parser gets for a base64 body: all of them when small or not clean,
     none when the body went to a file (NeedMoreData passed through as it comes)."""
-    held: list[str] = []
+    pending: list[str] = []  # lines read and not yet decoded, as they came
     size = 0
     while size <= SPOOL_ABOVE:
         line = source.readline()
@@ -106,29 +105,34 @@ def _spooled_body(source: Any, parser: SpoolingParser) -> Iterator[Any]:
             yield NeedMoreData
             continue
         if line == "":  # the part's end (a boundary, or the end of the mail): small
-            yield from held
+            yield from pending
             return
-        held.append(line)
+        pending.append(line)
         size += len(line)
     decoder = _Decoder.open()
-    lines = itertools.chain(held, _lines(source))
-    del held
-    if decoder is None:
-        yield from lines
+    if decoder is None:  # no temporary file (a full or read-only disk): the plain way
+        yield from pending
+        yield from _lines(source)
         return
-    for line in lines:
+    readline = source.readline  # the loop runs once a line: kept short
+    while size >= 0:
+        if size >= _DECODE_EVERY:
+            size = decoder.flush(pending)  # -1: not clean, or the write failed
+            continue
+        line = readline()
         if line is NeedMoreData:
             yield NeedMoreData
-        elif not decoder.take(line):
-            yield from decoder.text_so_far()
-            yield line
-            yield from lines
-            return
-    spool = decoder.finish()
-    if spool is None:
-        yield from decoder.text_so_far()
-    else:
-        parser.remember(spool)
+        elif line == "":
+            spool = decoder.finish(pending)
+            if spool is not None:
+                parser.remember(spool)
+                return
+            break
+        else:
+            pending.append(line)
+            size += len(line)
+    yield from decoder.text_so_far(pending)
+    yield from _lines(source)
 
 
 def _lines(source: Any) -> Iterator[Any]:
@@ -140,80 +144,84 @@ def _lines(source: Any) -> Iterator[Any]:
         yield line
 
 
+_CLEAN = re.compile(r"[A-Za-z0-9+/\r\n]*")
+_CLEAN_END = re.compile(r"[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*")  # padding, then only line ends
+
+
 class _Decoder:
-    """Clean base64 lines in, decoded bytes out to a temporary file, a slice at a time."""
+    """Clean base64 text in (whole lines, line ends included), decoded bytes out to a
+    temporary file. Text it cannot take stays in the caller's `pending` as it came."""
 
     def __init__(self, writer: SpoolWriter) -> None:
         self._writer = writer
-        self._pending: list[str] = []  # clean characters not yet decoded
-        self._pending_size = 0
-        self._unwritten = b""  # decoded bytes a failed write did not store
-        self._padded = False  # the last quad's padding was seen: nothing may follow
-        self._failed = False  # a write failed: take no more, fall back
 
     @classmethod
     def open(cls) -> _Decoder | None:
         try:
             return cls(SpoolWriter())
-        except OSError:  # no temporary file (a full or read-only disk): the plain way
+        except OSError:
             return None
 
-    def take(self, line: str) -> bool:
-        """Decode `line` on; False (the line not taken) when it is not clean base64 or
-        a write failed before it: the caller then falls back to the plain way."""
-        found = _CLEAN_LINE.match(line)
-        if found is None or self._failed:
-            return False
-        body = line[: found.start(2)] if found.group(2) else line
-        if not body:
-            return True  # a blank line: base64 decoders skip line ends
-        if self._padded:
-            return False  # characters after the padding
-        self._padded = bool(found.group(1))
-        self._pending.append(body)
-        self._pending_size += len(body)
-        if self._pending_size >= _DECODE_EVERY and not self._padded:
-            self._flush()
-        return True  # taken, even when the write failed: text_so_far() has it
+    def flush(self, pending: list[str]) -> int:
+        """Decode and write the whole quads of `pending`, leaving the rest in it; returns
+        the size left, or -1 (pending untouched) when the text is not clean base64 or the
+        write failed. Text that ends in padding waits: only line ends may follow it."""
+        text = "".join(pending)
+        if not _CLEAN.fullmatch(text):
+            if _CLEAN_END.fullmatch(text):
+                return 0  # padding at the end so far: decided by what follows
+            return -1
+        cut = _whole_quads(text)
+        if not self._write(binascii.a2b_base64(text[:cut])):
+            return -1
+        pending[:] = [text[cut:]] if cut < len(text) else []
+        return len(text) - cut
 
-    def _flush(self) -> None:
-        text = "".join(self._pending)
-        cut = len(text) - len(text) % 4  # whole quads: no padding before the last line
-        self._pending = [text[cut:]] if cut < len(text) else []
-        self._pending_size = len(text) - cut
-        self._write(binascii.a2b_base64(text[:cut]))
-
-    def _write(self, data: bytes) -> None:
-        try:
-            self._writer.write(data)
-        except OSError:
-            self._unwritten, self._failed = data, True
-
-    def finish(self) -> SpooledFile | None:
-        """The file, or None when the text does not end as clean base64 (or a write failed)."""
-        text = "".join(self._pending)
-        padding = len(text) - len(text.rstrip("="))
-        if self._failed or len(text) % 4:
+    def finish(self, pending: list[str]) -> SpooledFile | None:
+        """The file, or None when the text does not end as clean base64 (`pending`
+        untouched) or the write failed."""
+        text = "".join(pending)
+        if not _CLEAN_END.fullmatch(text):
+            return None
+        chars = len(text) - text.count("\n") - text.count("\r")
+        padding = text.count("=")
+        if chars % 4:
             return None
         try:
             tail = binascii.a2b_base64(text)
         except (binascii.Error, ValueError):
             return None
-        if len(tail) != len(text) // 4 * 3 - padding:
+        if len(tail) != chars // 4 * 3 - padding or not self._write(tail):
             return None
-        self._pending, self._pending_size = [], 0
-        self._write(tail)
-        return None if self._failed else self._writer.finish()
+        return self._writer.finish()
 
-    def text_so_far(self) -> list[str]:
-        """Every character taken, as lines again (the decoded bytes encoded back: clean
-        quads give the same characters); the temporary file is deleted."""
+    def _write(self, data: bytes) -> bool:
         try:
-            decoded = self._writer.written() + self._unwritten
+            self._writer.write(data)
+        except OSError:  # a full disk: the caller falls back to the plain way
+            return False
+        return True
+
+    def text_so_far(self, pending: list[str]) -> list[str]:
+        """Every line taken, as text again: the bytes written encoded back (clean quads
+        give the same characters), then `pending` as it came. The file is deleted."""
+        try:
+            decoded = self._writer.written()
         finally:
             self._writer.abort()
         encoded = binascii.b2a_base64(decoded, newline=False).decode("ascii")
         del decoded
         lines = [encoded[i : i + _WRAP] + "\n" for i in range(0, len(encoded), _WRAP)]
-        pending = "".join(self._pending)
-        return [*lines, pending + "\n"] if pending else lines
+        return lines + pending
+
+
+def _whole_quads(text: str) -> int:
+    """Where `text` (base64 characters and line ends) holds a multiple of four
+    characters, line ends not counted: the end, or up to three characters before it."""
+    extra = (len(text) - text.count("\n") - text.count("\r")) % 4
+    cut = len(text)
+    while extra:
+        cut -= 1
+        if text[cut] not in "\r\n":
+            extra -= 1
+    return cut
