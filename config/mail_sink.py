@@ -89,6 +89,8 @@ class MailSink:
         """Serve SMTP until `stop` is set; a port already taken is reported once, not retried."""
         from aiosmtpd.controller import Controller
 
+        # aiosmtpd logs every SMTP command at INFO: too chatty beside the desk's own log.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         controller = Controller(_Keep(self.where), hostname=self.host, port=self.port)
         try:
             controller.start()

@@ -38,6 +38,8 @@ def embedded_env(var_dir: Path, port: int) -> dict[str, str]:
         HELPDESK_VAR_DIR=str(var_dir),
         HOST="127.0.0.1",
         PORT=str(port),
+        # Its own demo mail sink: another desk (make run, a parallel test) may hold 8025.
+        HELPDESK_MAIL_SINK_PORT=str(free_port()),
         PYTHONUNBUFFERED="1",
         # asyncio's debug mode raises when another thread touches the server's loop
         # unsafely, so a publish that bypasses set_server_loop fails loudly here.
