@@ -41,9 +41,9 @@ LANGUAGES = ["en", "fa"]
 # The small gallery of docs/ui.md: (page, language, theme, device).
 GALLERY = [
     ("inbox", "en", "light", "desktop"),
-    ("ticket", "fa", "dark", "desktop"),
+    ("inbox", "fa", "dark", "desktop"),
     ("ticket", "en", "light", "phone"),
-    ("inbox", "fa", "dark", "phone"),
+    ("ticket", "fa", "dark", "phone"),
     ("portal", "fa", "light", "phone"),
 ]
 START_TIMEOUT = 240.0
