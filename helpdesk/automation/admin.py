@@ -87,8 +87,20 @@ class InboxAutomationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = InboxAutomationForm
     list_display = ["inbox", "business_hours", "acknowledge", "suggest_articles"]
 
-    def get_fields(self, request: HttpRequest, obj: InboxAutomation | None = None) -> Any:
-        return [*InboxAutomationForm.Meta.fields, *InboxAutomationForm.template_fields()]
+    def get_fieldsets(self, request: HttpRequest, obj: InboxAutomation | None = None) -> Any:
+        # One group per template, its languages side by side in the group.
+        templates = [
+            (label, {"fields": InboxAutomationForm.template_fields(field)})
+            for field, label in InboxAutomationForm.TEMPLATES
+        ]
+        return [
+            (None, {"fields": ["inbox", "business_hours", "acknowledge"]}),
+            *templates,
+            (
+                _("Articles and limits"),
+                {"fields": ["suggest_articles", "suggestion_threshold", "max_automatic_per_hour"]},
+            ),
+        ]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any

@@ -183,8 +183,14 @@ class InboxAutomationForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.initial.setdefault(key, stored.get(code, ""))
 
     @classmethod
-    def template_fields(cls) -> list[str]:
-        return [f"{field}_{code}" for field, _l in cls.TEMPLATES for code, _n in settings.LANGUAGES]
+    def template_fields(cls, only: str = "") -> list[str]:
+        """The per-language field names, of every template or of `only`."""
+        return [
+            f"{field}_{code}"
+            for field, _l in cls.TEMPLATES
+            if field == only or not only
+            for code, _n in settings.LANGUAGES
+        ]
 
     def save(self, commit: bool = True) -> InboxAutomation:
         for field, _label in self.TEMPLATES:
