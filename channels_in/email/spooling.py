@@ -4,9 +4,9 @@ The feed parser gathers a leaf part's body as a list of lines (about twice the
 text in small str objects) and joins them into one str; decoding it then makes
 the bytes. For a mail with a 20 MB attachment that is several times the mail in
 memory (issue 13.6). Here a base64 part whose text passes `SPOOL_ABOVE`
-characters is decoded as its lines arrive, in slices, straight into a
-`SpooledFile`; the parser sees an empty body, and `SpoolingParser.spooled` maps
-the part to its file.
+characters is decoded as its lines arrive, 64 KB of text at a time, straight
+into a `SpooledFile`; the parser sees an empty body, and
+`SpoolingParser.spooled` maps the part to its file.
 
 Behaviour stays that of the plain parser: a part below the threshold is handed
 to it line for line; a spooled part is only ever clean base64 (alphabet
@@ -14,9 +14,11 @@ characters, padding at the very end, whole quads), for which decoding the whole
 text in one step (what `body.part_bytes` does) gives the same bytes. At the
 first sign of anything else (a stray character, padding in the middle, a short
 last quad) or when the temporary file cannot be written (a full disk), the text
-read so far is rebuilt (its decoded bytes encoded again: clean quads encode
-back to the same characters) and the part goes on through the plain parser,
-whose lenient decoding then records the defects as before.
+read so far is rebuilt (the bytes written encoded again: clean quads encode
+back to the same characters; the rest as it came) and the part goes on through
+the plain parser, whose lenient decoding then records the defects as before.
+The rebuilt text differs from the original only in where its lines break,
+which no decoder counts.
 
 Parts inside a forwarded message (`message/*`) are never spooled: the forward
 is kept as an .eml serialized from the parsed tree, which needs their text.
@@ -36,7 +38,6 @@ from helpdesk.spooled import SpooledFile, SpoolWriter
 
 SPOOL_ABOVE = 256 * 1024  # characters of base64 text: a decoded file of about 190 KB
 _DECODE_EVERY = 64 * 1024  # characters decoded and written at a time
-_CLEAN_LINE = re.compile(r"[A-Za-z0-9+/]*(={0,2})(\r\n|\r|\n)?\Z")
 _WRAP = 76
 
 # Not in the library's type stubs: the line buffer and its "no whole line yet" marker.
