@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from helpdesk import jalali
 from helpdesk.actions.messages import do_record_delivery, do_reply
 from helpdesk.actions.tickets import do_assign
 from helpdesk.ingest import receive
-from helpdesk.models import DeliveryStatus, Message, Ticket
+from helpdesk.models import Agent, DeliveryStatus, Message, Ticket
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -247,7 +248,17 @@ def test_it_applies_bulk_actions_only_to_readable_tickets(
         ticket_a.pk,
         other.pk,
     }
-    login(agent_a).post("/inbox/bulk/", {"op": "tag", "tag": "Urgent", "ids": [ticket_a.pk]})
+    # With htmx the answer says how many changed and how many were skipped.
+    tagged = login(agent_a).post(
+        "/inbox/bulk/",
+        {"op": "tag", "tag": "Urgent", "ids": [ticket_a.pk, ticket_b.pk]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert tagged.status_code == 204
+    assert json.loads(tagged["HX-Trigger"]) == {
+        "desk:list-changed": None,
+        "desk:toast": {"message": "1 updated, 1 skipped"},
+    }
     ticket_a.refresh_from_db()
     assert ticket_a.tags == ["urgent"]
     ticket_b.refresh_from_db()
@@ -298,3 +309,15 @@ def test_it_offers_own_and_shared_canned_responses_only(
     CannedResponse.objects.create(team=team_b, shortcut="team-b", title="t", body="b")
     canned = login(agent_a).get(f"/t/{ticket_a.pk}/").context["canned"]
     assert [c["shortcut"] for c in canned] == ["everyone", "mine", "team-a"]
+
+
+def test_it_translates_a_delivery_failure_and_keeps_the_raw_error(
+    login: Any, agent_a: Any, ticket_a: Any
+) -> None:
+    Agent.objects.filter(user=agent_a).update(language="fa")
+    reply = do_reply(agent_a, ticket_a.pk, "پاسخ")
+    raw = "SMTP server refused: 550 mailbox unavailable"
+    do_record_delivery(reply.pk, status=DeliveryStatus.FAILED, error=raw)
+    body = login(agent_a).get(f"/t/{ticket_a.pk}/").content.decode()
+    assert "تحویل نشد: سرور ایمیل پیام را نپذیرفت." in body
+    assert f'<code class="raw-error d-block text-break" dir="ltr" lang="en">{raw}</code>' in body
