@@ -8,13 +8,12 @@ from datetime import datetime, time
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from helpdesk.automation.hours import DAYS, is_open
-from helpdesk.digits import persian_digits
+from helpdesk.digits import ascii_digits, persian_digits
 from helpdesk.ingest import receive
-from helpdesk.jalali import from_jalali, to_jalali
+from helpdesk.jalali import from_jalali
 from helpdesk.models import BusinessHours, Rule, Ticket
 from tests.factories import inbound
 from tests.live import ThreadDesk
@@ -95,14 +94,17 @@ def test_it_saves_rules_and_hours_from_the_persian_editors_that_the_engine_appli
     monday.locator("input[type=time]").first.fill("22:00")
     monday.locator("input[type=time]").nth(1).fill("06:00")
     expect(monday.locator(".hd-note")).not_to_be_empty()
+    picker = page.locator(".hd-add-holiday input[data-jdp]")
+    picker.click()
+    page.locator(".jdp-day:not(.not-in-month)", has_text=persian_digits("15")).first.click()
+    # The picker writes the Jalali date in Persian digits: ۱۴۰۵/۰۹/۱۵.
+    year, month, day = (int(p) for p in ascii_digits(picker.input_value()).split("/"))
+    assert day == 15
+    holiday = from_jalali(year, month, day)
     # The holiday's own week day is open too, so only the holiday can close it.
-    year, month, _day = to_jalali(timezone.localdate())
-    holiday = from_jalali(year, month, 15)
     weekday = DAYS[holiday.weekday()]
     if weekday not in {"sat", "mon"}:
         page.locator(f".hd-day[data-day={weekday}]").get_by_label("باز").check()
-    page.locator(".hd-add-holiday input[data-jdp]").click()
-    page.locator(".jdp-day:not(.not-in-month)", has_text=persian_digits("15")).first.click()
     page.locator(".hd-add-holiday").get_by_role("button", name="افزودن تعطیلی").click()
     expect(page.locator(".hd-chip time")).to_have_count(1)
     assert _fits(page)

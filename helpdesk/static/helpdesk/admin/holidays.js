@@ -2,7 +2,7 @@
 // @majidh1/jalalidatepicker, converted with jalaali-js), a date input in English;
 // stored as ISO dates (YYYY-MM-DD) in the hidden JSON input.
 
-import { isValidJalaaliDate, toGregorian } from "../../vendor/jalaali-js/jalaali.js";
+import { isValidJalaaliDate, toGregorian, toJalaali } from "../../vendor/jalaali-js/jalaali.js";
 import { button, el, labelled, readJSON } from "./dom.js";
 
 const PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹";
@@ -36,8 +36,9 @@ function wire(box) {
   const format = formatter(persian);
   const list = el("ul", { class: "hd-chips" });
   const empty = el("p", { class: "help", text: t.none });
+  const example = `${toJalaali(new Date()).jy}/01/01`.replace(/\d/g, (d) => PERSIAN_DIGITS[d]);
   const picker = persian
-    ? el("input", { type: "text", "data-jdp": true, inputmode: "none", autocomplete: "off", placeholder: "۱۴۰۶/۰۱/۰۱", dir: "ltr" })
+    ? el("input", { type: "text", "data-jdp": true, inputmode: "none", autocomplete: "off", placeholder: example, dir: "ltr" })
     : el("input", { type: "date" });
   const error = el("span", { class: "hd-error", role: "alert" });
   const add = button(t.add);
