@@ -75,6 +75,12 @@ def test_it_uses_the_default_limit_and_refuses_a_limit_over_the_maximum(
     response = client.get(f"{API}/tickets", limit=11)
     assert response.status_code == 422
     assert response.json()["field"] == "limit"
+    # The document says so too: the maximum is the setting's value when it is served.
+    doc = client.get(f"{API}/openapi.json").json()
+    (limit,) = [
+        p for p in doc["paths"][f"{API}/tickets"]["get"]["parameters"] if p["name"] == "limit"
+    ]
+    assert limit["schema"]["anyOf"][0]["maximum"] == 10
     assert len(client.get(f"{API}/tickets", limit=10).json()["items"]) == 10
 
 
