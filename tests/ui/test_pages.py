@@ -22,7 +22,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import override_settings
 
-from tests.live import ThreadDesk
+from tests.live import ROOT, ThreadDesk
 
 # The marker makes pytest-django create the test database; the demo's rows are
 # committed once by the module's fixture (the server's threads read them).
@@ -40,6 +40,7 @@ MODES: list[tuple[str, dict[str, int], list[str] | None]] = [
 SEVERE = {"serious", "critical"}
 WAIT_MS = 10_000
 AXE = Axe()
+ARTIFACTS = ROOT / "var" / "test-artifacts" / "ui"
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,13 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
         ):
             width = page.evaluate("document.documentElement.scrollWidth")
             problems.append(f"{mode}: overflows sideways ({width}px wide)")
-        problems += [f"{mode}: {v}" for v in _severe(page, rules)]
+        found = [f"{mode}: {v}" for v in _severe(page, rules)]
+        if found or problems:
+            # What the page looked like, for whoever fixes it (var/ is not committed).
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shot = f"{name}-{language}-{theme}-{viewport['width']}.png"
+            page.screenshot(path=ARTIFACTS / shot, full_page=True)
+        problems += found
     context.close()
     return problems
 
