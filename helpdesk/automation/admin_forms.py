@@ -57,11 +57,17 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
         # An empty list gets the engine's own message, not "This field is required".
         self.fields["actions"].required = False
 
+    def _mark_row(self, field: str, index: int | None) -> None:
+        # The editor script outlines this row and marks its controls invalid.
+        if index is not None:
+            self.fields[field].widget.attrs["data-hd-error-row"] = str(index)
+
     def clean_conditions(self) -> Any:
         value = self.cleaned_data["conditions"] or []
         try:
             conditions.validate(value, self._allowed)
         except conditions.InvalidCondition as exc:
+            self._mark_row("conditions", exc.index)
             raise forms.ValidationError(
                 _("Condition %(row)s: %(problem)s"),
                 params={"row": (exc.index or 0) + 1, "problem": exc.message},
@@ -73,6 +79,7 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
         try:
             rule_actions.validate(value, self._allowed)
         except rule_actions.InvalidAction as exc:
+            self._mark_row("actions", exc.index)
             if exc.index is None:
                 raise forms.ValidationError(exc.message) from exc
             raise forms.ValidationError(

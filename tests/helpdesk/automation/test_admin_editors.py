@@ -95,7 +95,10 @@ def test_it_shows_the_engines_errors_on_the_field(staff: Client) -> None:
     for conditions, actions, error in BAD_RULES:
         response = staff.post("/admin/helpdesk/rule/add/", _rule_post(conditions, actions))
         assert response.status_code == 200
-        assert error in response.content.decode(), error
+        page = response.content.decode()
+        assert error in page, error
+        if error[-1].isdigit():  # the editor is told which row to outline
+            assert f'data-hd-error-row="{int(error[-1]) - 1}"' in page
     assert not Rule.objects.exists()
 
 

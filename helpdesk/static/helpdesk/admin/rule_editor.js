@@ -153,6 +153,12 @@ function wire(box) {
     rows.lastElementChild.querySelector("select")?.focus();
   });
   box.querySelector("[data-hd-body]").append(rows, more);
+  // The server refused this row (the form's error names it): outline it.
+  const bad = rows.children[Number(input.dataset.hdErrorRow ?? -1)];
+  if (bad) {
+    bad.classList.add("hd-row-error");
+    bad.querySelectorAll("select, input, textarea").forEach((c) => c.setAttribute("aria-invalid", "true"));
+  }
   box.addEventListener("input", write);
   box.addEventListener("change", write);
 }
