@@ -14,12 +14,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 
 from helpdesk.staff.access import agent_of
-
-type View = Callable[..., HttpResponse]
 
 # The page lives with the agent screens' templates (it extends their base).
 NO_PROFILE_TEMPLATE = "agents/no_profile.html"
@@ -33,10 +31,12 @@ def no_profile_response(request: HttpRequest, *, as_json: bool = False) -> HttpR
     return render(request, NO_PROFILE_TEMPLATE, status=403)
 
 
-def _agent_only(view: View, *, as_json: bool) -> View:
+def _agent_only[R: HttpResponseBase](
+    view: Callable[..., R], *, as_json: bool
+) -> Callable[..., R | HttpResponse]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
         if agent_of(request.user) is None:
             return no_profile_response(request, as_json=as_json)
         return view(request, *args, **kwargs)
@@ -44,11 +44,13 @@ def _agent_only(view: View, *, as_json: bool) -> View:
     return wrapper
 
 
-def agent_required(view: View) -> View:
+def agent_required[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
     """An agent page: login first, then the no-profile page (403) for non-agents."""
     return _agent_only(view, as_json=False)
 
 
-def agent_required_json(view: View) -> View:
+def agent_required_json[R: HttpResponseBase](
+    view: Callable[..., R],
+) -> Callable[..., R | HttpResponse]:
     """A JSON endpoint of the agent screens: login first, then a 403 JSON for non-agents."""
     return _agent_only(view, as_json=True)
