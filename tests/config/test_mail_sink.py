@@ -17,7 +17,7 @@ from helpdesk.models import DeliveryStatus, Direction, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests.net import free_port
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from helpdesk.models import DeliveryStatus
 from helpdesk.tasks import deliver_message
 from tests import factories
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_it_marks_a_reply_on_an_unconfigured_telegram_inbox_not_connected(
