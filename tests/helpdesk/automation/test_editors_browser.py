@@ -94,6 +94,10 @@ def test_it_saves_rules_and_hours_from_the_persian_editors_that_the_engine_appli
     monday.locator("input[type=time]").first.fill("22:00")
     monday.locator("input[type=time]").nth(1).fill("06:00")
     expect(monday.locator(".hd-note")).not_to_be_empty()
+    # The other days open 09:00-17:00 (the default interval), so only the holiday closes
+    # whichever week day it falls on.
+    for other in ("sun", "tue", "wed", "thu", "fri"):
+        page.locator(f".hd-day[data-day={other}]").get_by_label("باز").check()
     picker = page.locator(".hd-add-holiday input[data-jdp]")
     picker.click()
     page.locator(".jdp-day:not(.not-in-month)", has_text=persian_digits("15")).first.click()
@@ -101,10 +105,7 @@ def test_it_saves_rules_and_hours_from_the_persian_editors_that_the_engine_appli
     year, month, day = (int(p) for p in ascii_digits(picker.input_value()).split("/"))
     assert day == 15
     holiday = from_jalali(year, month, day)
-    # The holiday's own week day is open too, so only the holiday can close it.
-    weekday = DAYS[holiday.weekday()]
-    if weekday not in {"sat", "mon"}:
-        page.locator(f".hd-day[data-day={weekday}]").get_by_label("باز").check()
+    expect(page.locator("jdp-container")).to_be_hidden()  # it closes once a day is picked
     page.locator(".hd-add-holiday").get_by_role("button", name="افزودن تعطیلی").click()
     expect(page.locator(".hd-chip time")).to_have_count(1)
     assert _fits(page)
@@ -116,7 +117,8 @@ def test_it_saves_rules_and_hours_from_the_persian_editors_that_the_engine_appli
     assert hours.holidays == [holiday.isoformat()]
     assert hours.weekly["sat"] == [["08:00", "17:00"]]
     assert hours.weekly["mon"] == [["22:00", "06:00"]]
-    assert hours.weekly["fri"] == []
+    assert hours.weekly["fri"] == [["09:00", "17:00"]]
+    weekday = DAYS[holiday.weekday()]
     moment = datetime.combine(holiday, time(23 if weekday == "mon" else 10, 0), TEHRAN)
     assert not is_open(hours, moment)
     hours.holidays = []
