@@ -64,7 +64,7 @@ def _settled(ticket: Ticket, timeout: float, worker: DeskProcess, exits: list[in
         ready = DBTaskResult.objects.filter(status="READY").exists()
         if not ready and time.monotonic() - quiet_since > QUIET:
             return
-        assert time.monotonic() < deadline, f"replies still moving: {last}"
+        assert time.monotonic() < deadline, f"replies still moving: {last}\n{worker.output()}"
         time.sleep(0.1)
         now = _outbound(ticket)
         if now != last:
@@ -96,7 +96,9 @@ def test_terminated_connections_lose_nothing_and_send_nothing_twice(
     total = CLIENTS * REPLIES
 
     outcomes = {o.key: o for o in client.outcomes}
-    assert {o.status for o in outcomes.values()} == {201}
+    assert {o.status for o in outcomes.values()} == {201}, [
+        (o.key, o.status, o.errors) for o in outcomes.values() if o.status != 201
+    ]
     replies = Message.objects.filter(ticket=mail_ticket, direction=Direction.OUTBOUND)
     assert Counter(replies.values_list("text", flat=True)) == Counter(list(outcomes))
     _settled(mail_ticket, WAIT, worker, worker_exits)
@@ -115,15 +117,15 @@ def test_terminated_connections_lose_nothing_and_send_nothing_twice(
     assert set(final) <= {"sent", "uncertain"} and final.total() == total, final
     # No mail twice; every reply recorded sent was received exactly once.
     received = Counter(sink.message_ids())
-    assert max(received.values()) == 1
+    assert max(received.values()) == 1, (received, worker.output())
     sent_ids = set(replies.filter(delivery_status="sent").values_list("external_id", flat=True))
     assert sent_ids <= set(received) and len(sent_ids) == final["sent"]
     assert len(received) - final["sent"] <= final["uncertain"]
     # The web process recovers by itself; the worker too, except when the terminate
     # hits its claim of the next task (django-tasks-db's loop re-raises that error):
     # then it exits with status 1 and its supervisor starts it again.
-    assert web.alive() and worker.alive()
-    assert set(worker_exits) <= {1}
+    assert web.alive() and worker.alive(), (web.output(), worker.output())
+    assert set(worker_exits) <= {1}, worker.output()
     assert all(terminated), terminated  # every round cut live connections
     retried = sum(bool(o.errors) for o in outcomes.values())
     print(
