@@ -3,7 +3,7 @@ writes whose clients retry with the same Idempotency-Key.
 
 Four clients add ten notes each to one ticket, after one more note whose client
 hung up before its answer (retried at the end). Two of each client's requests give
-up on their answer after 50 ms (a client timeout) and are sent again. When a
+up on their answer after 5 ms (a client timeout) and are sent again. When a
 third of the notes are acknowledged the web process is killed mid-traffic and
 started again on the same port; the clients keep retrying until it answers.
 Every note is stored exactly once, and every 201 a client saw is a stored note.
