@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import close_old_connections
+from django.db import connections
 
 
 def releases_broken_connection[**P, T](func: Callable[P, T]) -> Callable[P, T]:
@@ -26,8 +26,17 @@ def releases_broken_connection[**P, T](func: Callable[P, T]) -> Callable[P, T]:
         try:
             return func(*args, **kwargs)
         finally:
-            # Closes connections that saw an error and no longer answer, and marks
-            # the others for a health check before their next use.
-            close_old_connections()
+            _release_broken()
 
     return wrapper
+
+
+def _release_broken() -> None:
+    # What close_old_connections() does between requests: close a connection that
+    # saw an error and no longer answers (or is past its age), and mark the others
+    # for a health check before their next use. Never one inside a transaction:
+    # a task run inline by a caller holding one (a test, the immediate backend)
+    # must not lose it.
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()

@@ -57,3 +57,21 @@ def test_the_worker_records_the_outcome_after_the_connection_was_terminated() ->
     assert failed.exception_class_path == "django.db.utils.OperationalError"
     ended = DBTaskResult.objects.get(pk=ending.id)
     assert ended.status == "SUCCESSFUL" and ended.return_value == "done"
+
+
+@task()
+@releases_broken_connection
+def counts_messages() -> int:
+    from helpdesk.models import Message
+
+    return Message.objects.count()
+
+
+def test_a_task_run_inside_a_transaction_keeps_it() -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert counts_messages.call() == 0
+        assert connection.in_atomic_block and connection.connection is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
