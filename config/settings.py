@@ -98,10 +98,12 @@ INSTALLED_APPS = [
     "config.third_party_apps.AxesConfig",
     "channels",
     "django_htmx",
-    "config.third_party_apps.TasksConfig",
     # Serves Swagger UI's files for /api/v1/docs from /static/ninja/ (no CDN under the CSP).
     "ninja",
     "helpdesk",
+    # After helpdesk, whose `db_worker` command (a loop that survives a lost database
+    # connection) replaces this app's own.
+    "config.third_party_apps.TasksConfig",
     "config",
     "agents",
     "channels_in",

@@ -1,4 +1,4 @@
-"""Tasks leave no broken database connection behind for the worker.
+"""Tasks and the task worker outlive a database connection PostgreSQL dropped.
 
 django-tasks-db's worker records a task's outcome on the same connection the
 task used, right after it returns or raises. When PostgreSQL dropped that
@@ -6,15 +6,24 @@ connection during the task (pg_terminate_backend, a failover, a restart) that
 write raised and the whole `db_worker` process exited, leaving the task row
 RUNNING (tests/chaos/test_pg_terminate.py found it). Django checks a kept
 connection's health only at the start of a request, which a worker loop never
-has between a task and its record.
+has between a task and its record. The worker's loop itself re-raised a
+database error met while claiming the next task, and the process exited too:
+`ResilientWorker` polls again on a fresh connection instead.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger(__name__)
+
+PAUSE_MAX = 30.0  # seconds between polls while the database stays away
 
 
 def releases_broken_connection[**P, T](func: Callable[P, T]) -> Callable[P, T]:
@@ -40,3 +49,31 @@ def _release_broken() -> None:
     for conn in connections.all(initialized_only=True):
         if not conn.in_atomic_block:
             conn.close_if_unusable_or_obsolete()
+
+
+class ResilientWorker(Worker):
+    """django-tasks-db's worker loop, started again after a lost database connection.
+
+    A claim that failed rolled back (its task stays READY); a task that was running
+    has recorded its outcome or stays RUNNING for the sweeper
+    (helpdesk.tasks.requeue_stranded). The pause doubles up to PAUSE_MAX while the
+    database stays away; a stop request (SIGTERM, request_stop) still ends it.
+    """
+
+    def run(self) -> None:
+        pause = 0.5
+        while True:
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError):
+                if not self.running:
+                    raise
+                logger.warning(
+                    "the task worker lost its database connection; polling again in %.1fs",
+                    pause,
+                    exc_info=True,
+                )
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, PAUSE_MAX)

@@ -82,15 +82,6 @@ class DeskProcess:
         if self.process is not None:
             stop_process_group(self.process, timeout=10)
 
-    def restart_if_exited(self) -> int | None:
-        """What systemd's Restart=always does (docs/operations.md, step 5): start a
-        process that exited again; returns its exit code, None while it runs."""
-        if self.process is None or self.process.poll() is None:
-            return None
-        code = self.process.returncode
-        self.start()
-        return code
-
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-5000:]
 

@@ -1,4 +1,5 @@
-"""A task whose database connection PostgreSQL terminated does not take the worker down.
+"""A database connection PostgreSQL terminated does not take the task worker down,
+neither in a task nor in the worker's own claim of the next one.
 
 django-tasks-db records a task's outcome on the connection the task used; when
 that connection was terminated mid-task (pg_terminate_backend, a failover) the
@@ -7,12 +8,15 @@ write raised and `db_worker` exited (found by tests/chaos/test_pg_terminate.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from django.db import connection
+from django.core.management import get_commands
+from django.db import OperationalError, connection
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from helpdesk.task_connection import releases_broken_connection
+from helpdesk.task_connection import ResilientWorker, releases_broken_connection
 from tests.factories import run_queued_tasks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -75,3 +79,37 @@ def test_a_task_run_inside_a_transaction_keeps_it() -> None:
         assert connection.in_atomic_block and connection.connection is not None
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+
+
+class ClaimFailsOnce:
+    """PostgreSQL drops the connection as the worker locks the next task to claim it."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not self.failed and "FOR UPDATE" in sql and "dbtaskresult" in sql:
+            self.failed += 1
+            raise OperationalError("terminating connection due to administrator command")
+        return execute(sql, params, many, context)
+
+
+def test_the_worker_polls_again_after_losing_its_connection_in_a_claim() -> None:
+    assert get_commands()["db_worker"] == "helpdesk"  # docs/operations.md's command
+    queued = counts_messages.enqueue()
+    fault = ClaimFailsOnce()
+    worker = ResilientWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="resilient",
+        excluded_queue_names=[],
+    )
+    with connection.execute_wrapper(fault):
+        worker.run()  # django-tasks-db's own Worker raises here
+    assert fault.failed == 1
+    ran = DBTaskResult.objects.get(pk=queued.id)
+    assert ran.status == "SUCCESSFUL" and ran.return_value == 0
