@@ -56,7 +56,8 @@ def test_it_sends_the_demo_replies_to_the_sink_and_shows_them_in_demo_mode_only(
     # The admin's "Mine" list, where the inbox opens, is not empty.
     assert Ticket.objects.filter(assignee__username=demo.ADMIN_USERNAME).count() == 2
     mails = mail_sink.captured(sink)
-    assert [m.subject for m in mails] == ["Re: مشکل در پرداخت فاکتور [#2]"]
+    invoice = Ticket.objects.get(subject="مشکل در پرداخت فاکتور")
+    assert [m.subject for m in mails] == [f"Re: مشکل در پرداخت فاکتور [#{invoice.pk}]"]
     assert mails[0].recipients == "reza.karimi@example.ir"
     assert "مرورگر دیگری" in mails[0].text
 
