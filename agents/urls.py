@@ -31,6 +31,7 @@ urlpatterns = [
     path("t/<int:ticket_id>/snooze/", ticket.snooze, name="ticket_snooze"),
     path("m/<int:message_id>/retry/", ticket.retry, name="message_retry"),
     path("files/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    path("contacts/", contact.contact_list, name="contacts"),
     path("c/<int:contact_id>/", contact.sidebar, name="contact"),
     path("c/<int:contact_id>/edit/", contact.edit, name="contact_edit"),
     path("c/<int:contact_id>/merge/", contact.merge, name="contact_merge"),

@@ -100,7 +100,10 @@ def desk_nav(context: template.Context) -> list[NavItem]:
     user = context.get("user")
     if user is None:
         return []
-    items = [NavItem("inbox", reverse("home"), _("Inbox"), "inbox")]
+    items = [
+        NavItem("inbox", reverse("home"), _("Inbox"), "inbox"),
+        NavItem("contacts", reverse("contacts"), _("Contacts"), "people"),
+    ]
     items += [NavItem(url, url, label, "telephone") for url, label in channel_pages()]
     if is_admin(user):
         kb = url_or_none("kb:manage")
@@ -119,6 +122,8 @@ def is_current(item: NavItem, path: str) -> bool:
     """The item whose page is open (the inbox also owns /t/… ticket pages)."""
     if item.key == "inbox":
         return path == item.url or path.startswith("/t/")
+    if item.key == "contacts":
+        return path.startswith((item.url, "/c/"))
     return path.startswith(item.url)
 
 

@@ -1,9 +1,11 @@
-"""The contact sidebar (the 360° view), contact edit and merge."""
+"""Contacts: the list with search, the sidebar (the 360° view), edit and merge."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,10 +16,12 @@ from agents.views.common import agent_required, done, failed
 from helpdesk import channels
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.models import Contact, Direction, Message, Role
-from helpdesk.staff.access import agent_of, is_admin, visible_tickets
+from helpdesk.contact_search import search_contacts
+from helpdesk.models import Contact, Direction, Message, Role, TicketStatus
+from helpdesk.staff.access import agent_of, is_admin, visible_contacts, visible_tickets
 
 RECENT = 10
+PER_PAGE = 50
 
 
 def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
@@ -53,6 +57,31 @@ def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
         "can_merge": is_admin(request.user)
         or getattr(agent_of(request.user), "role", "") == Role.SUPERVISOR,
     }
+
+
+@require_GET
+@agent_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Every contact the agent may see (a ticket in one of their teams), searchable by
+    name, address or phone number, most recently heard from first."""
+    query = request.GET.get("q", "").strip()[:200]
+    mine = visible_tickets(request.user)
+    contacts = visible_contacts(request.user).filter(merged_into__isnull=True)
+    if query:
+        contacts = search_contacts(contacts, query)
+    contacts = contacts.annotate(
+        open_tickets=Count(
+            "tickets",
+            filter=Q(tickets__in=mine, tickets__status__in=TicketStatus.active()),
+            distinct=True,
+        ),
+        last_seen=Max("tickets__last_message_at", filter=Q(tickets__in=mine)),
+    ).order_by(F("last_seen").desc(nulls_last=True), "-id")
+    page = Paginator(contacts.prefetch_related("identities"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    return render(request, "agents/contacts.html", {"page": page, "contacts": rows, "query": query})
 
 
 def _contact(request: HttpRequest, contact_id: int) -> Contact:

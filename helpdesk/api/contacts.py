@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -17,9 +16,9 @@ from helpdesk.api.pagination import decode_id_cursor, encode_cursor, page_limit
 from helpdesk.api.schemas import ContactDetailOut, ContactPage
 from helpdesk.api.serialize import TICKET_RELATED, contact_out, ticket_out
 from helpdesk.api.types import CursorText, PageLimit, PathId, QueryText
-from helpdesk.models import Contact, ContactIdentity, TokenScope
+from helpdesk.contact_search import search_contacts
+from helpdesk.models import TokenScope
 from helpdesk.staff.access import visible_contacts, visible_tickets
-from helpdesk.ticket_search import as_phone
 
 router = Router(tags=["contacts"])
 
@@ -32,22 +31,13 @@ class ContactFilters(Schema):
     limit: PageLimit | None = None
 
 
-def _search(qs: QuerySet[Contact], q: str) -> QuerySet[Contact]:
-    identities = ContactIdentity.objects.filter(contact_id=OuterRef("pk"))
-    cond = Q(name__icontains=q) | Q(Exists(identities.filter(address__icontains=q)))
-    phone = as_phone(q)
-    if phone:
-        cond |= Q(Exists(identities.filter(address=phone)))
-    return qs.filter(cond)
-
-
 @router.get("/contacts", response=ContactPage, summary="List contacts")
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
     """Contacts with a ticket the caller may read, newest first, keyset-paginated."""
     limit = page_limit(filters.limit)
     qs = visible_contacts(request.user).filter(merged_into__isnull=True)
     if filters.q and filters.q.strip():
-        qs = _search(qs, filters.q.strip())
+        qs = search_contacts(qs, filters.q.strip())
     if filters.cursor:
         qs = qs.filter(id__lt=decode_id_cursor(filters.cursor))
     rows = list(qs.prefetch_related("identities").order_by("-id")[: limit + 1])

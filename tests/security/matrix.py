@@ -219,6 +219,8 @@ URLS.update(
         ),
         "message_retry": team_a_post(),
         "attachment": TEAM_A_PAGE,
+        # Each agent lists the contacts of their own teams (tests/agents/test_contacts_page.py).
+        "contacts": row("login", NO_PROFILE, "ok", "ok", "ok"),
         "contact": TEAM_A_PAGE,
         "contact_edit": team_a_post({"name": "New name"}),
         # Merging contacts is a supervisor's right.

@@ -62,6 +62,7 @@ def _paths(language: str) -> dict[str, str]:
         "inbox": "/",
         "ticket": f"/t/{ticket.pk}/",
         "contact": f"/c/{contact.pk}/",
+        "contacts": "/contacts/",
         "calls": "/calls/",
         "portal": f"/help/{language}/",
         "article": f"/help/{language}/a/{article.slug}/",
@@ -197,7 +198,18 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
 @pytest.mark.parametrize("language", ["en", "fa"])
 @pytest.mark.parametrize(
     "name",
-    ["inbox", "ticket", "contact", "calls", "portal", "article", "widget", "login", "admin"],
+    [
+        "inbox",
+        "ticket",
+        "contact",
+        "contacts",
+        "calls",
+        "portal",
+        "article",
+        "widget",
+        "login",
+        "admin",
+    ],
 )
 def test_it_has_no_serious_axe_violations_and_fits_a_phone(
     chromium: Any, demo: Demo, name: str, language: str
