@@ -9,6 +9,7 @@ deselected without the Redis channel layer. Under CI both services are required
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,11 @@ __all__ = ["_run_command_desk", "_thread_desk_of_session", "browser", "live_desk
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
+    # The SQLite test database lives beside the desk's (var/ by default), which a clean
+    # clone does not have yet; importing settings never creates it.
+    database: dict[str, Any] = settings.DATABASES["default"]
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        Path(database["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
