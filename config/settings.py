@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     # Serves Swagger UI's files for /api/v1/docs from /static/ninja/ (no CDN under the CSP).
     "ninja",
     "helpdesk",
+    "helpdesk.outbound_webhooks",
+    "helpdesk.surveys",
+    "helpdesk.notifications",
     # After helpdesk, whose `db_worker` command (a loop that survives a lost database
     # connection) replaces this app's own.
     "config.third_party_apps.TasksConfig",
@@ -298,6 +301,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 10
 HELPDESK_REOPEN_WINDOW_DAYS = env_int("HELPDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
 HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
+# Notification mail during working hours waits this long to gather a burst into
+# one mail (docs/notifications.md); outside working hours it waits for them.
+HELPDESK_NOTIFICATION_MAIL_DELAY_SECONDS = env_int(
+    "HELPDESK_NOTIFICATION_MAIL_DELAY_SECONDS", 60, minimum=0
+)
+# Outbound webhooks (docs/webhooks.md). Targets resolving to loopback, private,
+# link-local or metadata addresses are refused unless named here (host names, addresses
+# or networks in CIDR form, comma-separated).
+HELPDESK_WEBHOOK_ALLOWED_HOSTS = env_list("HELPDESK_WEBHOOK_ALLOWED_HOSTS", [])
+HELPDESK_WEBHOOK_BACKOFF_SECONDS = env_int("HELPDESK_WEBHOOK_BACKOFF_SECONDS", 10, minimum=0)
+HELPDESK_WEBHOOK_RETRY_HOURS = env_int("HELPDESK_WEBHOOK_RETRY_HOURS", 24, minimum=0)
+HELPDESK_WEBHOOK_DISABLE_AFTER = env_int("HELPDESK_WEBHOOK_DISABLE_AFTER", 10, minimum=1)
+HELPDESK_WEBHOOK_LOG_DAYS = env_int("HELPDESK_WEBHOOK_LOG_DAYS", 30, minimum=1)
+HELPDESK_WEBHOOK_SECRET_GRACE_HOURS = env_int("HELPDESK_WEBHOOK_SECRET_GRACE_HOURS", 24, minimum=0)
 
 
 def _secrets_key() -> str:

@@ -1,0 +1,218 @@
+"""Notifications that follow from recorded events: assigned, new customer message,
+new unassigned chat, @mention in a note, missed call.
+
+A hook on `helpdesk.events.recorded_hooks` notes the events it cares about and
+handles them once the action's transaction has committed: the notifications see
+the final state (a chat the assignment rules gave someone in the same
+transaction is not "unassigned"), and a notification that fails never rolls
+back the action. The core names no channel: a call's events are matched by
+type and payload, chats by the channel's manifest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from helpdesk import channels, events
+from helpdesk.event_schemas import EventType
+from helpdesk.models import Agent, AuthorKind, Direction, Message, Ticket, TicketEvent
+from helpdesk.notifications.actions import notify
+from helpdesk.notifications.mentions import mentioned_user_ids
+from helpdesk.notifications.models import NotificationKind
+
+logger = logging.getLogger(__name__)
+
+CALL_ENDED = "call.ended"  # the phone channel's event (its manifest declares the schema)
+MISSED = "missed"
+EXCERPT = 160
+
+
+def is_chat(kind: str) -> bool:
+    """A written conversation with a sender of its own (live chat, messengers), not mail,
+    a call or a web form."""
+    try:
+        spec = channels.spec_for(kind)
+    except LookupError:
+        return False
+    return spec.continues_conversation and not spec.voice and spec.sender is not None
+
+
+def _ticket_of(event: TicketEvent) -> Ticket | None:
+    if event.ticket_id is None:
+        return None
+    return Ticket.objects.filter(pk=event.ticket_id).first()
+
+
+def _ticket_label(ticket: Ticket) -> str:
+    return f"#{ticket.pk} {ticket.subject}".strip()
+
+
+def on_assigned(event: TicketEvent) -> None:
+    assignee = event.payload.get("assignee_id")
+    ticket = _ticket_of(event)
+    if not assignee or ticket is None or ticket.assignee_id != assignee:
+        return
+    with override(_language(assignee)):
+        title = _("Assigned to you: %(ticket)s") % {"ticket": _ticket_label(ticket)}
+    notify(
+        [assignee],
+        NotificationKind.ASSIGNED,
+        ticket_id=ticket.pk,
+        title=title,
+        actor_id=event.actor_id,
+    )
+
+
+def on_message(event: TicketEvent) -> None:
+    data = event.payload
+    direction, author = data.get("direction"), data.get("author_kind")
+    if direction == Direction.NOTE:
+        _mentions(event)
+        return
+    if direction != Direction.INBOUND or author != AuthorKind.CONTACT:
+        return
+    ticket = _ticket_of(event)
+    if ticket is None or ticket.assignee_id is None:
+        return
+    # The message that opened the ticket is told as "assigned" or "new chat", not twice.
+    if not Message.objects.filter(ticket_id=ticket.pk, id__lt=data["message_id"]).exists():
+        return
+    with override(_language(ticket.assignee_id)):
+        title = _("New message on %(ticket)s") % {"ticket": _ticket_label(ticket)}
+    notify(
+        [ticket.assignee_id],
+        NotificationKind.NEW_MESSAGE,
+        ticket_id=ticket.pk,
+        title=title,
+        body=str(data.get("excerpt", ""))[:EXCERPT],
+        dedupe_key=f"message:{data['message_id']}",
+    )
+
+
+def _mentions(event: TicketEvent) -> None:
+    message = Message.objects.filter(pk=event.payload["message_id"]).first()
+    if message is None:
+        return
+    ids = mentioned_user_ids(message.text)
+    if not ids:
+        return
+    ticket = Ticket.objects.filter(pk=message.ticket_id).first()
+    if ticket is None:
+        return
+    author = Agent.objects.filter(user_id=event.actor_id).first() if event.actor_id else None
+    who = str(author) if author is not None else ""
+    for uid in ids:  # each in their own language
+        with override(_language(uid)):
+            title = _("%(agent)s mentioned you on %(ticket)s") % {
+                "agent": who,
+                "ticket": _ticket_label(ticket),
+            }
+        notify(
+            [uid],
+            NotificationKind.MENTION,
+            ticket_id=ticket.pk,
+            title=title,
+            body=message.text[:EXCERPT],
+            actor_id=event.actor_id,
+            dedupe_key=f"mention:{message.pk}",
+        )
+
+
+def on_ticket_created(event: TicketEvent) -> None:
+    if not is_chat(str(event.payload.get("channel", ""))):
+        return
+    ticket = _ticket_of(event)
+    if ticket is None or ticket.assignee_id is not None or ticket.team_id is None:
+        return
+    team_agents = list(
+        Agent.objects.filter(teams=ticket.team_id, user__is_active=True).values_list(
+            "user_id", "language"
+        )
+    )
+    for uid, language in team_agents:
+        with override(language):
+            title = _("New chat: %(ticket)s") % {"ticket": _ticket_label(ticket)}
+        notify(
+            [uid],
+            NotificationKind.UNASSIGNED_CHAT,
+            ticket_id=ticket.pk,
+            title=title,
+            body=ticket.contact.name if ticket.contact_id else "",
+            dedupe_key=f"chat:{ticket.pk}",
+        )
+
+
+def on_call_ended(event: TicketEvent) -> None:
+    data = event.payload
+    if data.get("outcome") != MISSED or data.get("direction") != "in":
+        return
+    ticket_id = data.get("ticket_id") or event.ticket_id
+    ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+    recipients = _line_agents(data.get("agent_id"), ticket, event.team_id)
+    caller = str(data.get("contact_name") or data.get("number") or "")
+    for uid, language in recipients:
+        with override(language):
+            title = _("Missed call from %(caller)s") % {"caller": caller}
+        notify(
+            [uid],
+            NotificationKind.MISSED_CALL,
+            ticket_id=ticket.pk if ticket else None,
+            title=title,
+            body=str(data.get("number", "")),
+            dedupe_key=f"call:{data.get('call_id')}",
+        )
+
+
+def _line_agents(
+    agent_id: Any, ticket: Ticket | None, team_id: int | None
+) -> list[tuple[int, str]]:
+    """Whose line rang: the agent it rang, else the ticket's assignee, else the line's team."""
+    agents = Agent.objects.filter(user__is_active=True)
+    if isinstance(agent_id, int):
+        agents = agents.filter(user_id=agent_id)
+    elif ticket is not None and ticket.assignee_id is not None:
+        agents = agents.filter(user_id=ticket.assignee_id)
+    elif team_id is not None:
+        agents = agents.filter(teams=team_id)
+    else:
+        return []
+    return list(agents.values_list("user_id", "language").distinct())
+
+
+def _language(user_id: int) -> str:
+    agent = Agent.objects.filter(user_id=user_id).only("language").first()
+    return agent.language if agent is not None else "en"
+
+
+HANDLERS: dict[str, Callable[[TicketEvent], None]] = {
+    EventType.TICKET_ASSIGNED.value: on_assigned,
+    EventType.MESSAGE_CREATED.value: on_message,
+    EventType.TICKET_CREATED.value: on_ticket_created,
+    CALL_ENDED: on_call_ended,
+}
+
+
+def _run(handler: Callable[[TicketEvent], None], event: TicketEvent) -> None:
+    try:
+        handler(event)
+    except Exception:  # a notification must never fail the work that caused it
+        logger.exception("notification for event %s (%s) failed", event.pk, event.type)
+
+
+def on_event(event: TicketEvent) -> None:
+    """recorded_hooks: handle the event after the action's transaction commits."""
+    handler = HANDLERS.get(event.type)
+    if handler is not None:
+        transaction.on_commit(partial(_run, handler, event))
+
+
+def install() -> None:
+    if on_event not in events.recorded_hooks:
+        events.recorded_hooks.append(on_event)
