@@ -11,13 +11,14 @@ from django.db import IntegrityError, OperationalError, connections, router, tra
 from django.db.models import Q
 from django.utils import timezone
 
-from helpdesk import events
+from helpdesk import events, identities
 from helpdesk.attachment_files import (
     attachment_name,
     discard_unreferenced,
     fits_size,
     save_attachment,
 )
+from helpdesk.crm.companies import companies_by_domain
 from helpdesk.event_schemas import MessageCreated, TicketCreated, TicketStatusChanged
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
@@ -32,6 +33,7 @@ from helpdesk.models import (
     Ticket,
     TicketStatus,
 )
+from helpdesk.models.contact import search_form
 from helpdesk.sanitize import sanitize_html
 from helpdesk.threader import Threads, reopenable
 
@@ -237,11 +239,15 @@ class _Batch:
         contacts = {key: fresh_rows[c.pk] for key, c in owners.items()}
         new = [key for key in wanted if key not in contacts]
         if new:
+            # A new email sender joins the company owning its domain (helpdesk.crm).
+            companies = companies_by_domain(a for kind, a in new if kind == identities.EMAIL)
             created = Contact.objects.bulk_create(
                 [
                     Contact(
-                        name=wanted[key].sender.display_name or key[1],
+                        name=(name := wanted[key].sender.display_name or key[1]),
+                        search_name=search_form(name),
                         language=wanted[key].language,
+                        company_id=companies.get(key[1]) if key[0] == identities.EMAIL else None,
                     )
                     for key in new
                 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from helpdesk.models.attributes import AttributeDefinition, AttributeEntity, AttributeType
 from helpdesk.models.automation import (
     BusinessHours,
     InboxAutomation,
@@ -8,7 +9,9 @@ from helpdesk.models.automation import (
     RuleRun,
     Trigger,
 )
+from helpdesk.models.company import Company, CompanyDomain
 from helpdesk.models.contact import Contact, ContactIdentity
+from helpdesk.models.contact_import import ContactImport, ImportState
 from helpdesk.models.event import TicketEvent
 from helpdesk.models.idempotency import IdempotentRequest
 from helpdesk.models.inbox import Inbox, Team
@@ -19,6 +22,7 @@ from helpdesk.models.message import (
     Direction,
     Message,
 )
+from helpdesk.models.segment import Segment
 from helpdesk.models.staff import (
     Agent,
     ApiToken,
@@ -33,6 +37,14 @@ from helpdesk.models.staff import (
 from helpdesk.models.ticket import Priority, Ticket, TicketStatus
 
 __all__ = [
+    "AttributeDefinition",
+    "AttributeEntity",
+    "AttributeType",
+    "Company",
+    "CompanyDomain",
+    "ContactImport",
+    "ImportState",
+    "Segment",
     "Agent",
     "ApiToken",
     "AssignmentMode",

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import channels
+from helpdesk.normalize import normalize
 
 logger = logging.getLogger(__name__)
+
+
+def search_form(name: str) -> str:
+    """A contact name as the search compares it (see `Contact.search_name`)."""
+    return normalize(name)[:200]
 
 
 class Contact(models.Model):
@@ -23,6 +30,19 @@ class Contact(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     custom_attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
+    company = models.ForeignKey(
+        "helpdesk.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("company"),
+    )
+    # Normalized, lower-case, sorted (like ticket tags); JSON containment filters them.
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    # The name in helpdesk.normalize form (Persian letters and digits, lower case):
+    # the contact search matches it with a trigram index (migration 0018).
+    search_name = models.CharField(max_length=200, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -37,6 +57,14 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Contact {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep `search_name` in step with `name` (bulk inserts set it themselves)."""
+        self.search_name = search_form(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def resolve(self, *, for_update: bool = False) -> Contact:
         """The contact that survives this one's merges (itself when never merged).

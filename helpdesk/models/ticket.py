@@ -51,6 +51,8 @@ class Ticket(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Values of the ticket attribute definitions (helpdesk.crm.attributes).
+    custom_attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     follows_up = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"

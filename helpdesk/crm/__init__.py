@@ -1,0 +1,1 @@
+"""The CRM side of the core: companies, typed attributes, segments, import and export."""
