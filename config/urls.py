@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("help/", include("knowledge_base.urls")),
     path("automation/", include("helpdesk.automation.urls")),
+    path("survey/", include("helpdesk.surveys.urls")),
     # Development and demo mode only (404 otherwise): mail the local SMTP sink kept.
     path("dev/mail/", dev_views.captured_mail, name="dev_mail"),
     path("", include("agents.urls")),

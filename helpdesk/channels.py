@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from django.apps import AppConfig, apps
@@ -109,6 +110,20 @@ class Listener(Protocol):
 
 
 # --- the manifest ---------------------------------------------------------------------
+class SurveyPrompt(StrEnum):
+    """How a channel asks a CSAT or NPS question (helpdesk.surveys, docs/surveys.md)."""
+
+    # An ordinary outbound message with the survey link (and, in its HTML, one-click
+    # links per score): email, SMS, WhatsApp... get surveys with no code of their own.
+    LINK = "link"
+    # The channel's sender draws `message.channel_meta["survey"]` itself (inline
+    # buttons, a rating in the widget) and hands answers to helpdesk.surveys.actions.
+    NATIVE = "native"
+    # The channel cannot carry text (phone): the prompt goes to another of the
+    # contact's reachable channels (helpdesk.channels.send_copy_elsewhere).
+    RELAY = "relay"
+
+
 @dataclass(frozen=True, slots=True)
 class IdentitySpec:
     """A kind of customer address a channel knows its senders by."""
@@ -153,6 +168,8 @@ class ChannelSpec:
     # "module.Class" told of agents' activity on this channel's tickets (the chat
     # widget shows "seen" and typing): see AgentActivity.
     agent_activity: str | None = None
+    # How it asks survey questions: see SurveyPrompt (optional; LINK by default).
+    survey_prompt: SurveyPrompt = SurveyPrompt.LINK
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,0 +1,1 @@
+"""CSAT after resolutions and NPS campaigns, answered natively on each channel (docs/surveys.md)."""
