@@ -31,6 +31,15 @@ class EventType(StrEnum):
     CONTACT_MERGED = "contact.merged"
     CONTACT_UPDATED = "contact.updated"
     TICKET_TEAM_CHANGED = "ticket.team_changed"
+    COMPANY_UPDATED = "company.updated"
+    TICKET_ATTRIBUTES_CHANGED = "ticket.attributes_changed"
+    SURVEY_ANSWERED = "survey.answered"
+    TICKET_SPLIT = "ticket.split"
+    TICKET_REFERRED = "ticket.referred"
+    TASK_CREATED = "task.created"
+    TASK_UPDATED = "task.updated"
+    TASK_REFERRED = "task.referred"
+    TASK_REMINDER = "task.reminder"
 
 
 class EventSchema(BaseModel):
@@ -154,6 +163,104 @@ class TicketTeamChanged(EventSchema):
     previous_team_id: int | None
 
 
+class TicketSplit(EventSchema):
+    """Messages of `ticket_id` moved to the new ticket `split_into` (recorded on both)."""
+
+    type: ClassVar[str] = EventType.TICKET_SPLIT.value
+
+    ticket_id: int
+    split_into: int
+    moved_messages: int
+
+
+class TicketReferred(EventSchema):
+    """A ticket handed to a colleague or a team with a note (helpdesk.followups)."""
+
+    type: ClassVar[str] = EventType.TICKET_REFERRED.value
+
+    ticket_id: int
+    referral_id: int
+    assignee_id: int | None
+    team_id: int | None
+    note: str
+
+
+class TaskEvent(EventSchema):
+    """A follow-up task's state (helpdesk.followups); `assignee_id` reaches their socket."""
+
+    task_id: int
+    title: str
+    status: str
+    kind: str
+    due_at: datetime | None
+    assignee_id: int | None
+    previous_assignee_id: int | None = None
+    team_id: int | None
+    ticket_id: int | None
+    contact_id: int | None
+
+
+class TaskCreated(TaskEvent):
+    type: ClassVar[str] = EventType.TASK_CREATED.value
+
+
+class TaskUpdated(TaskEvent):
+    type: ClassVar[str] = EventType.TASK_UPDATED.value
+
+    fields: list[str]
+
+
+class TaskReferred(TaskEvent):
+    type: ClassVar[str] = EventType.TASK_REFERRED.value
+
+    referral_id: int
+    note: str
+
+
+class TaskReminder(TaskEvent):
+    """The task is due: its assignee (or its team) is reminded."""
+
+    type: ClassVar[str] = EventType.TASK_REMINDER.value
+
+
+class SurveyAnswered(EventSchema):
+    """A customer answered (or changed their answer to) a CSAT or NPS survey (helpdesk.surveys)."""
+
+    type: ClassVar[str] = EventType.SURVEY_ANSWERED.value
+
+    ticket_id: int
+    request_id: int
+    response_id: int
+    kind: str
+    score: int
+    comment: str
+    contact_id: int
+    agent_id: int | None
+    inbox_id: int
+    channel: str
+    answered_at: datetime
+    changed: bool
+
+
+class CompanyUpdated(EventSchema):
+    """A company was created, edited or deleted (helpdesk.actions.companies)."""
+
+    type: ClassVar[str] = EventType.COMPANY_UPDATED.value
+
+    company_id: int
+    fields: list[str]
+    deleted: bool = False
+
+
+class TicketAttributesChanged(EventSchema):
+    """A ticket's custom attributes changed (helpdesk.crm.attributes)."""
+
+    type: ClassVar[str] = EventType.TICKET_ATTRIBUTES_CHANGED.value
+
+    ticket_id: int
+    fields: list[str]
+
+
 CORE_SCHEMAS: tuple[type[EventSchema], ...] = (
     TicketCreated,
     MessageCreated,
@@ -167,4 +274,18 @@ CORE_SCHEMAS: tuple[type[EventSchema], ...] = (
     ContactMerged,
     ContactUpdated,
     TicketTeamChanged,
+    CompanyUpdated,
+    TicketAttributesChanged,
+    TicketSplit,
+    TicketReferred,
+    TaskCreated,
+    TaskUpdated,
+    TaskReferred,
+    TaskReminder,
+    SurveyAnswered,
 )
+
+# SLA clocks and time rules: declared with their app (helpdesk.sla), listed with the core's.
+from helpdesk.sla.event_schemas import SLA_SCHEMAS  # noqa: E402
+
+CORE_SCHEMAS = (*CORE_SCHEMAS, *SLA_SCHEMAS)
