@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -66,7 +66,7 @@ def do_resolve_without_survey(actor: Actor, ticket_id: int) -> Ticket:
         return do_set_status(actor, ticket_id, TicketStatus.RESOLVED)
 
 
-def new_csat_request(ticket: Ticket, *, send_after: object = None) -> SurveyRequest:
+def new_csat_request(ticket: Ticket, *, send_after: datetime | None = None) -> SurveyRequest:
     """An unsaved CSAT request about `ticket`, with its inbox's question and scale."""
     config = InboxSurvey.objects.filter(inbox_id=ticket.inbox_id).first() or InboxSurvey()
     language = prompt.language_for(ticket.contact.language)
