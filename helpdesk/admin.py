@@ -22,7 +22,7 @@ from helpdesk import channels
 from helpdesk.actions.contacts import EDITABLE, do_merge_contacts, do_update_contact
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.tickets import do_assign, do_set_status
-from helpdesk.admin_fields import PairsField, as_text
+from helpdesk.admin_fields import LinesField, PairsField, as_text
 from helpdesk.models import (
     Attachment,
     Contact,
@@ -114,6 +114,7 @@ class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
     custom_attributes = PairsField(
         label=_("custom attributes"), help_text=_("One per line: name: value")
     )
+    tags = LinesField(label=_("tags"), help_text=_("One per line"))
 
     class Meta:
         model = Contact
@@ -273,3 +274,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "type", "ticket", "team", "actor", "created_at"]
     list_filter = ["type"]
     list_select_related = ["ticket", "team", "actor"]
+
+
+# Companies, attribute definitions, segments and imports (issue 19).
+from helpdesk.crm import admin as _crm_admin  # noqa: E402, F401

@@ -10,12 +10,30 @@ from django.db import IntegrityError, transaction
 from helpdesk import channels, events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.errors import Forbidden, Invalid, NotFound
+from helpdesk.crm.attributes import merge_values
+from helpdesk.crm.filters import normalize_tags
 from helpdesk.event_schemas import ContactMerged, ContactUpdated, EventSchema
 from helpdesk.identities import InvalidAddress, normalize_address
-from helpdesk.models import Contact, ContactIdentity, Role, Ticket
-from helpdesk.staff.access import agent_of, can_read_contact, is_admin, visible_tickets
+from helpdesk.models import AttributeEntity, Company, Contact, ContactIdentity, Role, Ticket
+from helpdesk.staff.access import (
+    agent_of,
+    can_read_contact,
+    is_admin,
+    visible_contacts,
+    visible_tickets,
+)
 
-EDITABLE = ("name", "language", "preferred_channel", "notes", "custom_attributes")
+EDITABLE = (
+    "name",
+    "language",
+    "preferred_channel",
+    "notes",
+    "custom_attributes",
+    "tags",
+    "company",
+)
+# At most this many contacts per bulk action (one request of the contacts page).
+BULK_MAX = 5000
 
 
 def check_contact_readable(actor: Actor, contact_id: int) -> Contact:
@@ -35,6 +53,7 @@ def do_update_contact(actor: Actor, contact_id: int, changes: dict[str, Any]) ->
         raise Invalid(f"unknown channel {pc!r}", field="preferred_channel")
     if "custom_attributes" in changes and not isinstance(changes["custom_attributes"], dict):
         raise Invalid("custom_attributes must be an object", field="custom_attributes")
+    changes = _cleaned(changes)
     with transaction.atomic():
         check_contact_readable(actor, contact_id)
         contact = Contact.objects.select_for_update().get(pk=contact_id)
@@ -44,6 +63,84 @@ def do_update_contact(actor: Actor, contact_id: int, changes: dict[str, Any]) ->
         updated = ContactUpdated(contact_id=contact.pk, fields=sorted(changes))
         _record_per_team(updated, _team_ids_of(contact), actor_id=actor.pk)
         return contact
+
+
+def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
+    """Typed attributes validated (the whole set is replaced), tags normalized, the
+    company checked to exist."""
+    changes = dict(changes)
+    if "custom_attributes" in changes:
+        changes["custom_attributes"] = merge_values(
+            AttributeEntity.CONTACT, {}, changes["custom_attributes"]
+        )
+    if "tags" in changes:
+        if not isinstance(changes["tags"], list):
+            raise Invalid("tags must be a list", field="tags")
+        changes["tags"] = normalize_tags([str(t) for t in changes["tags"]])
+    if "company" in changes:
+        company = changes.pop("company")
+        company_id = company.pk if isinstance(company, Company) else company
+        if company_id is not None and not Company.objects.filter(pk=company_id).exists():
+            raise Invalid(f"no company {company_id}", field="company")
+        changes["company_id"] = company_id
+    return changes
+
+
+def do_set_contact_attributes(actor: Actor, contact_id: int, changes: dict[str, Any]) -> Contact:
+    """Set some custom attributes of a contact (typed ones validated; an empty value
+    removes the key); the others stay as they are. Inline editing calls this."""
+    with transaction.atomic():
+        check_contact_readable(actor, contact_id)
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        values = merge_values(AttributeEntity.CONTACT, contact.custom_attributes or {}, changes)
+        if values == contact.custom_attributes:
+            return contact
+        contact.custom_attributes = values
+        contact.save(update_fields=["custom_attributes", "updated_at"])
+        updated = ContactUpdated(contact_id=contact.pk, fields=["custom_attributes"])
+        _record_per_team(updated, _team_ids_of(contact), actor_id=actor.pk)
+        return contact
+
+
+def do_tag_contacts(
+    actor: Actor, contact_ids: list[int], add: list[str], remove: list[str] | None = None
+) -> int:
+    """Add and remove tags on many contacts the actor can see (the contacts page's bulk
+    action); returns how many contacts changed. One event per changed contact."""
+    plus, minus = set(normalize_tags(add)), set(normalize_tags(remove or []))
+    if not plus and not minus:
+        raise Invalid("no tag given", field="tags")
+    if len(contact_ids) > BULK_MAX:
+        raise Invalid(f"at most {BULK_MAX} contacts at once", field="contact_ids")
+    with transaction.atomic():
+        readable = visible_contacts(actor).filter(pk__in=contact_ids).values("pk")
+        rows = list(Contact.objects.select_for_update().filter(pk__in=readable).order_by("pk"))
+        changed = []
+        for contact in rows:
+            tags = sorted((set(contact.tags or []) | plus) - minus)
+            if tags != contact.tags:
+                contact.tags = tags
+                changed.append(contact)
+        Contact.objects.bulk_update(changed, ["tags"])
+        teams = _teams_of_many([c.pk for c in changed])
+        events.record_many(
+            [
+                events.Pending(
+                    ContactUpdated(contact_id=c.pk, fields=["tags"]), None, actor.pk, team_id
+                )
+                for c in changed
+                for team_id in teams.get(c.pk, [None])
+            ]
+        )
+        return len(changed)
+
+
+def _teams_of_many(contact_ids: list[int]) -> dict[int, list[int | None]]:
+    teams: dict[int, list[int | None]] = {}
+    pairs = Ticket.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "team_id")
+    for contact_id, team_id in pairs.distinct():
+        teams.setdefault(contact_id, []).append(team_id)
+    return teams
 
 
 def _record_per_team(

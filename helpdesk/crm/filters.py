@@ -22,6 +22,9 @@ from helpdesk.models import Contact, ContactIdentity, Ticket, TicketStatus
 type Operator = Literal["eq", "ne", "contains", "gt", "gte", "lt", "lte", "set", "unset"]
 type Scalar = str | int | float | bool | None
 
+# Contacts a segment lists by hand ("add to segment" on the contacts page).
+MAX_INCLUDED = 10000
+
 OPERATORS: tuple[Operator, ...] = ("eq", "ne", "contains", "gt", "gte", "lt", "lte", "set", "unset")
 
 
@@ -48,10 +51,31 @@ class ContactFilter(BaseModel):
     seen_within_days: int | None = Field(default=None, ge=0, le=36500)
     not_seen_for_days: int | None = Field(default=None, ge=0, le=36500)
     has_open_tickets: bool | None = None
+    # Contacts in the result whatever the conditions above (a hand-made list); with
+    # no condition at all, the result is exactly these contacts.
+    include_ids: list[int] = Field(default_factory=list, max_length=MAX_INCLUDED)
+
+    def conditions(self) -> ContactFilter:
+        """This filter without its hand-picked contacts."""
+        return self.model_copy(update={"include_ids": []})
+
+    def has_conditions(self) -> bool:
+        """Whether anything but hand-picked contacts narrows the result."""
+        return self.conditions() != ContactFilter()
 
 
 def apply_filter(qs: QuerySet[Contact], flt: ContactFilter) -> QuerySet[Contact]:
-    """`qs` narrowed to the contacts matching every condition of `flt`."""
+    """`qs` narrowed to the contacts matching every condition of `flt` (or listed in its
+    `include_ids`)."""
+    if flt.include_ids:
+        if not flt.has_conditions():
+            return qs.filter(id__in=flt.include_ids)
+        matching = _conditions(Contact.objects.all(), flt.conditions()).values("id")
+        return qs.filter(Q(id__in=matching) | Q(id__in=flt.include_ids))
+    return _conditions(qs, flt)
+
+
+def _conditions(qs: QuerySet[Contact], flt: ContactFilter) -> QuerySet[Contact]:
     if flt.q.strip():
         qs = search_contacts(qs, flt.q.strip())
     for tag in normalize_tags(flt.tags):

@@ -38,6 +38,8 @@ from helpdesk.models import (
 )
 from helpdesk.staff import presence, tokens
 from tests.helpdesk.actions_helpers import open_ticket
+from tests.helpdesk.crm.action_cases import CRM_CASES
+from tests.helpdesk.followups.action_cases import WORK_CASES
 
 
 def discovered_actions() -> dict[str, Callable[..., Any]]:
@@ -266,6 +268,10 @@ CASES: dict[str, Case] = {
     "tokens.do_issue_token": Case(tokens.do_issue_token, _issue_token, []),
     "tokens.do_revoke_token": Case(tokens.do_revoke_token, _revoke_token, []),
 }
+# Companies, attributes, segments, contact tags (issue 19): tests/helpdesk/crm/action_cases.py
+CASES.update({name: Case(*case) for name, case in CRM_CASES.items()})
+# Outbound conversations and split (issue 19): tests/helpdesk/followups/action_cases.py
+CASES.update({name: Case(*case) for name, case in WORK_CASES.items()})
 
 ACTIONS = sorted(discovered_actions())
 
