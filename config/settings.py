@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     # Serves Swagger UI's files for /api/v1/docs from /static/ninja/ (no CDN under the CSP).
     "ninja",
     "helpdesk",
+    "helpdesk.sla",
+    "helpdesk.followups",
+    "helpdesk.macros",
     "helpdesk.outbound_webhooks",
     "helpdesk.surveys",
     "helpdesk.notifications",
@@ -300,6 +303,12 @@ HELPDESK_ATTACHMENT_MAX_BYTES = env_int(
 # JSON bodies carry attachments as base64 (4/3 of their size) plus the text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
 HELPDESK_REOPEN_WINDOW_DAYS = env_int("HELPDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
+# A running SLA target this close to its due time is "due soon" (warned, listed; docs/sla.md).
+HELPDESK_SLA_DUE_SOON_MINUTES = env_int("HELPDESK_SLA_DUE_SOON_MINUTES", 30, minimum=1)
+# Channels agents may start a conversation on (docs/tasks.md), and when a missed
+# call's call-back task is due.
+HELPDESK_OUTBOUND_CHANNELS = ("email", "telegram")
+HELPDESK_CALLBACK_DUE_MINUTES = env_int("HELPDESK_CALLBACK_DUE_MINUTES", 30, minimum=0)
 HELPDESK_DELIVERY_MAX_ATTEMPTS = env_int("HELPDESK_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
 HELPDESK_DELIVERY_BACKOFF_SECONDS = env_int("HELPDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=0)
 # Notification mail during working hours waits this long to gather a burst into

@@ -30,6 +30,7 @@ class EventType(StrEnum):
     TICKET_MERGED = "ticket.merged"
     CONTACT_MERGED = "contact.merged"
     CONTACT_UPDATED = "contact.updated"
+    CONTACT_CREATED = "contact.created"
     TICKET_TEAM_CHANGED = "ticket.team_changed"
     COMPANY_UPDATED = "company.updated"
     TICKET_ATTRIBUTES_CHANGED = "ticket.attributes_changed"
@@ -146,6 +147,16 @@ class ContactMerged(EventSchema):
 
     contact_id: int
     merged_into: int
+
+
+class ContactCreated(EventSchema):
+    """The desk created a contact (a new sender's first message)."""
+
+    type: ClassVar[str] = EventType.CONTACT_CREATED.value
+
+    contact_id: int
+    name: str
+    identity_kind: str
 
 
 class ContactUpdated(EventSchema):
@@ -273,6 +284,7 @@ CORE_SCHEMAS: tuple[type[EventSchema], ...] = (
     TicketMerged,
     ContactMerged,
     ContactUpdated,
+    ContactCreated,
     TicketTeamChanged,
     CompanyUpdated,
     TicketAttributesChanged,

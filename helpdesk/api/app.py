@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from helpdesk.actions.errors import ActionError
-from helpdesk.api import contacts, events, me, ticket_actions, tickets
+from helpdesk.api import contacts, events, me, tasks, ticket_actions, ticket_create, tickets
 from helpdesk.api.auth import AnonIpRateThrottle, TokenAuth, TokenRateThrottle
 from helpdesk.api.openapi import DocumentedAPI
 
@@ -43,9 +43,12 @@ api.add_router("/", tickets.router)
 api.add_router("/", ticket_actions.router)
 api.add_router("/", contacts.router)
 api.add_router("/", events.router)
+api.add_router("/", ticket_create.router)
+api.add_router("/", tasks.router)
 # Each package mounts its own router; the core owns tickets, contacts and events.
 api.add_router("/kb/", "knowledge_base.api.router")
 api.add_router("/calls/", "channels_in.phone.api.router")
+api.add_router("/surveys/", "helpdesk.surveys.api.router")
 
 
 @api.exception_handler(ActionError)
