@@ -1,124 +1,49 @@
-"""python-telegram-bot plumbing: building a Bot for a config, running it from sync code.
+"""python-telegram-bot plumbing for Telegram, from the shared Bot API kit.
 
 The Bot API root comes from settings.TELEGRAM_API_URL (Telegram's by default; a
-local Bot API server or the test suite's fake server otherwise). The token is part
-of every request URL, so it is redacted from anything we log or store.
+local Bot API server or the test suite's fake server otherwise).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import re
-import threading
-import warnings
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
-from typing import Any
 
-from django.conf import settings
 from telegram import Bot
-from telegram.error import RetryAfter
-from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
-# Telegram lets bots download files up to 20 MB (Bot API, getFile).
-TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-# ... and upload photos up to 10 MB, other files up to 50 MB.
-TELEGRAM_PHOTO_UPLOAD_LIMIT = 10 * 1024 * 1024
-TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024
+from channels_in.telegram.channel import PROFILE
+from helpdesk.channel_kit.botapi import client
+from helpdesk.channel_kit.botapi.client import RedactTokens, redact, retry_after_seconds, run_sync
 
-_TOKEN_RE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+__all__ = [
+    "TELEGRAM_DOWNLOAD_LIMIT",
+    "TELEGRAM_PHOTO_UPLOAD_LIMIT",
+    "TELEGRAM_UPLOAD_LIMIT",
+    "RedactTokens",
+    "api_root",
+    "install_log_redaction",
+    "open_bot",
+    "redact",
+    "retry_after_seconds",
+    "run_sync",
+]
 
-
-def redact(text: str) -> str:
-    """`text` with anything shaped like a bot token replaced."""
-    return _TOKEN_RE.sub("<bot-token>", text)
-
-
-class RedactTokens(logging.Filter):
-    """Logging filter: bot tokens never reach a log line (httpx logs request URLs)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
-
-
-_LOGGER_PREFIXES = ("telegram", "httpx", "httpcore", "channels_in.telegram")
+TELEGRAM_DOWNLOAD_LIMIT = PROFILE.download_limit
+TELEGRAM_PHOTO_UPLOAD_LIMIT = PROFILE.photo_upload_limit
+TELEGRAM_UPLOAD_LIMIT = PROFILE.upload_limit
 
 
 def install_log_redaction() -> None:
-    """Put RedactTokens on every logger that may see a Bot API URL.
-
-    A filter on a logger does not apply to its children's records, so each
-    existing logger of python-telegram-bot and httpx gets one (they are created
-    at import time, which has happened once `telegram` is imported).
-    """
-    import telegram.request  # noqa: F401 - creates the library's loggers
-
-    names = [
-        name for name in logging.Logger.manager.loggerDict if name.startswith(_LOGGER_PREFIXES)
-    ]
-    for name in {*names, *_LOGGER_PREFIXES}:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in logger.filters):
-            logger.addFilter(RedactTokens())
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """Seconds Telegram asked us to wait (an int or a timedelta, depending on PTB's mode)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = exc.retry_after
-    return float(value.total_seconds() if isinstance(value, timedelta) else value)
+    """Keep bot tokens out of every log line that may see a Bot API URL."""
+    client.install_log_redaction("channels_in.telegram")
 
 
 def api_root() -> str:
-    return str(getattr(settings, "TELEGRAM_API_URL", "") or "https://api.telegram.org").rstrip("/")
+    return PROFILE.api_root()
 
 
 @asynccontextmanager
 async def open_bot(token: str, *, poll_timeout: float = 0) -> AsyncIterator[Bot]:
-    """A Bot with its HTTP clients open for the duration of the block (no getMe)."""
-    root = api_root()
-    request = HTTPXRequest(connection_pool_size=4, read_timeout=30, write_timeout=60)
-    updates = HTTPXRequest(read_timeout=10 + poll_timeout)
-    bot = Bot(
-        token,
-        base_url=f"{root}/bot",
-        base_file_url=f"{root}/file/bot",
-        request=request,
-        get_updates_request=updates,
-    )
-    await asyncio.gather(request.initialize(), updates.initialize())
-    try:
+    """A Bot at Telegram's API root with its HTTP clients open for the block."""
+    async with client.open_bot(PROFILE.api_root(), token, poll_timeout=poll_timeout) as bot:
         yield bot
-    finally:
-        await asyncio.gather(request.shutdown(), updates.shutdown())
-
-
-def run_sync[T](coro: Coroutine[Any, Any, T]) -> T:
-    """Run `coro` to completion from synchronous code (task worker, admin, poller helpers)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    # Called from a thread that already runs a loop: use a private thread.
-    box: dict[str, Any] = {}
-
-    def _target() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=_target, name="telegram-call")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]

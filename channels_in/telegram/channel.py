@@ -1,9 +1,10 @@
-"""The Telegram channel's manifest (helpdesk.channels)."""
+"""The Telegram channel's manifest (helpdesk.channels) and its Bot API profile."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.channel_kit.botapi.profile import BotApiProfile
 from helpdesk.channels import ChannelSpec, IdentitySpec
 
 KIND = "telegram"
@@ -17,4 +18,21 @@ SPEC = ChannelSpec(
     listener="channels_in.telegram.polling.TelegramPoller",
     urls=(("channels/telegram/", "channels_in.telegram.urls"),),
     setup_url="admin:channel_telegram_telegramconfig_changelist",
+)
+
+# Everything else comes from the shared Bot API kit (helpdesk.channel_kit.botapi).
+PROFILE = BotApiProfile(
+    kind=KIND,
+    identity=IDENTITY,
+    service="Telegram",
+    meta_prefix="telegram",
+    api_url_setting="TELEGRAM_API_URL",
+    default_api_url="https://api.telegram.org",
+    config_model="channel_telegram.TelegramConfig",
+    chat_model="channel_telegram.TelegramChat",
+    handled_model="channel_telegram.HandledUpdate",
+    part_model="channel_telegram.SentPart",
+    part_id_field="telegram_message_id",
+    tasks_module="channels_in.telegram.tasks",
+    webhook_route="telegram-webhook",
 )

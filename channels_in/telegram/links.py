@@ -1,52 +1,25 @@
-"""Signed /start deep links: t.me/<bot>?start=<payload> links a chat to a contact or ticket.
-
-Telegram allows 64 characters of [A-Za-z0-9_-] in a start payload, so the
-signature is a truncated HMAC (128 bits) bound to the inbox, not a Django signer.
-"""
+"""Signed /start deep links: t.me/<bot>?start=<payload> (the shared Bot API kit's)."""
 
 from __future__ import annotations
 
-import base64
-import re
-from dataclasses import dataclass
+from channels_in.telegram.channel import KIND, PROFILE
+from helpdesk.channel_kit.botapi import links
+from helpdesk.channel_kit.botapi.links import LinkTarget
 
-from django.utils.crypto import constant_time_compare, salted_hmac
-
-_SALT = "channels_in.telegram.start-link"
-_PAYLOAD = re.compile(r"^([ct])(\d{1,18})_([A-Za-z0-9_-]{22})$")
-
-
-@dataclass(frozen=True, slots=True)
-class LinkTarget:
-    contact_id: int | None = None
-    ticket_id: int | None = None
-
-
-def _signature(inbox_id: int, subject: str) -> str:
-    digest = salted_hmac(_SALT, f"{inbox_id}:{subject}", algorithm="sha256").digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
+__all__ = ["LinkTarget", "deep_link", "make_payload", "verify_payload"]
 
 
 def make_payload(
     inbox_id: int, *, contact_id: int | None = None, ticket_id: int | None = None
 ) -> str:
     """A start payload for exactly one of a contact or a ticket."""
-    if (contact_id is None) == (ticket_id is None):
-        raise ValueError("give exactly one of contact_id and ticket_id")
-    subject = f"c{contact_id}" if contact_id is not None else f"t{ticket_id}"
-    return f"{subject}_{_signature(inbox_id, subject)}"
+    return links.make_payload(KIND, inbox_id, contact_id=contact_id, ticket_id=ticket_id)
 
 
 def deep_link(bot_username: str, payload: str) -> str:
-    return f"https://t.me/{bot_username}?start={payload}"
+    return links.deep_link(PROFILE, bot_username, payload)
 
 
 def verify_payload(inbox_id: int, payload: str) -> LinkTarget | None:
     """What a payload links to, or None if it is not one we signed for this inbox."""
-    match = _PAYLOAD.match(payload)
-    if match is None:
-        return None
-    kind, number, signature = match.groups()
-    if not constant_time_compare(signature, _signature(inbox_id, f"{kind}{number}")):
-        return None
-    return LinkTarget(contact_id=int(number)) if kind == "c" else LinkTarget(ticket_id=int(number))
+    return links.verify_payload(KIND, inbox_id, payload)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.channel_kit.botapi import setup
 from helpdesk.crypto import EncryptedTextField
 
 
@@ -17,7 +16,7 @@ class Mode(models.TextChoices):
 
 def new_webhook_secret() -> str:
     # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
-    return secrets.token_urlsafe(48)
+    return setup.new_webhook_secret()
 
 
 class TelegramConfig(models.Model):

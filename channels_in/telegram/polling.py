@@ -1,124 +1,32 @@
-"""Long polling (getUpdates) for every enabled Telegram inbox in polling mode.
-
-The offset (the next update_id to ask for) is saved in the same transaction as
-the update it acknowledges, and Telegram only forgets an update when we ask with
-a higher offset: so a crash before commit makes the next getUpdates return the
-update again, and a committed update is never stored twice.
-"""
+"""Long polling (getUpdates) for Telegram inboxes in polling mode (the kit's poller)."""
 
 from __future__ import annotations
 
-import logging
-import threading
-from datetime import datetime
+from telegram import Update
 
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections, connections, transaction
-from telegram import Bot, Update
-from telegram.error import InvalidToken
-
-from channels_in.telegram.bot import open_bot, redact
+from channels_in.telegram.channel import PROFILE
 from channels_in.telegram.handler import handle_update
-from channels_in.telegram.models import Mode, TelegramConfig
-from helpdesk.channel_kit import InboxSupervisor, run_until_stopped
+from helpdesk.channel_kit.botapi import polling
+from helpdesk.channel_kit.botapi.polling import BotApiPoller
 
-logger = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "edited_message", "my_chat_member"]
+ALLOWED_UPDATES = list(PROFILE.allowed_updates)
 
 
 def process_update(config_id: int, update: Update) -> str:
     """Handle one polled update and move the offset past it, in one transaction."""
-    close_old_connections()
-    with transaction.atomic():
-        config = TelegramConfig.objects.select_for_update().get(pk=config_id)
-        if update.update_id < config.polling_offset:
-            return "already acknowledged"
-        outcome = handle_update(config, update)
-        config.polling_offset = update.update_id + 1
-        config.save(update_fields=["polling_offset"])
-    return outcome
+    return polling.process_update(PROFILE, config_id, update, handle_update)
 
 
 def skip_update(config_id: int, update_id: int) -> None:
     """Give up on an update that failed too often (it is logged), so later ones flow."""
-    with transaction.atomic():
-        config = TelegramConfig.objects.select_for_update().get(pk=config_id)
-        if update_id >= config.polling_offset:
-            config.polling_offset = update_id + 1
-            config.save(update_fields=["polling_offset"])
+    polling.skip_update(PROFILE, config_id, update_id)
 
 
-class TelegramPoller(InboxSupervisor[int]):
-    """The Telegram listener of `manage.py listen`: one polling session per bot.
+class TelegramPoller(BotApiPoller):
+    """The Telegram listener of `manage.py listen`: one polling session per bot."""
 
-    The supervisor (helpdesk.channel_kit) runs a session per enabled bot in
-    polling mode, in its own thread and event loop; a changed token or mode
-    restarts it, a failed one is restarted with backoff (a rejected token waits
-    at least `invalid_token_backoff`).
-    """
-
+    profile = PROFILE
     name = "telegram"
-    poll_timeout = 25  # seconds Telegram holds a getUpdates open
-    initial_backoff = 5.0
-    max_backoff = 300.0
-    invalid_token_backoff = 300.0
-    max_failures = 5  # attempts at one update before it is skipped (and logged)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._failures: dict[tuple[int, int], int] = {}
-
-    def inboxes(self) -> dict[int, datetime]:
-        rows = TelegramConfig.objects.filter(mode=Mode.POLLING, inbox__enabled=True)
-        return dict(rows.values_list("pk", "updated_at"))
-
-    def serve(self, key: int, stop: threading.Event) -> None:
-        run_until_stopped(stop, lambda: self._poll(key, stop))
-
-    def failed(self, key: int, error: Exception | None, retry_in: float) -> float:
-        if isinstance(error, InvalidToken):
-            retry_in = max(retry_in, self.invalid_token_backoff)
-        described = "stopped" if error is None else f"{type(error).__name__}: {redact(str(error))}"
-        logger.warning(
-            "telegram bot %s: polling failed (%s); retrying in %.0f s", key, described, retry_in
-        )
-        return retry_in
-
-    async def _poll(self, config_id: int, stop: threading.Event) -> None:
-        """One session: drop a webhook Telegram still has, then getUpdates until stopped."""
-        try:
-            config = await TelegramConfig.objects.aget(pk=config_id)
-            async with open_bot(config.bot_token, poll_timeout=self.poll_timeout) as bot:
-                # getUpdates is refused while a webhook is set: polling mode wins.
-                await bot.delete_webhook(drop_pending_updates=False)
-                while not stop.is_set():
-                    await self._poll_once(bot, config_id, stop)
-        finally:
-            await sync_to_async(connections.close_all)()
-
-    async def _poll_once(self, bot: Bot, config_id: int, stop: threading.Event) -> None:
-        offset = (await TelegramConfig.objects.aget(pk=config_id)).polling_offset
-        updates = await bot.get_updates(
-            offset=offset or None, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
-        )
-        for update in updates:
-            if stop.is_set():
-                return
-            key = (config_id, update.update_id)
-            try:
-                outcome = await sync_to_async(process_update)(config_id, update)
-            except Exception:
-                self._failures[key] = self._failures.get(key, 0) + 1
-                if self._failures[key] < self.max_failures:
-                    raise  # nothing committed: the next getUpdates returns it again
-                logger.exception(
-                    "telegram inbox %s: skipping update %s after %s failures",
-                    config_id,
-                    update.update_id,
-                    self._failures[key],
-                )
-                await sync_to_async(skip_update)(config_id, update.update_id)
-                outcome = "skipped"
-            self._failures.pop(key, None)
-            logger.debug("telegram bot %s: update %s %s", config_id, update.update_id, outcome)
+    def process(self, config_id: int, update: Update) -> str:
+        return process_update(config_id, update)
