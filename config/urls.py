@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("survey/", include("helpdesk.surveys.urls")),
     # Development and demo mode only (404 otherwise): mail the local SMTP sink kept.
     path("dev/mail/", dev_views.captured_mail, name="dev_mail"),
+    path("", include("agents.notification_urls")),
     path("", include("agents.urls")),
 ]
 

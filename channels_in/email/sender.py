@@ -65,6 +65,28 @@ class EmailSender:
         deliver(config, build_mail(config, message, address, []), address)
         return True
 
+    def send_staff_mail(self, team_id: int, address: str, subject: str, text: str) -> bool:
+        """Mail one of the desk's agents from the team's mailbox (their notifications).
+
+        helpdesk.notifications.mail.StaffMailer; False when the team has no mailbox
+        that can send, DeliveryError when the server refuses.
+        """
+        config = team_mailbox(team_id)
+        if config is None:
+            return False
+        domain = config.from_address.rsplit("@", 1)[-1]
+        mail = EmailMessage(policy=policy.SMTP)
+        mail["From"] = utils.formataddr((config.from_name, config.from_address))
+        mail["To"] = address
+        mail["Subject"] = subject
+        mail["Date"] = utils.format_datetime(timezone.now())
+        mail["Message-ID"] = utils.make_msgid("hd.notice", domain=domain)
+        mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: nobody should answer it
+        mail.set_content(text, charset="utf-8")
+        mail.add_alternative(text_to_html(text), subtype="html", charset="utf-8")
+        deliver(config, mail, address)
+        return True
+
 
 def team_mailbox(team_id: int | None) -> MailboxConfig | None:
     """The oldest enabled mailbox of the team that has an SMTP server and a from address."""

@@ -169,36 +169,35 @@ def _store(rows: list[Notification]) -> list[Notification]:
     return stored
 
 
-def do_mark_read(user: AbstractBaseUser, notification_ids: Iterable[int]) -> int:
+def do_mark_read(user_id: int, notification_ids: Iterable[int]) -> int:
     """Mark the user's own notifications read (others' ids are ignored); returns how many.
 
-    Unread mail waiting for the digest is still sent: the mail is a record of
-    what happened, and reading it in the desk is what the agent does with it.
+    A notification read before its mail left is not mailed (helpdesk.notifications.mail).
     """
     now = timezone.now()
     count = Notification.objects.filter(
-        recipient_id=user.pk, pk__in=list(notification_ids), read_at__isnull=True
+        recipient_id=user_id, pk__in=list(notification_ids), read_at__isnull=True
     ).update(read_at=now)
     if count:
-        transaction.on_commit(partial(delivery.publish_read, int(user.pk)), robust=True)
+        transaction.on_commit(partial(delivery.publish_read, user_id), robust=True)
     return count
 
 
-def do_mark_all_read(user: AbstractBaseUser) -> int:
+def do_mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    count = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+    count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(
         read_at=timezone.now()
     )
     if count:
-        transaction.on_commit(partial(delivery.publish_read, int(user.pk)), robust=True)
+        transaction.on_commit(partial(delivery.publish_read, user_id), robust=True)
     return count
 
 
-def do_mark_ticket_read(user: AbstractBaseUser, ticket_id: int) -> int:
+def do_mark_ticket_read(user_id: int, ticket_id: int) -> int:
     """Opening a ticket reads the notifications about it."""
     count = Notification.objects.filter(
-        recipient_id=user.pk, ticket_id=ticket_id, read_at__isnull=True
+        recipient_id=user_id, ticket_id=ticket_id, read_at__isnull=True
     ).update(read_at=timezone.now())
     if count:
-        transaction.on_commit(partial(delivery.publish_read, int(user.pk)), robust=True)
+        transaction.on_commit(partial(delivery.publish_read, user_id), robust=True)
     return count

@@ -76,3 +76,29 @@ def settings_for(user_id: int) -> NotificationSettings:
     """The agent's settings row (unsaved defaults when they never changed them)."""
     row = NotificationSettings.objects.filter(user_id=user_id).first()
     return row if row is not None else NotificationSettings(user_id=user_id)
+
+
+def do_set_preferences(
+    user_id: int,
+    table: dict[str, Choice],
+    *,
+    sound: bool,
+    desktop: bool,
+    working_hours_id: int | None,
+) -> None:
+    """Store the agent's choices: one row per kind that differs from its default."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        NotificationPreference.objects.filter(user_id=user_id).delete()
+        NotificationPreference.objects.bulk_create(
+            NotificationPreference(
+                user_id=user_id, kind=kind, in_app=c.in_app, desktop=c.desktop, email=c.email
+            )
+            for kind, c in table.items()
+            if kind in DEFAULTS and c != DEFAULTS[kind]
+        )
+        NotificationSettings.objects.update_or_create(
+            user_id=user_id,
+            defaults={"sound": sound, "desktop": desktop, "working_hours_id": working_hours_id},
+        )
