@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from helpdesk.actions import imports
 from helpdesk.actions.errors import Forbidden, Invalid
 from helpdesk.actions.imports import do_import_batch, do_start_import, run_import
-from helpdesk.crm import csvfile
+from helpdesk.crm import csvfile, importing
 from helpdesk.models import (
     AttributeDefinition,
     Company,
@@ -98,19 +97,19 @@ def test_it_loses_only_the_batch_in_flight_on_a_crash_and_resumes(
     rows = "name,email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(6))
     job = do_start_import(admin_user, "p.csv", rows.encode(), {"name": "name", "email": "email"})
     do_import_batch(job.pk, 2)
-    real = imports.apply_plans
+    real = importing.apply_plans
 
     def crash(plans: Any, result: Any) -> None:
         real(plans, result)  # the contacts are written, then the process dies
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(imports, "apply_plans", crash)
+    monkeypatch.setattr("helpdesk.actions.imports.apply_plans", crash)
     with pytest.raises(RuntimeError):
         do_import_batch(job.pk, 2)
     assert Contact.objects.count() == 2
     job.refresh_from_db()
     assert job.next_row == 2 and job.state == ImportState.RUNNING
-    monkeypatch.setattr(imports, "apply_plans", real)
+    monkeypatch.setattr("helpdesk.actions.imports.apply_plans", real)
     job = run_import(job.pk, batch_size=2)
     assert job.created_count == 6 and Contact.objects.count() == 6
 
