@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Schema
 
+from helpdesk.sla.api import SlaOut
+
 
 class ErrorOut(Schema):
     detail: str
@@ -53,6 +55,7 @@ class TicketOut(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    sla: SlaOut
 
 
 class TicketPage(Schema):

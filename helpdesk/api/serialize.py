@@ -11,6 +11,7 @@ from django.urls import reverse
 from ninja.responses import NinjaJSONEncoder
 
 from helpdesk.models import Agent, Attachment, AuthorKind, Contact, Message, Ticket
+from helpdesk.sla.api import SLA_ROW_FIELDS, sla_of_row, sla_values
 
 # What a ticket row needs, fetched in the same query as the ticket.
 TICKET_RELATED = ("inbox", "team", "assignee__agent", "contact")
@@ -54,6 +55,7 @@ def ticket_out(ticket: Ticket) -> dict[str, Any]:
             "created_at": ticket.created_at,
             "updated_at": ticket.updated_at,
             "version": ticket.version,
+            **{f"sla__{k}": v for k, v in sla_values(ticket).items()},
         }
     )
 
@@ -82,6 +84,7 @@ TICKET_ROW_FIELDS = (
     "created_at",
     "updated_at",
     "version",
+    *SLA_ROW_FIELDS,
 )
 
 
@@ -114,6 +117,7 @@ def ticket_row_out(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
         "version": row["version"],
+        "sla": sla_of_row(row),
     }
 
 

@@ -21,6 +21,8 @@ from helpdesk.api.types import (
     QueryText,
 )
 from helpdesk.models import Ticket, TicketStatus
+from helpdesk.sla import api as sla_api
+from helpdesk.sla.api import SlaFilter
 from helpdesk.ticket_search import text_q, ticket_number
 
 
@@ -35,6 +37,7 @@ class TicketFilters(Schema):
         default_factory=list, max_length=10
     )
     q: QueryText | None = Field(None, max_length=200)
+    sla: SlaFilter | None = Field(None, description="`breached` now, or `due_soon`")
     cursor: CursorText | None = None
     limit: PageLimit | None = None
 
@@ -57,6 +60,8 @@ def apply_filters(qs: QuerySet[Ticket], f: TicketFilters, user_id: int) -> Query
         qs = _with_tag(qs, tag.strip().lower())
     if f.q and f.q.strip():
         qs = search(qs, f.q.strip())
+    if f.sla is not None:
+        qs = sla_api.filter_tickets(qs, f.sla)
     return qs
 
 

@@ -38,7 +38,10 @@ def list_tickets(request: HttpRequest, filters: Query[ticket_query.TicketFilters
 @router.get("/tickets/{ticket_id}", response=TicketDetailOut, summary="One ticket with messages")
 def get_ticket(request: HttpRequest, ticket_id: PathId) -> Any:
     ticket = (
-        visible_tickets(request.user).select_related(*TICKET_RELATED).filter(pk=ticket_id).first()
+        visible_tickets(request.user)
+        .select_related(*TICKET_RELATED, "sla")
+        .filter(pk=ticket_id)
+        .first()
     )
     if ticket is None:
         raise NotFound(f"ticket {ticket_id} not found")
