@@ -40,7 +40,7 @@ class SkipReason(models.TextChoices):
 
 class Target(models.TextChoices):
     ALL = "all", _("All contacts")
-    TAG = "tag", _("Contacts with a ticket tagged")
+    TAG = "tag", _("Contacts with a tag")
     RESOLVED = "resolved", _("Contacts with at least N resolved tickets")
     SEGMENT = "segment", _("A contact segment")
 
@@ -81,7 +81,14 @@ class NpsCampaign(models.Model):
     target = models.CharField(_("target"), max_length=10, choices=Target.choices)
     tag = models.CharField(_("tag"), max_length=50, blank=True)
     min_resolved = models.PositiveIntegerField(_("minimum resolved tickets"), default=1)
-    segment_id = models.PositiveBigIntegerField(_("segment"), null=True, blank=True)
+    segment = models.ForeignKey(
+        "helpdesk.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("segment"),
+    )
     # Identity kinds of the contact's channels, tried in this order ("email", "telegram").
     channel_order = models.JSONField(_("channels, in order of preference"), default=list)
     starts_at = models.DateTimeField(_("send at"))
