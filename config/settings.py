@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "channels_in.telegram",
     "channels_in.phone",
     "channels_in.webform",
+    "channels_in.bale",
     "channels_in.sms",
     "knowledge_base",
 ]

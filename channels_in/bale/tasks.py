@@ -1,0 +1,23 @@
+"""Slow Bale work, off the webhook's path: media downloads and welcome messages."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from channels_in.bale.channel import PROFILE
+from helpdesk.channel_kit.botapi import media
+from helpdesk.task_connection import releases_broken_connection
+
+
+@task()
+@releases_broken_connection
+def download_media(message_id: int, attempt: int = 1) -> str:
+    """Fetch the files of a stored Bale message (getFile + download) and attach them."""
+    return media.download_media(PROFILE, message_id, attempt, download_media)
+
+
+@task()
+@releases_broken_connection
+def send_welcome(inbox_id: int, chat_id: int) -> str:
+    """Answer /start with the inbox's welcome message (best effort, logged on failure)."""
+    return media.send_welcome(PROFILE, inbox_id, chat_id)
