@@ -159,6 +159,21 @@ API.update(
         ),
         "channels_in_phone_api_submit_call_form": api_write({"notes": "called back"}),
         "knowledge_base_api_search": public("ok", "none: published public articles only"),
+        # Work on tickets (issue 19): outbound conversations, split, tasks, referrals.
+        "helpdesk_api_ticket_create_create_ticket": api_write(
+            {"contact_id": "$contact_id", "channel": "email", "text": "Hello again"}
+        ),
+        # Splitting is a supervisor's right, like merging.
+        "helpdesk_api_ticket_create_split_ticket": row(
+            401, NO_PROFILE_API, 404, 403, "ok", body={"message_ids": ["$message_id"]}
+        ),
+        "helpdesk_api_tasks_list_tasks": API_ROW,
+        "helpdesk_api_tasks_get_task": API_TEAM_A,
+        "helpdesk_api_tasks_create_task": api_write({"title": "Call", "ticket_id": "$ticket_id"}),
+        "helpdesk_api_tasks_update_task": api_write({"title": "Call again"}),
+        "helpdesk_api_tasks_cancel_task": api_write(),
+        "helpdesk_api_tasks_refer_task": api_write({"to_user_id": "$team_agent_id"}),
+        "helpdesk_api_tasks_refer_ticket": api_write({"to_user_id": "$team_agent_id"}),
     }
 )
 
@@ -237,6 +252,17 @@ URLS.update(
             "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"presence": "away"}
         ),
         "api_tokens": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        # The notification center: each agent sees and marks only their own
+        # (tests/agents/test_notifications.py); no notification has this id.
+        "notifications": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        "notifications_menu": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        "notifications_read": row(
+            "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"all": "1"}
+        ),
+        "notification_open": row("login", NO_PROFILE, 404, 404, 404),
+        "notification_preferences": row("login", NO_PROFILE, "ok", "ok", "ok"),
+        # Agents a note may @mention: those who may read the ticket.
+        "mention_candidates": TEAM_A_PAGE,
         "revoke_api_token": row("login", NO_PROFILE, 404, "ok", "ok", method="POST"),
         # Mail the demo's SMTP sink caught: agents, in development and demo mode only
         # (the tests run neither, so it is not found; tests/config/test_mail_sink.py).
