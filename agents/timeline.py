@@ -22,6 +22,7 @@ SHOWN_EVENTS = (
     EventType.TICKET_PRIORITY_CHANGED,
     EventType.TICKET_TAGS_CHANGED,
     EventType.TICKET_MERGED,
+    EventType.SURVEY_ANSWERED,
 )
 
 
@@ -105,6 +106,8 @@ def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
     if event.type == EventType.TICKET_PRIORITY_CHANGED:
         label = dict(Priority.choices).get(p.get("priority", 0), "")
         return _sentence(_("%(who)s set the priority to %(priority)s"), who=who, priority=label)
+    if event.type == EventType.SURVEY_ANSWERED:
+        return _survey_sentence(p)
     if event.type == EventType.TICKET_TAGS_CHANGED:
         tags = ", ".join(p.get("tags", [])) or "—"
         return _sentence(_("%(who)s set the tags to %(tags)s"), who=who, tags=tags)
@@ -114,6 +117,20 @@ def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
         source=localize_digits(p.get("ticket_id")),
         target=localize_digits(p.get("merged_into")),
     )
+
+
+def _survey_sentence(p: dict[str, Any]) -> SafeString:
+    """A survey answer as a timeline sentence (helpdesk.surveys)."""
+    kind = "NPS" if p.get("kind") == "nps" else "CSAT"
+    values = {
+        "score": localize_digits(p.get("score")),
+        "max": localize_digits(10 if kind == "NPS" else 5),
+        "kind": kind,
+    }
+    if p.get("comment"):
+        template = _("The customer rated %(score)s of %(max)s (%(kind)s): “%(comment)s”")
+        return _sentence(template, **values, comment=p["comment"])
+    return _sentence(_("The customer rated %(score)s of %(max)s (%(kind)s)"), **values)
 
 
 def build(ticket: Ticket) -> list[Entry]:

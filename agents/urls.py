@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from agents.views import account, contact, inbox, ticket
+from agents.views import account, contact, inbox, surveys, ticket
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="agents/login.html"), name="login"),
@@ -29,6 +29,12 @@ urlpatterns = [
     path("t/<int:ticket_id>/tags/", ticket.set_tags, name="ticket_tags"),
     path("t/<int:ticket_id>/team/", ticket.set_team, name="ticket_team"),
     path("t/<int:ticket_id>/snooze/", ticket.snooze, name="ticket_snooze"),
+    path(
+        "t/<int:ticket_id>/resolve-without-survey/",
+        surveys.resolve_without_survey,
+        name="ticket_resolve_without_survey",
+    ),
+    path("t/<int:ticket_id>/survey/", surveys.send_survey_now, name="ticket_send_survey"),
     path("m/<int:message_id>/retry/", ticket.retry, name="message_retry"),
     path("files/<int:attachment_id>/", ticket.attachment, name="attachment"),
     path("contacts/", contact.contact_list, name="contacts"),
