@@ -293,6 +293,8 @@ URLS.update(
             401, "the line's CTI token in the URL", method="POST", params={"token": "cti_token"}
         ),
         "telegram-webhook": public(403, "X-Telegram-Bot-Api-Secret-Token", method="POST"),
+        "sms-inbound": public(403, "the SMS line's webhook secret in the URL", method="POST"),
+        "sms-report": public(403, "the SMS line's webhook secret in the URL", method="POST"),
         "webchat:asset": public("ok", "none: static widget files"),
         "webchat:demo": public("ok", "none: the widget's demo page"),
         "webchat:page": public("ok", "the inbox's public key"),
