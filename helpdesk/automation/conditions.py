@@ -68,9 +68,20 @@ def _value_of(field: str, cond: dict[str, Any], ctx: Context) -> Any:
         return ticket.priority
     if field == "tags":
         return list(ticket.tags)
+    if field in {"survey.score", "survey.kind"}:
+        return _latest_survey_answer(ticket.pk, field)
     if field == "assignee":
         return ticket.assignee_id if ticket.assignee_id else "none"
     return ticket.status
+
+
+def _latest_survey_answer(ticket_id: int, field: str) -> Any:
+    from helpdesk.surveys.models import SurveyResponse
+
+    answer = SurveyResponse.objects.filter(ticket_id=ticket_id).order_by("-updated_at").first()
+    if answer is None:
+        return None
+    return answer.score if field == "survey.score" else answer.kind
 
 
 def holds(cond: dict[str, Any], ctx: Context) -> bool:

@@ -79,6 +79,8 @@ def on_event(event: TicketEvent) -> None:
             engine.run_rules(Trigger.AGENT_REPLIED, event.ticket_id, message)
     elif event.type == "ticket.status_changed":
         engine.run_rules(Trigger.STATUS_CHANGED, event.ticket_id)
+    elif event.type == "survey.answered":
+        engine.run_rules(Trigger.SURVEY_ANSWERED, event.ticket_id)
 
 
 def install() -> None:

@@ -41,6 +41,7 @@ def option_lists() -> dict[str, list[tuple[Any, str]]]:
         "teams": [(t.pk, t.name) for t in Team.objects.order_by("name")],
         "languages": [(code, str(name)) for code, name in settings.LANGUAGES],
         "open_closed": [("open", _("open")), ("closed", _("closed"))],
+        "survey_kinds": [("csat", "CSAT"), ("nps", "NPS")],
         "priorities": [(v, str(label)) for v, label in Priority.choices],
         "statuses": [(v, str(label)) for v, label in TicketStatus.choices],
         "agents": agents,

@@ -66,6 +66,9 @@ FIELDS: dict[str, FieldSpec] = {
     "tags": FieldSpec(_("Tags"), "text", ("contains", "not_contains"), "tags"),
     "assignee": FieldSpec(_("Assignee"), "id", _CHOOSE, "assignees"),
     "status": FieldSpec(_("Status"), "choice", _CHOOSE, "statuses"),
+    # The ticket's latest survey answer (the "Survey answered" trigger): helpdesk.surveys.
+    "survey.score": FieldSpec(_("Survey score"), "int", ("is", "gte", "lte")),
+    "survey.kind": FieldSpec(_("Survey kind"), "choice", ("is",), "survey_kinds"),
 }
 
 ACTIONS: dict[str, ActionSpec] = {

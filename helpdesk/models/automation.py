@@ -63,6 +63,8 @@ class Trigger(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     NO_CUSTOMER_REPLY = "no_customer_reply", _("No customer reply for N hours")
     NO_AGENT_REPLY = "no_agent_reply", _("No agent reply for N hours")
+    # helpdesk.surveys: a CSAT or NPS answer arrived (conditions on survey.score/kind).
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
 
 
 class Match(models.TextChoices):
