@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.digits import ascii_digits
 from helpdesk.models import Ticket, TicketStatus
+from helpdesk.sla import api as sla_api
 from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 from helpdesk.ticket_search import text_q
 
@@ -25,7 +26,12 @@ LISTS: list[tuple[str, Any]] = [
     ("unassigned", _("Unassigned")),
     ("teams", _("My teams")),
     ("all", _("All")),
+    # SLA: running targets due within the due-soon window, and breached ones.
+    ("breaching", _("Breaching soon")),
+    ("breached", _("Breached")),
 ]
+# Orders of the list: newest activity first (the default), or the next SLA due time.
+SORTS: list[tuple[str, Any]] = [("", _("Newest activity")), ("due", _("Next due"))]
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Filters:
     tag: str = ""
     assignee: int | None = None
     q: str = ""
+    sort: str = ""
     cursor: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -62,6 +69,7 @@ class Filters:
             tag=(params.get("tag") or "").strip().lower()[:50],
             assignee=as_int("assignee"),
             q=(params.get("q") or "").strip()[:200],
+            sort="due" if params.get("sort") == "due" else "",
             cursor=params.get("cursor") or "",
         )
 
@@ -74,6 +82,10 @@ def list_q(view: str, user: Any) -> Q:
         return Q(assignee__isnull=True)
     if view == "teams":
         return Q(team_id__in=team_ids(user))
+    if view == "breaching":
+        return sla_api.due_soon_q()
+    if view == "breached":
+        return sla_api.breached_q()
     return Q()
 
 
@@ -137,16 +149,50 @@ def _after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
 def page(user: Any, f: Filters) -> tuple[list[Ticket], str]:
     """One page of the list and the cursor of the next page ('' at the end)."""
     qs = filtered(user, f)
+    if f.sort == "due":
+        return _page_by_due(qs, f.cursor)
     if f.cursor:
         qs = _after_cursor(qs, f.cursor)
     rows = list(
-        qs.select_related("contact", "inbox", "assignee__agent").order_by(
+        qs.select_related("contact", "inbox", "assignee__agent", "sla").order_by(
             F("last_message_at").desc(nulls_last=True), "-id"
         )[: PAGE_SIZE + 1]
     )
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, (encode_cursor(rows[-1]) if more and rows else "")
+
+
+def _page_by_due(qs: QuerySet[Ticket], cursor: str) -> tuple[list[Ticket], str]:
+    """The list by next SLA due time (soonest first, tickets without one last), keyset-paged."""
+    if cursor:
+        try:
+            stamp, _sep, raw_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+            last_id = int(raw_id)
+            due = datetime.fromisoformat(stamp) if stamp else None
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            due, last_id = None, 0
+        if due is None:
+            qs = qs.filter(sla__sort_due_at__isnull=True, id__gt=last_id)
+        else:
+            qs = qs.filter(
+                Q(sla__sort_due_at__gt=due)
+                | Q(sla__sort_due_at=due, id__gt=last_id)
+                | Q(sla__sort_due_at__isnull=True)
+            )
+    rows = list(
+        qs.select_related("contact", "inbox", "assignee__agent", "sla").order_by(
+            F("sla__sort_due_at").asc(nulls_last=True), "id"
+        )[: PAGE_SIZE + 1]
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not (more and rows):
+        return rows, ""
+    last = rows[-1]
+    due_at = getattr(getattr(last, "sla", None), "sort_due_at", None)
+    stamp = due_at.isoformat() if due_at else ""
+    return rows, base64.urlsafe_b64encode(f"{stamp}|{last.pk}".encode()).decode()
 
 
 def counts(user: Any) -> dict[str, int]:

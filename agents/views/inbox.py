@@ -62,6 +62,7 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
         "seq": last_seq(),
         "channels": channels.kind_choices(),
         "priorities": Priority.choices,
+        "sorts": queries.SORTS,
         "inboxes": list(
             Inbox.objects.all()
             if is_admin(user)

@@ -105,6 +105,8 @@ def refresh(row: TicketSla, now: datetime) -> None:
     previous = row.next_due_at
     running = [d for t in TARGETS if state(row, t) == ClockState.ACTIVE and (d := due_at(row, t))]
     row.next_due_at = min(running) if running else None
+    late = [d for t in TARGETS if state(row, t) == ClockState.BREACHED and (d := due_at(row, t))]
+    row.sort_due_at = min(late or running) if (late or running) else None
     if row.next_due_at is None:
         row.warn_at = None
     elif row.next_due_at != previous:
@@ -149,6 +151,7 @@ FIELDS = [
     "policy_name",
     "status",
     "next_due_at",
+    "sort_due_at",
     "warn_at",
     "breaches",
     "unassigned_since",

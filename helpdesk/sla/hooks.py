@@ -35,10 +35,12 @@ def on_event(event: TicketEvent) -> None:
     """Move the clocks of the event's ticket."""
     if event.ticket_id is None or event.type.startswith(("sla.", "automation.")):
         return
+    if not policies.tracking():
+        return
     kind = event.type
     if kind == "ticket.created":
         ticket = _ticket(event.ticket_id)
-        if ticket is not None:
+        if ticket is not None and not TicketSla.objects.filter(pk=ticket.pk).exists():
             _create(ticket, event.created_at)
     elif kind == "message.created":
         _on_message(event.ticket_id, event.payload)

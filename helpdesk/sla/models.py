@@ -130,6 +130,8 @@ class TicketSla(models.Model):
     resolution_left = models.FloatField(null=True, blank=True)
 
     next_due_at = models.DateTimeField(null=True, blank=True)
+    # The inbox's "next due" order: breached targets first (by how late), then running ones.
+    sort_due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     breaches = models.JSONField(default=list, blank=True)
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from helpdesk.automation import conditions, config_cache
 from helpdesk.models import BusinessHours, Ticket, TicketStatus
 from helpdesk.sla.business_time import Calendar
-from helpdesk.sla.models import SlaPolicy, SlaTarget, Target
+from helpdesk.sla.models import SlaPolicy, SlaTarget, Target, TimeRule
 
 DEFAULT_PAUSE = frozenset({TicketStatus.PENDING.value, TicketStatus.SNOOZED.value})
 
@@ -73,6 +73,16 @@ def enabled_policies() -> list[Policy]:
     return found
 
 
+def tracking() -> bool:
+    """Whether any enabled policy or time rule exists: without one, the clocks' hook does
+    nothing (no query per event; a ticket gets its row on its next event once one exists)."""
+    found: bool = config_cache.cached(
+        ("sla-tracking", None),
+        lambda: bool(enabled_policies()) or TimeRule.objects.filter(enabled=True).exists(),
+    )
+    return found
+
+
 def by_id(policy_id: int | None) -> Policy | None:
     return next((p for p in enabled_policies() if p.id == policy_id), None)
 
@@ -91,7 +101,7 @@ def pause_statuses(policy: Policy | None) -> frozenset[str]:
     return policy.pause if policy is not None else DEFAULT_PAUSE
 
 
-for _model in (SlaPolicy, SlaTarget, BusinessHours):
+for _model in (SlaPolicy, SlaTarget, BusinessHours, TimeRule):
     post_save.connect(config_cache.clear, sender=_model, dispatch_uid=f"sla-save-{_model.__name__}")
     post_delete.connect(
         config_cache.clear, sender=_model, dispatch_uid=f"sla-delete-{_model.__name__}"
