@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from channels_in.sms.models import RANK, OutboundSms, SmsConfig, SmsStatus
+from channels_in.sms.models import RANK, OutboundSms, Provider, SmsConfig, SmsStatus
 from channels_in.sms.providers import provider_for
 from channels_in.sms.providers.base import ProviderError, Receipt
 from channels_in.sms.receive import OUTBOUND_PREFIX, failure_reason
@@ -24,6 +24,8 @@ class SmsSender:
         config = SmsConfig.objects.filter(inbox_id=message.inbox_id).first()
         if config is None:
             raise NotConnected("this inbox has no SMS line configured")
+        if not (config.api_key if config.provider == Provider.KAVENEGAR else config.send_url):
+            raise NotConnected("the SMS line has no provider credentials yet")
         number = phone_number(message)
         if number is None:
             raise DeliveryError(

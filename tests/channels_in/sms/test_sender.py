@@ -99,6 +99,11 @@ def test_it_waits_not_connected_without_a_line(sms_inbox: Any, agent_a: Any) -> 
     ticket = receive(inbound_sms(sms_inbox)).ticket
     message = reply(agent_a, ticket, "hello")
     assert message.delivery_status == DeliveryStatus.NOT_CONNECTED
+    line = SmsConfig.objects.create(inbox=sms_inbox, sender_number="1000", api_key="")
+    message = reply(agent_a, ticket, "hello again")
+    assert message.delivery_status == DeliveryStatus.NOT_CONNECTED
+    assert message.delivery_error == "the SMS line has no provider credentials yet"
+    assert line.provider == "kavenegar"
 
 
 def test_it_sends_through_a_generic_json_gateway(
