@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from config.demo_extras import seed_extras
+from config.demo_sla import seed_sla
+from config.demo_sms import seed_sms
 from helpdesk import identities
 from helpdesk.actions.messages import (
     do_add_note,
@@ -366,6 +368,8 @@ def seed() -> Created | None:
         _follow_up(created, inboxes)
         _agent_work(created, people, tickets)
         extras = seed_extras(people["teams"], inboxes)
+        seed_sms(inboxes)
+        seed_sla()
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]
     return created

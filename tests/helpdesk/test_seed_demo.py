@@ -78,7 +78,8 @@ def test_it_creates_an_admin_two_agents_in_two_teams_and_an_inbox_per_channel() 
 
 def test_it_creates_a_dozen_tickets_in_persian_and_english_through_ingest() -> None:
     _seed()
-    tickets = Ticket.objects.all()
+    # The base demo's channels (channel apps add their own demo tickets beside them).
+    tickets = Ticket.objects.filter(inbox__kind__in=["email", "webchat", "telegram", "phone"])
     assert tickets.count() == 12
     assert set(tickets.values_list("inbox__kind", flat=True)) == {
         "email",
@@ -88,7 +89,7 @@ def test_it_creates_a_dozen_tickets_in_persian_and_english_through_ingest() -> N
     }
     subjects = " ".join(tickets.values_list("subject", flat=True))
     assert "فاکتور" in subjects and "Invoice" in subjects
-    created = TicketEvent.objects.filter(type="ticket.created").count()
+    created = TicketEvent.objects.filter(type="ticket.created", ticket__in=tickets).count()
     assert created == 12
     # The customer's follow-up threaded into its ticket by In-Reply-To.
     persian = Ticket.objects.get(subject="مشکل در پرداخت فاکتور")
