@@ -90,6 +90,12 @@ def _create(ticket: Ticket, now: datetime) -> TicketSla:
         for target in (FR, RES):
             budget = policy.budget(ticket.priority, target)
             clocks.start(row, target, ticket.created_at or now, budget, policy, paused)
+        if ticket.first_response_at is not None:  # a ticket tracked after its answer
+            clocks.meet(row, FR)
+            last_in, last_out = ticket.last_customer_message_at, ticket.last_agent_message_at
+            if last_in and last_out and last_out < last_in:
+                budget = policy.budget(ticket.priority, NR)
+                clocks.start(row, NR, last_in, budget, policy, paused)
     _save(row, now, created=True)
     if policy is not None:
         _applied(ticket, row, None, "created")
@@ -270,6 +276,23 @@ def _on_merged(source_id: int, target_id: int, now: datetime) -> None:
     source.unassigned_since = source.waiting_since = source.pending_since = None
     _save(source, now)
     _save(row, now)
+
+
+def track_open_tickets(now: datetime) -> int:
+    """Give every active ticket without clocks its row (after the first policy is created,
+    or for tickets from before the SLA app); returns how many. Each under its ticket lock."""
+    from django.db import transaction
+
+    missing = Ticket.objects.filter(status__in=TicketStatus.active(), sla__isnull=True)
+    done = 0
+    for ticket_id in list(missing.values_list("id", flat=True)):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+            if ticket is None or TicketSla.objects.filter(pk=ticket_id).exists():
+                continue
+            _create(_ticket(ticket_id) or ticket, now)
+            done += 1
+    return done
 
 
 def install() -> None:
