@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "channels_in.phone",
     "channels_in.webform",
     "channels_in.bale",
+    "channels_in.whatsapp",
     "channels_in.sms",
     "knowledge_base",
 ]
