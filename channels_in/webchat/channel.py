@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.channels import ChannelSpec, IdentitySpec
+from helpdesk.channels import ChannelSpec, IdentitySpec, SurveyPrompt
 
 KIND = "webchat"
 IDENTITY = "webchat"  # the widget's visitor id
@@ -17,4 +17,6 @@ SPEC = ChannelSpec(
     urls=(("chat/", "channels_in.webchat.urls"),),
     websocket_urls="channels_in.webchat.routing.websocket_urlpatterns",
     agent_activity="channels_in.webchat.live.WidgetActivity",
+    # Survey questions are drawn as a rating inline in the conversation (survey.py).
+    survey_prompt=SurveyPrompt.NATIVE,
 )

@@ -22,11 +22,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from pydantic import BaseModel
 
-from channels_in.webchat import conversations, live
+from channels_in.webchat import conversations, live, survey
 from channels_in.webchat.conversations import Received, Refused
 from channels_in.webchat.limits import Limited
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
-from channels_in.webchat.parse import FrameError, Hello, Ping, Prechat, SendMessage, Typing
+from channels_in.webchat.parse import FrameError, Hello, Ping, Prechat, Rate, SendMessage, Typing
 from channels_in.webchat.parse import parse_frame as parse
 from channels_in.webchat.visitor import VisitorToken, origin_allowed
 from helpdesk import events
@@ -153,6 +153,11 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.typing(frame)
         elif isinstance(frame, Prechat):
             await self.prechat(frame)
+        elif isinstance(frame, Rate):
+            answer = await database_sync_to_async(survey.rate)(
+                self.token, frame.request_id, frame.score
+            )
+            await self.send_frame(answer)
         elif isinstance(frame, Ping):
             await sync_to_async(live.mark_present)(self.token.key)
             await self.send_frame({"type": "pong"})

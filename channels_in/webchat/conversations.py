@@ -253,7 +253,14 @@ def message_frame(message: Message, *, delivered: bool = False) -> dict[str, Any
         "attachments": attachment_frames(message),
         "created_at": message.created_at.isoformat(),
         "status": "delivered" if delivered or not inbound else "sent",
+        "survey": None if inbound else survey_frame(message),
     }
+
+
+def survey_frame(message: Message) -> dict[str, Any] | None:
+    from channels_in.webchat.survey import survey_frame as frame
+
+    return frame(message)
 
 
 def history(

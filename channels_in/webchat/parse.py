@@ -79,8 +79,17 @@ class Ping(_Frame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[Hello | SendMessage | Typing | Prechat | Ping, Field(discriminator="type")]
-_adapter: TypeAdapter[Hello | SendMessage | Typing | Prechat | Ping] = TypeAdapter(ClientFrame)
+class Rate(_Frame):
+    """The visitor's answer to a survey drawn in the widget (channels_in.webchat.survey)."""
+
+    type: Literal["rate"]
+    request_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    score: Annotated[int, Field(ge=0, le=10)]
+
+
+type AnyFrame = Hello | SendMessage | Typing | Prechat | Ping | Rate
+ClientFrame = Annotated[AnyFrame, Field(discriminator="type")]
+_adapter: TypeAdapter[AnyFrame] = TypeAdapter(ClientFrame)
 
 
 class FrameError(ValueError):
@@ -92,7 +101,7 @@ class FrameError(ValueError):
         self.message = message
 
 
-def parse_frame(text: str | None) -> Hello | SendMessage | Typing | Prechat | Ping:
+def parse_frame(text: str | None) -> AnyFrame:
     """Parse one text frame from the widget, or raise FrameError."""
     if text is None:
         raise FrameError("bad_frame", "only text frames are accepted")

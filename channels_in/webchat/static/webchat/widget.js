@@ -264,6 +264,7 @@
       row.appendChild(body);
     }
     (msg.attachments || []).forEach(function (a) { row.appendChild(attachmentNode(a)); });
+    if (msg.survey) row.appendChild(surveyNode(msg.survey));
     var meta = el("div", "hc-meta");
     meta.appendChild(el("span", "hc-author", msg.from === "agent" ? (msg.author || t("agent")) : t("you")));
     meta.appendChild(el("time", "hc-time", timeOf(msg.created_at)));
@@ -276,6 +277,41 @@
     }
     if (msg.from === "agent" && msg.id) delivered(msg.id);
     return row;
+  }
+
+  /* A survey question's scale, answered in place (channels_in/webchat/survey.py). */
+  var surveys = {};
+  function surveyNode(s) {
+    var box = el("div", "hc-survey");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", s.kind === "nps" ? "0-10" : "1-5");
+    for (var score = s.min; score <= s.max; score++) {
+      var btn = el("button", "hc-rate", (s.labels || {})[score] || String(score));
+      btn.type = "button";
+      btn.dataset.score = score;
+      btn.setAttribute("aria-label", String(score));
+      btn.addEventListener("click", function (ev) {
+        send({ type: "rate", request_id: s.request_id, score: +ev.currentTarget.dataset.score });
+      });
+      box.appendChild(btn);
+    }
+    box.appendChild(el("div", "hc-survey-thanks"));
+    surveys[s.request_id] = { node: box, survey: s };
+    if (s.score !== null && s.score !== undefined) rated(s.request_id, s.score);
+    return box;
+  }
+
+  function rated(requestId, score) {
+    var entry = surveys[requestId];
+    if (!entry) return;
+    entry.node.querySelectorAll(".hc-rate").forEach(function (btn) {
+      var chosen = +btn.dataset.score === score;
+      btn.setAttribute("aria-pressed", chosen ? "true" : "false");
+      btn.classList.toggle("hc-chosen", chosen);
+    });
+    var label = (entry.survey.labels || {})[score] || String(score);
+    entry.node.querySelector(".hc-survey-thanks").textContent =
+      (entry.survey.thanks || "").replace("%(rating)s", label);
   }
 
   function attachmentNode(a) {
@@ -453,6 +489,7 @@
       pingTimer = setInterval(function () { send({ type: "ping" }); }, PING_MS);
     },
     ack: function (f) { acked(f.client_id, f.message_id); },
+    rated: function (f) { rated(f.request_id, f.score); },
     message: function (f) {
       render(f.message);
       if (f.message.from === "agent") showTyping(null);
