@@ -42,7 +42,9 @@ async def test_it_draws_the_rating_inline_and_records_the_visitors_answer(
     for score in (4, 4, 5):  # a double click, then a change of mind
         await visitor.send({"type": "rate", "request_id": request.pk, "score": score})
         assert (await visitor.until("rated"))["score"] == score
-    answers = await sync_to_async(list)(SurveyResponse.objects.values_list("score", "answered_via"))
+    answers = await sync_to_async(
+        lambda: list(SurveyResponse.objects.values_list("score", "answered_via"))
+    )()
     assert answers == [(5, "webchat")]
 
     # Back later: the history shows the question with the answer given.
