@@ -108,6 +108,8 @@ def test_a_target_spanning_nowruz_waits_for_the_holidays_to_end() -> None:
     assert all(d.isoformat() in days or d.weekday() == 4 for d in skipped)
     assert due == datetime(first_open.year, first_open.month, first_open.day, 10, 0, tzinfo=TEHRAN)
     assert business_time.between(cal, start, due) == 2 * 3600
+    # The worked example of docs/sla.md: 11:00 that Thursday, due Wednesday 5 Farvardin.
+    assert business_time.add(cal, local(2026, 3, 19, 11, 0), 2 * 3600) == local(2026, 3, 25, 9, 0)
     # Without the holidays it would have been due on Saturday morning.
     plain = Calendar.of(hours(FRIDAY_ONLY))
     assert business_time.add(plain, start, 2 * 3600) == local(2026, 3, 21, 10, 0)
