@@ -54,6 +54,17 @@ class SmsSender:
             )
         return SendResult(external_id=OUTBOUND_PREFIX + receipt.provider_message_id)
 
+    def was_delivered(self, message: DeskMessage) -> bool | None:
+        """After a crash mid-send (helpdesk.channels.DeliveryLookup): True when the
+        provider had accepted the text; False for Kavenegar otherwise (a resend with
+        the same localid returns the first send, never a second text); else unknown."""
+        if OutboundSms.objects.filter(message=message).exists():
+            return True
+        config = SmsConfig.objects.filter(inbox_id=message.inbox_id).first()
+        if config is not None and config.provider == Provider.KAVENEGAR:
+            return False
+        return None
+
 
 def phone_number(message: DeskMessage) -> str | None:
     """The contact's first reachable phone number (E.164), if any."""

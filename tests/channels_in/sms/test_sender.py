@@ -151,3 +151,18 @@ def test_it_fails_with_the_gateways_words(
     gateways.generic_answer = {"status": 0, "message": "خط ارسال غیرفعال است", "data": None}
     refused = reply(agent_a, sms_ticket(generic), "again")
     assert refused.delivery_error == "gateway refused the text: خط ارسال غیرفعال است"
+
+
+def test_it_tells_the_sweeper_whether_an_interrupted_send_reached_the_provider(
+    kavenegar: SmsConfig, generic: SmsConfig, gateways: FakeGateways, agent_a: Any
+) -> None:
+    from channels_in.sms.sender import SmsSender
+
+    sender = SmsSender()
+    sent = reply(agent_a, sms_ticket(kavenegar), "hello")
+    assert sender.was_delivered(sent) is True
+    # Not accepted yet: Kavenegar's localid makes a resend safe, a generic gateway cannot tell.
+    unsent = do_reply(agent_a, sms_ticket(kavenegar).pk, "again")
+    assert sender.was_delivered(unsent) is False
+    other = do_reply(agent_a, sms_ticket(generic).pk, "again")
+    assert sender.was_delivered(other) is None
