@@ -20,7 +20,7 @@ from helpdesk.digits import persian_digits
 from helpdesk.surveys.models import Scale, SurveyKind, SurveyRequest
 from helpdesk.surveys.tokens import make_token
 
-FACES = {1: "😠", 2: "🙁", 3: "😐", 4: "🙂", 5: "😍"}
+FACES = {1: "😠", 2: "😟", 3: "😐", 4: "😊", 5: "😍"}
 
 
 def language_for(contact_language: str) -> str:
