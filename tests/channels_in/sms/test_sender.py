@@ -166,3 +166,18 @@ def test_it_tells_the_sweeper_whether_an_interrupted_send_reached_the_provider(
     assert sender.was_delivered(unsent) is False
     other = do_reply(agent_a, sms_ticket(generic).pk, "again")
     assert sender.was_delivered(other) is None
+
+
+def test_it_sends_a_csat_survey_link_by_sms(
+    kavenegar: SmsConfig, gateways: FakeGateways, agent_a: Any
+) -> None:
+    from helpdesk.surveys.actions import do_send_survey_now
+
+    request = do_send_survey_now(agent_a, sms_ticket(kavenegar).pk)
+    assert request.message is not None
+    message = deliver(request.message.pk)
+    assert message.delivery_status == DeliveryStatus.SENT, message.delivery_error
+    (sent,) = gateways.sent()
+    # The plain-text prompt (the question and the survey page's link) is the SMS.
+    assert sent.form()["message"] == message.text
+    assert message.text.endswith(message.channel_meta["survey"]["url"])
