@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.channels import identity_choices as channel_identity_choices
-from helpdesk.models import Priority, TicketStatus
+from helpdesk.models import Company, Priority, TicketStatus
 
 
 class ReplyForm(forms.Form):
@@ -57,6 +57,13 @@ class ContactForm(forms.Form):
         required=False,
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    tags = forms.CharField(label=_("Tags, comma separated"), max_length=500, required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.order_by("name"), required=False
+    )
+
+    def clean_tags(self) -> list[str]:
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
 
 class MergeForm(forms.Form):
@@ -70,8 +77,10 @@ class BulkForm(forms.Form):
         ("status", _("Set status")),
         ("priority", _("Set priority")),
         ("tag", _("Add tag")),
+        ("macro", _("Apply macro")),
     ]
     op = forms.ChoiceField(label=_("Action"), choices=OPS)
+    macro = forms.IntegerField(min_value=1, required=False)
     status = forms.ChoiceField(choices=TicketStatus.choices, required=False)
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, required=False)
     tag = forms.CharField(max_length=50, required=False)

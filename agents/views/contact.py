@@ -1,11 +1,10 @@
-"""Contacts: the list with search, the sidebar (the 360° view), edit and merge."""
+"""One contact: the sidebar and page (the 360° view: timeline, identities, attributes,
+company), edit and merge. The list is agents.views.contacts_list."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,12 +15,37 @@ from agents.views.common import agent_required, done, failed
 from helpdesk import channels
 from helpdesk.actions import contacts as contact_actions
 from helpdesk.actions.errors import ActionError, Invalid
-from helpdesk.contact_search import search_contacts
-from helpdesk.models import Contact, Direction, Message, Role, TicketStatus
-from helpdesk.staff.access import agent_of, is_admin, visible_contacts, visible_tickets
+from helpdesk.crm.attributes import definitions
+from helpdesk.models import (
+    AttributeDefinition,
+    AttributeEntity,
+    Contact,
+    Direction,
+    Message,
+    Role,
+)
+from helpdesk.staff.access import agent_of, is_admin, visible_tickets
 
 RECENT = 10
-PER_PAGE = 50
+TIMELINE = 30
+
+
+def defined_keys() -> set[str]:
+    return set(
+        AttributeDefinition.objects.filter(entity=AttributeEntity.CONTACT).values_list(
+            "key", flat=True
+        )
+    )
+
+
+def timeline(request: HttpRequest, contact: Contact) -> list[Message]:
+    """The contact's latest messages, calls and notes across every channel (the tickets
+    the agent may see), newest first."""
+    return list(
+        Message.objects.filter(ticket__in=visible_tickets(request.user).filter(contact=contact))
+        .select_related("ticket", "inbox")
+        .order_by("-created_at", "-id")[:TIMELINE]
+    )
 
 
 def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
@@ -40,8 +64,11 @@ def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
         .exclude(direction=Direction.NOTE)
         .order_by("-created_at")[:RECENT]
     )
+    values = contact.custom_attributes or {}
     return {
         "contact": contact,
+        "attributes": [(d, values.get(d.key)) for d in definitions(AttributeEntity.CONTACT)],
+        "extra_attributes": {k: v for k, v in values.items() if k not in defined_keys()},
         "identities": list(contact.identities.order_by("kind", "address")),
         "contact_tickets": list(tickets),
         "calls": list(calls),
@@ -51,37 +78,14 @@ def contact_context(request: HttpRequest, contact: Contact) -> dict[str, Any]:
                 "language": contact.language,
                 "preferred_channel": contact.preferred_channel,
                 "notes": contact.notes,
+                "tags": ", ".join(contact.tags or []),
+                "company": contact.company_id,
             }
         ),
         "merge_form": MergeForm(),
         "can_merge": is_admin(request.user)
         or getattr(agent_of(request.user), "role", "") == Role.SUPERVISOR,
     }
-
-
-@require_GET
-@agent_required
-def contact_list(request: HttpRequest) -> HttpResponse:
-    """Every contact the agent may see (a ticket in one of their teams), searchable by
-    name, address or phone number, most recently heard from first."""
-    query = request.GET.get("q", "").strip()[:200]
-    mine = visible_tickets(request.user)
-    contacts = visible_contacts(request.user).filter(merged_into__isnull=True)
-    if query:
-        contacts = search_contacts(contacts, query)
-    contacts = contacts.annotate(
-        open_tickets=Count(
-            "tickets",
-            filter=Q(tickets__in=mine, tickets__status__in=TicketStatus.active()),
-            distinct=True,
-        ),
-        last_seen=Max("tickets__last_message_at", filter=Q(tickets__in=mine)),
-    ).order_by(F("last_seen").desc(nulls_last=True), "-id")
-    page = Paginator(contacts.prefetch_related("identities"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
-    return render(request, "agents/contacts.html", {"page": page, "contacts": rows, "query": query})
 
 
 def _contact(request: HttpRequest, contact_id: int) -> Contact:
@@ -98,8 +102,11 @@ def sidebar(request: HttpRequest, contact_id: int) -> HttpResponse:
     """The contact sidebar (htmx refreshes it when the contact changes); opened as a
     link, the same card as a page of its own."""
     contact = _contact(request, contact_id)
-    template = "agents/_contact.html" if getattr(request, "htmx", False) else "agents/contact.html"
-    return render(request, template, contact_context(request, contact))
+    context = contact_context(request, contact)
+    if getattr(request, "htmx", False):
+        return render(request, "agents/_contact.html", context)
+    context["timeline"] = timeline(request, contact)
+    return render(request, "agents/contact.html", context)
 
 
 @require_POST
@@ -110,8 +117,10 @@ def edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if not form.is_valid():
         return failed(request, Invalid(str(form.errors)))
+    # Fields the form did not send stay as they are (the sidebar's form has them all).
+    changes = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
     try:
-        contact_actions.do_update_contact(request.user, contact_id, form.cleaned_data)
+        contact_actions.do_update_contact(request.user, contact_id, changes)
     except ActionError as exc:
         return failed(request, exc)
     return done(request, reverse("home"), trigger="desk:contact-changed")

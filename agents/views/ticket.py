@@ -32,7 +32,8 @@ from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
 from helpdesk.attachment_files import file_response
 from helpdesk.automation.placeholders import render as fill_placeholders
-from helpdesk.models import Agent, Attachment, Direction, Message, Team, Ticket
+from helpdesk.crm.attributes import definitions
+from helpdesk.models import Agent, Attachment, AttributeEntity, Direction, Message, Team, Ticket
 from helpdesk.staff.access import can_manage_ticket, can_read_ticket
 
 
@@ -62,6 +63,11 @@ def meta_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "tags_value": ", ".join(ticket.tags),
         "teams": list(Team.objects.order_by("name")) if can_manage else [],
         "snooze_form": SnoozeForm(),
+        # Typed ticket attributes (helpdesk.crm.attributes), edited in the sidebar.
+        "ticket_attributes": [
+            (d, (ticket.custom_attributes or {}).get(d.key))
+            for d in definitions(AttributeEntity.TICKET)
+        ],
     }
 
 

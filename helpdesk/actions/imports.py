@@ -47,6 +47,18 @@ def do_start_import(
         header, rows = csvfile.read_rows(text)
     except csvfile.BadFile as exc:
         raise Invalid(str(exc), field="file") from exc
+    _check_mapping(header, mapping)
+    return ContactImport.objects.create(
+        file_name=file_name[:200],
+        content=text,
+        mapping={c: t for c, t in mapping.items() if t},
+        dry_run=dry_run,
+        total_rows=len(rows),
+        created_by_id=actor.pk,
+    )
+
+
+def _check_mapping(header: list[str], mapping: dict[str, str]) -> None:
     known = set(csvfile.targets())
     for column, target in mapping.items():
         if column not in header:
@@ -60,14 +72,51 @@ def do_start_import(
         t.startswith("identity:") for t in used
     ):
         raise Invalid("map a column to name, email or phone", field="mapping")
+
+
+def do_upload_import(actor: Actor, file_name: str, raw: bytes) -> ContactImport:
+    """Store an uploaded file with a guessed mapping, waiting for the user to check it
+    (the contacts page's import: upload, then mapping and preview, then start)."""
+    check_may_manage_crm(actor)
+    if len(raw) > MAX_BYTES:
+        raise Invalid("the file is too large", field="file")
+    try:
+        text = csvfile.decode(raw)
+        header, rows = csvfile.read_rows(text)
+    except csvfile.BadFile as exc:
+        raise Invalid(str(exc), field="file") from exc
     return ContactImport.objects.create(
         file_name=file_name[:200],
         content=text,
-        mapping={c: t for c, t in mapping.items() if t},
-        dry_run=dry_run,
+        mapping=csvfile.guess_mapping(header),
         total_rows=len(rows),
         created_by_id=actor.pk,
     )
+
+
+def do_map_import(
+    actor: Actor, job_id: int, mapping: dict[str, str], *, dry_run: bool, start: bool = False
+) -> ContactImport:
+    """Set the column mapping and dry-run flag of an import not started yet; with
+    `start`, queue it for the worker (helpdesk.crm.tasks) once this commits."""
+    check_may_manage_crm(actor)
+    with transaction.atomic():
+        job = ContactImport.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound(f"import {job_id} not found")
+        if job.state != ImportState.PENDING or job.next_row:
+            raise Invalid("the import has started already", field="mapping")
+        header, _rows = csvfile.read_rows(job.content)
+        _check_mapping(header, mapping)
+        job.mapping = {c: t for c, t in mapping.items() if t}
+        job.dry_run = dry_run
+        if start:
+            from helpdesk.crm.tasks import run_contact_import
+
+            job.state = ImportState.RUNNING
+            transaction.on_commit(lambda: run_contact_import.enqueue(job_id))
+        job.save(update_fields=["mapping", "dry_run", "state"])
+        return job
 
 
 def do_import_batch(job_id: int, batch_size: int = BATCH) -> ContactImport:

@@ -10,7 +10,18 @@ from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from helpdesk.actions.errors import ActionError
-from helpdesk.api import contacts, events, me, tasks, ticket_actions, ticket_create, tickets
+from helpdesk.api import (
+    attributes,
+    companies,
+    contacts,
+    events,
+    me,
+    segments,
+    tasks,
+    ticket_actions,
+    ticket_create,
+    tickets,
+)
 from helpdesk.api.auth import AnonIpRateThrottle, TokenAuth, TokenRateThrottle
 from helpdesk.api.openapi import DocumentedAPI
 
@@ -42,6 +53,9 @@ api.add_router("/", me.router)
 api.add_router("/", tickets.router)
 api.add_router("/", ticket_actions.router)
 api.add_router("/", contacts.router)
+api.add_router("/", companies.router)
+api.add_router("/", segments.router)
+api.add_router("/", attributes.router)
 api.add_router("/", events.router)
 api.add_router("/", ticket_create.router)
 api.add_router("/", tasks.router)

@@ -117,6 +117,9 @@ class ContactPatchIn(WriteBody):
     preferred_channel: IdentityKindText = ""
     notes: Annotated[Text, Field(max_length=20_000)] = ""
     custom_attributes: JsonObject = Field(default_factory=dict)
+    tags: list[Annotated[Text, Field(max_length=50)]] = Field(default_factory=list, max_length=30)
+    # The contact's company; null takes it out of its company.
+    company_id: Id | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> ContactPatchIn:
@@ -125,4 +128,7 @@ class ContactPatchIn(WriteBody):
         return self
 
     def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+        found = {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+        if "company_id" in found:
+            found["company"] = found.pop("company_id")
+        return found

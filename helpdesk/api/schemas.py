@@ -126,6 +126,8 @@ class ContactOut(Schema):
     language: str
     preferred_channel: str
     identities: list[IdentityOut]
+    company_id: int | None
+    tags: list[str]
     created_at: datetime
     updated_at: datetime
 

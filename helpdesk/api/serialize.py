@@ -234,6 +234,8 @@ def contact_out(contact: Contact) -> dict[str, Any]:
         "name": contact.name,
         "language": contact.language,
         "preferred_channel": contact.preferred_channel,
+        "company_id": contact.company_id,
+        "tags": list(contact.tags or []),
         "identities": [
             {
                 "kind": i.kind,

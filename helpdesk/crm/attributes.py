@@ -147,14 +147,17 @@ def merge_values(
         if not isinstance(key, str) or not key or len(key) > 50 or "\x00" in key:
             raise Invalid("attribute names are 1 to 50 characters", field="custom_attributes")
         defn = by_key.get(key)
-        value = clean_value(defn, raw) if defn is not None else raw
+        try:
+            value = clean_value(defn, raw) if defn is not None else raw
+        except Invalid as exc:
+            raise Invalid(exc.message, field="custom_attributes") from exc
         if value is None or value == "":
             result.pop(key, None)
         else:
             result[key] = value
     for defn in by_key.values():
         if defn.required and defn.key in changes and defn.key not in result:
-            raise Invalid(f"{defn.key}: a value is required", field=defn.key)
+            raise Invalid(f"{defn.key}: a value is required", field="custom_attributes")
     return result
 
 

@@ -17,7 +17,9 @@ from channels_in.webchat.models import WebchatConfig
 from channels_in.webchat.visitor import file_token
 from helpdesk.actions import messages as message_actions
 from helpdesk.automation.rule_actions import DEFLECT_SALT
+from helpdesk.followups.actions import do_create_task
 from helpdesk.ingest import receive
+from helpdesk.macros.models import Macro
 from helpdesk.models import ApiToken, Attachment, DeliveryStatus, Role
 from knowledge_base.models import Article, Category
 from tests import factories
@@ -92,6 +94,28 @@ def _kb() -> tuple[Category, Article]:
     return category, article
 
 
+def _crm(admin: Any) -> dict[str, Any]:
+    """A company, a segment, an attribute definition, an import and a contact without
+    tickets (the only kind that may be deleted)."""
+    from helpdesk.actions.contact_create import do_create_contact
+    from helpdesk.actions.imports import do_upload_import
+    from helpdesk.models import AttributeDefinition, Company, Segment
+
+    job = do_upload_import(admin, "p.csv", b"name,email\nA,a@example.com\n")
+    return {
+        "company_id": Company.objects.create(name="Acme").pk,
+        "segment_id": Segment.objects.create(name="Everyone").pk,
+        "definition_id": AttributeDefinition.objects.create(
+            entity="contact", key="plan", label="Plan", type="text"
+        ).pk,
+        "attribute_id": AttributeDefinition.objects.create(
+            entity="ticket", key="order", label="Order", type="text"
+        ).pk,
+        "job_id": job.pk,
+        "spare_contact_id": do_create_contact(admin, name="Spare").pk,
+    }
+
+
 @pytest.fixture
 def world(team_a: Any, team_b: Any, email_inbox_a: Any) -> World:
     users = _users(team_a, team_b)
@@ -116,7 +140,13 @@ def world(team_a: Any, team_b: Any, email_inbox_a: Any) -> World:
     factories.make_token(users["team_agent"])
     token = ApiToken.objects.filter(user=users["team_agent"]).latest("pk")
 
+    task = do_create_task(users["team_agent"], title="Call back", ticket_id=ticket.pk)
+    macro = Macro.objects.create(name="Thanks", add_tags="thanked")
+    crm = _crm(users["admin"])
     ids: dict[str, Any] = {
+        **crm,  # companies, segments, attribute definitions, an import (issue 19)
+        "task_id": task.pk,  # a team A task (helpdesk.followups)
+        "macro_id": macro.pk,  # a macro shared with every agent
         "ticket_id": ticket.pk,
         "team_id": team_b.pk,  # where a supervisor may move the ticket
         "other_ticket_id": other.pk,

@@ -174,6 +174,62 @@ API.update(
         "helpdesk_api_tasks_cancel_task": api_write(),
         "helpdesk_api_tasks_refer_task": api_write({"to_user_id": "$team_agent_id"}),
         "helpdesk_api_tasks_refer_ticket": api_write({"to_user_id": "$team_agent_id"}),
+        # Contacts and companies (issue 19): managing is for supervisors and admins.
+        "helpdesk_api_contacts_create_contact": row(
+            401,
+            NO_PROFILE_API,
+            403,
+            403,
+            "ok",
+            body={"name": "New", "identities": [{"kind": "email", "address": "new@example.com"}]},
+        ),
+        # Only a contact without tickets (so no team sees it) can be deleted, by an admin.
+        "helpdesk_api_contacts_delete_contact": row(
+            401, NO_PROFILE_API, 404, 404, "ok", params={"contact_id": "spare_contact_id"}
+        ),
+        "helpdesk_api_contacts_set_contact_attributes": api_write(
+            {"custom_attributes": {"plan": "gold"}}
+        ),
+        "helpdesk_api_contacts_add_identity": api_write(
+            {"kind": "email", "address": "extra@example.com"}
+        ),
+        "helpdesk_api_companies_list_companies": API_ROW,
+        "helpdesk_api_companies_get_company": API_ROW,
+        "helpdesk_api_companies_create_company": row(
+            401, NO_PROFILE_API, 403, 403, "ok", body={"name": "New Co"}
+        ),
+        "helpdesk_api_companies_update_company": row(
+            401, NO_PROFILE_API, 403, 403, "ok", body={"name": "Acme 2"}
+        ),
+        "helpdesk_api_companies_delete_company": row(401, NO_PROFILE_API, 403, 403, "ok"),
+        # Segments are readable by every agent; counts and members are of their own contacts.
+        "helpdesk_api_segments_list_segments": API_ROW,
+        "helpdesk_api_segments_get_segment": API_ROW,
+        "helpdesk_api_segments_count_segment": API_ROW,
+        "helpdesk_api_segments_segment_members": API_ROW,
+        "helpdesk_api_segments_create_segment": row(
+            401, NO_PROFILE_API, 403, 403, "ok", body={"name": "VIP", "definition": {"tags": ["v"]}}
+        ),
+        "helpdesk_api_segments_update_segment": row(
+            401, NO_PROFILE_API, 403, 403, "ok", body={"name": "All", "definition": {}}
+        ),
+        "helpdesk_api_segments_delete_segment": row(401, NO_PROFILE_API, 403, 403, "ok"),
+        "helpdesk_api_attributes_list_attributes": API_ROW,
+        "helpdesk_api_attributes_create_attribute": row(
+            401,
+            NO_PROFILE_API,
+            403,
+            403,
+            "ok",
+            body={"entity": "contact", "key": "tier", "label": "Tier"},
+        ),
+        "helpdesk_api_attributes_update_attribute": row(
+            401, NO_PROFILE_API, 403, 403, "ok", body={"label": "Order no."}
+        ),
+        "helpdesk_api_attributes_delete_attribute": row(401, NO_PROFILE_API, 403, 403, "ok"),
+        "helpdesk_api_attributes_set_ticket_attributes": api_write(
+            {"custom_attributes": {"order": "A-1"}}
+        ),
     }
 )
 
@@ -189,6 +245,7 @@ for _name in [
     "django_tasks_database_dbtaskresult_delete",
     "helpdesk_contact_add",
     "helpdesk_contact_delete",
+    "helpdesk_contactimport_add",
     "helpdesk_message_add",
     "helpdesk_message_delete",
     "helpdesk_ticket_add",
@@ -205,6 +262,24 @@ URLS.update(
         "favicon": public("ok", "none: a redirect to the static icon"),
         "logout": row("login", "login", "login", "login", "login", method="POST"),
         "password_change": row("login", "ok", "ok", "ok", "ok"),
+        # Work on tickets (issue 19): tasks, referral, macros, merge / split, outbound.
+        "tasks": AGENT_PAGE,
+        "task_create": row(
+            "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"title": "x"}
+        ),
+        "task_quick": team_a_post({"ticket": "$ticket_id"}),
+        "task_status": team_a_post({"status": "done"}),
+        "task_refer": team_a_post({"to_user": "$team_agent_id"}),
+        "ticket_refer": team_a_post({"to_team": "$team_id", "note": "billing"}),
+        "ticket_macro": team_a_post({"macro": "$macro_id"}),
+        # Merging and splitting are a supervisor's rights (as in the API).
+        "ticket_merge": row(
+            "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"target": "$other_ticket_id"}
+        ),
+        "ticket_split": row(
+            "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"message": "$message_id"}
+        ),
+        "conversation_new": AGENT_PAGE,
         # The inbox.
         "home": AGENT_PAGE,
         "ticket_list": row("login", NO_PROFILE, "ok", "ok", "ok"),
@@ -238,6 +313,49 @@ URLS.update(
         "contacts": row("login", NO_PROFILE, "ok", "ok", "ok"),
         "contact": TEAM_A_PAGE,
         "contact_edit": team_a_post({"name": "New name"}),
+        # CRM pages (issue 19): every agent works their own contacts; exports, imports,
+        # segments, companies and attribute definitions are managed by supervisors/admins.
+        "contact_attributes": team_a_post({"attr_plan": "gold"}),
+        "ticket_attributes": team_a_post({"attr_order": "A-1"}),
+        "contacts_bulk": row(
+            "login",
+            NO_PROFILE,
+            "ok",
+            "ok",
+            "ok",
+            method="POST",
+            body={"op": "tag", "tag": "vip", "ids": ["$contact_id"]},
+        ),
+        "contacts_export": row("login", NO_PROFILE, 403, 403, "ok"),
+        "segments": AGENT_PAGE,
+        "segment_save": row(
+            "login", NO_PROFILE, 403, 403, "ok", method="POST", body={"name": "S", "tag": "v"}
+        ),
+        "segment_delete": row("login", NO_PROFILE, 403, 403, "ok", method="POST", body={}),
+        "companies": AGENT_PAGE,
+        "company": AGENT_PAGE,
+        "company_create": row(
+            "login", NO_PROFILE, 403, 403, "ok", method="POST", body={"name": "New Co"}
+        ),
+        "company_edit": row(
+            "login", NO_PROFILE, 403, 403, "ok", method="POST", body={"name": "Acme 2"}
+        ),
+        "attributes": AGENT_PAGE,
+        "attribute_delete": row(
+            "login",
+            NO_PROFILE,
+            403,
+            403,
+            "ok",
+            method="POST",
+            body={},
+            params={"definition_id": "definition_id"},
+        ),
+        "contacts_import": row("login", NO_PROFILE, 403, 403, "ok"),
+        "contacts_import_job": row("login", NO_PROFILE, 403, 403, "ok"),
+        "contacts_import_status": row("login", NO_PROFILE, 403, 403, "ok"),
+        "contacts_import_rejected": row("login", NO_PROFILE, 403, 403, "ok"),
+        "contacts_import_resume": row("login", NO_PROFILE, 403, 403, "ok", method="POST", body={}),
         # Merging contacts is a supervisor's right.
         "contact_merge": row(
             "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"other": "$other_contact_id"}
@@ -295,6 +413,15 @@ URLS.update(
         "telegram-webhook": public(403, "X-Telegram-Bot-Api-Secret-Token", method="POST"),
         "sms-inbound": public(403, "the SMS line's webhook secret in the URL", method="POST"),
         "sms-report": public(403, "the SMS line's webhook secret in the URL", method="POST"),
+        "bale-webhook": public(
+            403, "the bot's webhook secret in the URL (Bale sends no header)", method="POST"
+        ),
+        # GET is Meta's subscription check (hub.verify_token); every POST is signed.
+        "whatsapp-webhook": public(403, "hub.verify_token; X-Hub-Signature-256 on POST"),
+        # The composer's template picker; the matrix's ticket is not a WhatsApp one.
+        "whatsapp-template": row(
+            "login", NO_PROFILE_API, 404, 400, 400, method="POST", body={"template": "1"}
+        ),
         "webchat:asset": public("ok", "none: static widget files"),
         "webchat:demo": public("ok", "none: the widget's demo page"),
         "webchat:page": public("ok", "the inbox's public key"),

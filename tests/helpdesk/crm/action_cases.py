@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from helpdesk.actions import attributes, companies, contacts, segments
+from helpdesk.actions import attributes, companies, contact_create, contacts, imports, segments
 from helpdesk.models import AttributeDefinition, Company, Segment
 from tests.helpdesk.actions_helpers import open_ticket
 
@@ -65,6 +65,40 @@ def _ticket_attributes(w: Any) -> Run:
     return lambda: attributes.do_set_ticket_attributes(w.agent, t.pk, {"order": "A-1"})
 
 
+def _create_contact(w: Any) -> Run:
+    return lambda: contact_create.do_create_contact(
+        w.admin, name="New", identities=[("email", "new@example.com")]
+    )
+
+
+def _delete_contact(w: Any) -> Run:
+    contact = contact_create.do_create_contact(w.admin, name="Spare")
+    return lambda: contact_create.do_delete_contact(w.admin, contact.pk)
+
+
+CSV = b"name,email\nKnown,customer@example.com\nNew,new@example.com\n"
+MAP = {"name": "name", "email": "email"}
+
+
+def _start_import(w: Any) -> Run:
+    return lambda: imports.do_start_import(w.admin, "p.csv", CSV, MAP)
+
+
+def _import_batch(w: Any) -> Run:
+    open_ticket(w.inbox)  # customer@example.com has a ticket in team A
+    job = imports.do_start_import(w.admin, "p.csv", CSV, MAP)
+    return lambda: imports.do_import_batch(job.pk)
+
+
+def _upload_import(w: Any) -> Run:
+    return lambda: imports.do_upload_import(w.admin, "p.csv", CSV)
+
+
+def _map_import(w: Any) -> Run:
+    job = imports.do_upload_import(w.admin, "p.csv", CSV)
+    return lambda: imports.do_map_import(w.admin, job.pk, MAP, dry_run=True)
+
+
 CRM_CASES: dict[str, tuple[Callable[..., Any], Callable[[Any], Run], list[str]]] = {
     "contacts.do_set_contact_attributes": (
         contacts.do_set_contact_attributes,
@@ -72,6 +106,14 @@ CRM_CASES: dict[str, tuple[Callable[..., Any], Callable[[Any], Run], list[str]]]
         ["contact.updated"],
     ),
     "contacts.do_tag_contacts": (contacts.do_tag_contacts, _tag_contacts, ["contact.updated"]),
+    # A contact without tickets belongs to no team's list: no event (like ingest's).
+    "contact_create.do_create_contact": (contact_create.do_create_contact, _create_contact, []),
+    "contact_create.do_delete_contact": (contact_create.do_delete_contact, _delete_contact, []),
+    "imports.do_start_import": (imports.do_start_import, _start_import, []),
+    "imports.do_upload_import": (imports.do_upload_import, _upload_import, []),
+    "imports.do_map_import": (imports.do_map_import, _map_import, []),
+    # The known contact is updated (its team's lists hear of it); the new one is not.
+    "imports.do_import_batch": (imports.do_import_batch, _import_batch, ["contact.updated"]),
     "companies.do_save_company": (companies.do_save_company, _save_company, ["company.updated"]),
     "companies.do_delete_company": (
         companies.do_delete_company,

@@ -1,0 +1,91 @@
+"""The contacts page's query string <-> `helpdesk.crm.filters.ContactFilter`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+from pydantic import ValidationError
+
+from helpdesk.crm.filters import OPERATORS, AttributeCondition, ContactFilter
+
+SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "name": ("search_name", "id"),
+    "-name": ("-search_name", "-id"),
+}
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def from_query(params: QueryDict) -> tuple[ContactFilter, list[str]]:
+    """The filter the page's form describes, and the problems found (shown, not fatal)."""
+    problems: list[str] = []
+    data: dict[str, Any] = {
+        "q": params.get("q", "").strip()[:200],
+        "tags": [t for t in params.get("tag", "").split(",") if t.strip()][:20],
+        "channel": params.get("channel", "")[:16],
+        "company_id": _int(params.get("company")),
+        "seen_within_days": _int(params.get("seen")),
+        "not_seen_for_days": _int(params.get("unseen")),
+        "has_open_tickets": {"yes": True, "no": False}.get(params.get("open", "")),
+    }
+    key, op = params.get("attr", "").strip(), params.get("op", "eq")
+    if key:
+        value: Any = params.get("val", "")
+        if op in ("gt", "gte", "lt", "lte"):
+            value = _number(value)
+        try:
+            data["attributes"] = [
+                AttributeCondition(key=key, op=op if op in OPERATORS else "eq", value=value)
+            ]
+        except ValidationError:
+            problems.append(f"attribute {key!r}")
+    try:
+        return ContactFilter.model_validate(data), problems
+    except ValidationError as exc:
+        problems += [str(e["loc"][0]) for e in exc.errors()]
+        return ContactFilter(q=data["q"]), problems
+
+
+def _number(raw: str) -> Any:
+    from helpdesk.digits import ascii_digits
+
+    text = ascii_digits(raw).strip()
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text  # ISO dates compare as text
+
+
+def to_query(flt: ContactFilter) -> dict[str, str]:
+    """The page's query parameters for a saved filter (a segment opened on the page)."""
+    out: dict[str, str] = {}
+    if flt.q:
+        out["q"] = flt.q
+    if flt.tags:
+        out["tag"] = ",".join(flt.tags)
+    if flt.channel:
+        out["channel"] = flt.channel
+    for name, key in (
+        ("company_id", "company"),
+        ("seen_within_days", "seen"),
+        ("not_seen_for_days", "unseen"),
+    ):
+        if getattr(flt, name) is not None:
+            out[key] = str(getattr(flt, name))
+    if flt.has_open_tickets is not None:
+        out["open"] = "yes" if flt.has_open_tickets else "no"
+    if flt.attributes:
+        cond = flt.attributes[0]
+        out.update(attr=cond.key, op=cond.op, val="" if cond.value is None else str(cond.value))
+    return out
