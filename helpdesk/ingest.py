@@ -19,7 +19,12 @@ from helpdesk.attachment_files import (
     save_attachment,
 )
 from helpdesk.crm.companies import companies_by_domain
-from helpdesk.event_schemas import MessageCreated, TicketCreated, TicketStatusChanged
+from helpdesk.event_schemas import (
+    ContactCreated,
+    MessageCreated,
+    TicketCreated,
+    TicketStatusChanged,
+)
 from helpdesk.identities import normalize_address
 from helpdesk.inbound import InboundMessage
 from helpdesk.models import (
@@ -147,6 +152,7 @@ class _Batch:
         self.msgs = msgs
         self.addresses = addresses
         self.threads = Threads()
+        self.new_contacts: set[int] = set()  # created by this batch: `contact.created`
 
     def store(self) -> list[IngestResult]:
         results: dict[int, IngestResult] = {}
@@ -264,6 +270,7 @@ class _Batch:
                 ]
             )
             contacts.update(zip(new, created, strict=True))
+            self.new_contacts = {c.pk for c in created}
         return contacts, set(fresh_rows)
 
     def _thread(self, msg: InboundMessage, inbox: Inbox, contact: Contact) -> _Plan:
@@ -316,7 +323,13 @@ class _Batch:
         Message.objects.bulk_create(messages)
         _store_attachments(plans, messages)
         pairs = zip(plans, messages, strict=True)
-        events.record_many([event for plan, message in pairs for event in _events(plan, message)])
+        found: list[events.Pending] = []
+        for plan, message in pairs:
+            if plan.contact.pk in self.new_contacts:
+                self.new_contacts.discard(plan.contact.pk)  # announced once, before its ticket
+                found.append(_contact_created(plan))
+            found += _events(plan, message)
+        events.record_many(found)
         return messages
 
 
@@ -353,6 +366,14 @@ def _save_touched(tickets: list[Ticket]) -> None:
         rows.append([*values, ticket.pk])
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _contact_created(plan: _Plan) -> events.Pending:
+    contact = plan.contact
+    created = ContactCreated(
+        contact_id=contact.pk, name=contact.name, identity_kind=plan.msg.sender.kind
+    )
+    return events.Pending(created, plan.ticket, None)
 
 
 def _events(plan: _Plan, message: Message) -> list[events.Pending]:

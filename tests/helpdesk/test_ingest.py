@@ -22,7 +22,13 @@ def test_it_opens_a_ticket_for_a_new_customer(email_inbox_a: Any) -> None:
     assert result.ticket.team_id == email_inbox_a.team_id
     assert result.ticket.contact.identities.get().address == "reza@example.com"
     types = list(TicketEvent.objects.values_list("type", flat=True))
-    assert types == ["ticket.created", "message.created"]
+    assert types == ["contact.created", "ticket.created", "message.created"]
+    # A known sender's next conversation announces no contact.
+    receive(inbound(email_inbox_a, sender="reza@example.com", subject="again"))
+    assert list(TicketEvent.objects.values_list("type", flat=True))[3:] == [
+        "ticket.created",
+        "message.created",
+    ]
 
 
 def test_it_stores_a_duplicate_delivery_once(email_inbox_a: Any) -> None:

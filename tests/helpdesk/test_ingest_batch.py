@@ -58,9 +58,11 @@ def test_events_are_numbered_in_the_order_of_the_batch(email_inbox_a: Any) -> No
     results = receive_many([first, second, third])
     events = list(TicketEvent.objects.order_by("id").values_list("type", "payload"))
     assert [t for t, _ in events] == [
+        "contact.created",
         "ticket.created",
         "message.created",
         "message.created",
+        "contact.created",
         "ticket.created",
         "message.created",
     ]
