@@ -23,6 +23,10 @@ SHOWN_EVENTS = (
     EventType.TICKET_TAGS_CHANGED,
     EventType.TICKET_MERGED,
     EventType.SURVEY_ANSWERED,
+    EventType.TICKET_REFERRED,
+    EventType.TICKET_SPLIT,
+    EventType.TASK_CREATED,
+    EventType.TASK_REFERRED,
 )
 
 
@@ -108,6 +112,8 @@ def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
         return _sentence(_("%(who)s set the priority to %(priority)s"), who=who, priority=label)
     if event.type == EventType.SURVEY_ANSWERED:
         return _survey_sentence(p)
+    if event.type in WORK_EVENTS:
+        return _work_sentence(event, who, names)
     if event.type == EventType.TICKET_TAGS_CHANGED:
         tags = ", ".join(p.get("tags", [])) or "—"
         return _sentence(_("%(who)s set the tags to %(tags)s"), who=who, tags=tags)
@@ -117,6 +123,50 @@ def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
         source=localize_digits(p.get("ticket_id")),
         target=localize_digits(p.get("merged_into")),
     )
+
+
+WORK_EVENTS = (
+    EventType.TICKET_REFERRED,
+    EventType.TICKET_SPLIT,
+    EventType.TASK_CREATED,
+    EventType.TASK_REFERRED,
+)
+
+
+def _work_sentence(event: TicketEvent, who: str, names: dict[int, str]) -> SafeString:
+    """Referrals, splits and tasks on the timeline (helpdesk.followups, docs/tasks.md)."""
+    p: dict[str, Any] = event.payload
+    note = p.get("note") or ""
+    if event.type == EventType.TICKET_SPLIT:
+        n = localize_digits(p.get("split_into"))
+        if p.get("split_into") == event.ticket_id:
+            source = localize_digits(p.get("ticket_id"))
+            return _sentence(_("%(who)s split this ticket from #%(n)s"), who=who, n=source)
+        return _sentence(_("%(who)s split messages into ticket #%(n)s"), who=who, n=n)
+    if event.type == EventType.TASK_CREATED:
+        return _sentence(_("%(who)s added the task %(title)s"), who=who, title=p.get("title", ""))
+    target = names.get(p["assignee_id"], "?") if p.get("assignee_id") else _team_name(p)
+    what = _("the task %(title)s") % {"title": p.get("title", "")}
+    if event.type == EventType.TICKET_REFERRED:
+        what = _("the ticket")
+    if note:
+        return _sentence(
+            _("%(who)s referred %(what)s to %(target)s: “%(note)s”"),
+            who=who,
+            what=what,
+            target=target,
+            note=note,
+        )
+    return _sentence(
+        _("%(who)s referred %(what)s to %(target)s"), who=who, what=what, target=target
+    )
+
+
+def _team_name(p: dict[str, Any]) -> str:
+    from helpdesk.models import Team
+
+    team = Team.objects.filter(pk=p.get("team_id") or 0).first()
+    return team.name if team else _("the team")
 
 
 def _survey_sentence(p: dict[str, Any]) -> SafeString:

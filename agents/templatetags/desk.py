@@ -109,6 +109,9 @@ def desk_nav(context: template.Context) -> list[NavItem]:
         kb = url_or_none("kb:manage")
         if kb:
             items.append(NavItem("kb", kb, _("Knowledge base"), "book"))
+    tasks = url_or_none("tasks")
+    if tasks:
+        items.append(NavItem("tasks", tasks, _("Tasks"), "alarm"))
     reports = url_or_none("reports")
     if reports:
         items.append(NavItem("reports", reports, _("Reports"), "clipboard-data"))

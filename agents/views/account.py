@@ -20,6 +20,7 @@ from agents.views.common import agent_required, back, done, failed
 from helpdesk.actions import tickets as ticket_actions
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError, Invalid
+from helpdesk.macros.apply import apply_macro
 from helpdesk.models import TokenScope
 from helpdesk.staff import presence, tokens
 
@@ -72,6 +73,8 @@ def _bulk_one(request: HttpRequest, form: BulkForm, ticket_id: int) -> None:
         ticket = check_ticket_readable(user, ticket_id)
         tags = [*ticket.tags, data["tag"]]
         ticket_actions.do_set_tags(user, ticket_id, tags, expected_version=ticket.version)
+    elif op == "macro" and data["macro"]:
+        apply_macro(user, data["macro"], ticket_id)  # one transaction per ticket
 
 
 @require_POST

@@ -142,6 +142,8 @@ def do_start_conversation(
     if (contact_id is None) == (contact is None):
         raise Invalid("name either contact_id or contact", field="contact_id")
     subject = " ".join(subject.split())[:MAX_SUBJECT]
+    if contact is None:  # a contact the actor may not see does not exist for them
+        check_contact_readable(actor, contact_id or 0)
     inbox = pick_inbox(actor, inbox_id=inbox_id, channel=channel)
     with transaction.atomic():
         if contact is not None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from helpdesk.api.bodies import WriteBody
 from helpdesk.api.pagination import decode_id_cursor, encode_cursor, page_limit
@@ -165,12 +166,22 @@ def cancel_task(request: HttpRequest, task_id: PathId) -> Any:
 
 
 class ReferIn(WriteBody):
-    to_user_id: Id | None = None
-    to_team_id: Id | None = None
+    """A colleague (to_user_id), a team (to_team_id), or a colleague in a team."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["to_user_id"]}, {"required": ["to_team_id"]}]},
+    )
+
+    to_user_id: Id | SkipJsonSchema[None] = None
+    to_team_id: Id | SkipJsonSchema[None] = None
     note: Annotated[Text, Field(max_length=2000)] = ""
 
     @model_validator(mode="after")
     def _someone(self) -> ReferIn:
+        for name in ("to_user_id", "to_team_id"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} may be absent, not null")
         if self.to_user_id is None and self.to_team_id is None:
             raise ValueError("send to_user_id or to_team_id")
         return self

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from helpdesk.actions.outbound import NewContact, do_start_conversation
 from helpdesk.api import tickets
@@ -23,7 +24,7 @@ from helpdesk.models import Ticket
 router = Router(tags=["ticket actions"])
 
 
-class ContactIn(WriteBody):
+class OutboundContactIn(WriteBody):
     """A contact named by its addresses: the one owning any of them, else a new contact."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
@@ -39,10 +40,21 @@ class ContactIn(WriteBody):
 
 
 class TicketCreateIn(WriteBody):
-    contact_id: Id | None = None
-    contact: ContactIn | None = None
-    channel: Annotated[Text, Field(max_length=16)] | None = None
-    inbox_id: Id | None = None
+    """Exactly one of contact_id / contact; a channel or an inbox_id (or both)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [{"required": ["contact_id"]}, {"required": ["contact"]}],
+            "anyOf": [{"required": ["channel"]}, {"required": ["inbox_id"]}],
+        },
+    )
+
+    # Absent, not null: the schema (and the check below) refuse an explicit null.
+    contact_id: Id | SkipJsonSchema[None] = None
+    contact: OutboundContactIn | SkipJsonSchema[None] = None
+    channel: Annotated[Text, Field(min_length=1, max_length=16)] | SkipJsonSchema[None] = None
+    inbox_id: Id | SkipJsonSchema[None] = None
     subject: Annotated[Text, Field(max_length=300)] = ""
     text: Annotated[Text, Field(min_length=1, max_length=100_000)]
     html: Annotated[Text, Field(max_length=400_000)] = ""
@@ -50,6 +62,9 @@ class TicketCreateIn(WriteBody):
 
     @model_validator(mode="after")
     def _one_contact(self) -> TicketCreateIn:
+        for name in ("contact_id", "contact", "channel", "inbox_id"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} may be absent, not null")
         if (self.contact_id is None) == (self.contact is None):
             raise ValueError("send either contact_id or contact")
         if self.channel is None and self.inbox_id is None:
