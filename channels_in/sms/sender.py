@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from channels_in.sms.models import RANK, OutboundSms, Provider, SmsConfig, SmsStatus
 from channels_in.sms.providers import provider_for
 from channels_in.sms.providers.base import ProviderError, Receipt
+from channels_in.sms.providers.kavenegar import Kavenegar
 from channels_in.sms.receive import OUTBOUND_PREFIX, failure_reason
 from channels_in.sms.segments import Count, cost, count
 from helpdesk.channels import DeliveryError, NotConnected, SendResult
@@ -20,7 +21,7 @@ class SmsSender:
 
     def send(self, message: DeskMessage) -> SendResult:
         """Refuse what SMS cannot carry (files, more segments than the inbox allows),
-        else hand the text to the provider (once per message: Kavenegar's localid)."""
+        else hand the text to the provider, naming it by our message id."""
         config = SmsConfig.objects.filter(inbox_id=message.inbox_id).first()
         if config is None:
             raise NotConnected("this inbox has no SMS line configured")
@@ -56,14 +57,17 @@ class SmsSender:
 
     def was_delivered(self, message: DeskMessage) -> bool | None:
         """After a crash mid-send (helpdesk.channels.DeliveryLookup): True when the
-        provider had accepted the text; False for Kavenegar otherwise (a resend with
-        the same localid returns the first send, never a second text); else unknown."""
+        provider had accepted the text; for Kavenegar, asked by our localid (False:
+        it never got it, safe to send); a generic gateway cannot tell (None)."""
         if OutboundSms.objects.filter(message=message).exists():
             return True
         config = SmsConfig.objects.filter(inbox_id=message.inbox_id).first()
-        if config is not None and config.provider == Provider.KAVENEGAR:
-            return False
-        return None
+        if config is None or config.provider != Provider.KAVENEGAR or not config.api_key:
+            return None
+        try:
+            return Kavenegar(config).sent_before(str(message.pk))
+        except ProviderError:
+            return None
 
 
 def phone_number(message: DeskMessage) -> str | None:

@@ -6,8 +6,10 @@ The shapes relied on (recorded as fixtures in tests/channels_in/sms/fixtures/):
   `message`, `localid` answers `{"return": {"status": 200, "message": ...},
   "entries": [{"messageid", "status", "statustext", "cost", ...}]}`; a refusal
   carries its code in `return.status` (also the HTTP status) and Persian words
-  in `return.message`. `localid` makes a retried send return the first one.
+  in `return.message`. `localid` (our message id) names the send for later lookups.
 * `GET {api}/{key}/account/info.json`: `entries.remaincredit`.
+* `GET {api}/{key}/sms/statuslocalmessageid.json?localid=...`: `entries[]`
+  with `messageid`, `localid`, `status` (100: no such message).
 * Received SMS forwarded to our URL: `messageid`, `from`, `to`, `message`
   (query string or form fields).
 * Delivery reports sent to our URL: `messageid`, `status` (the codes below).
@@ -73,7 +75,7 @@ class Kavenegar:
         raise ProviderError(reason, permanent=code not in TEMPORARY)
 
     def send(self, to: str, text: str, reference: str) -> Receipt:
-        """sms/send.json, once per reference (Kavenegar's localid)."""
+        """sms/send.json, named by `reference` (Kavenegar's localid)."""
         form = {
             "receptor": local_number(to),
             "sender": self.config.sender_number,
@@ -94,6 +96,14 @@ class Kavenegar:
             words=str(entry.get("statustext", "")),
             cost=_decimal(entry.get("cost")),
         )
+
+    def sent_before(self, reference: str) -> bool:
+        """sms/statuslocalmessageid.json: did a send with this localid reach Kavenegar?"""
+        entries = self._call("sms/statuslocalmessageid", query={"localid": reference})
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and _int(entry.get("status")) not in (None, 100):
+                return True
+        return False
 
     def check(self) -> str:
         """account/info.json: the key works; the remaining credit."""

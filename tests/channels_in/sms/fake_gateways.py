@@ -103,6 +103,15 @@ def _handler(fake: FakeGateways) -> type[BaseHTTPRequestHandler]:
                     entry.update(receptor=form["receptor"], sender=form["sender"])
                     fake.next_id += 1
                     self._answer(200, body)
+                elif path.endswith("/sms/statuslocalmessageid.json"):
+                    local = seen.query.get("localid")
+                    sent = [s for s in fake.sent() if s.form().get("localid") == local]
+                    entry = {"messageid": 0, "localid": local, "status": 100, "statustext": ""}
+                    if sent:
+                        entry |= {"messageid": 8792343, "status": 1, "statustext": "در صف ارسال"}
+                    self._answer(
+                        200, {"return": {"status": 200, "message": "تایید شد"}, "entries": [entry]}
+                    )
                 elif path.endswith("/account/info.json"):
                     self._answer(200, fixture("kavenegar_account_info"))
                 else:

@@ -46,7 +46,7 @@ def test_it_sends_a_persian_reply_by_kavenegar_once_per_message(
         "receptor": "09121234567",
         "sender": "10004346",
         "message": "سلام، سفارش شما فردا می‌رسد.",
-        "localid": str(message.pk),  # Kavenegar returns the first send for a retried localid
+        "localid": str(message.pk),  # what the sweeper asks Kavenegar by after a crash
     }
     row = OutboundSms.objects.get(message=message)
     assert (row.segments, row.status, row.provider_words) == (1, SmsStatus.QUEUED, "در صف ارسال")
@@ -161,9 +161,12 @@ def test_it_tells_the_sweeper_whether_an_interrupted_send_reached_the_provider(
     sender = SmsSender()
     sent = reply(agent_a, sms_ticket(kavenegar), "hello")
     assert sender.was_delivered(sent) is True
-    # Not accepted yet: Kavenegar's localid makes a resend safe, a generic gateway cannot tell.
+    # Kavenegar is asked by our localid; a generic gateway cannot tell.
     unsent = do_reply(agent_a, sms_ticket(kavenegar).pk, "again")
     assert sender.was_delivered(unsent) is False
+    OutboundSms.objects.filter(message=sent).delete()  # as if the worker died after the send
+    assert sender.was_delivered(sent) is True
+    assert gateways.seen[-1].query == {"localid": str(sent.pk)}
     other = do_reply(agent_a, sms_ticket(generic).pk, "again")
     assert sender.was_delivered(other) is None
 
