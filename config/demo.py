@@ -22,6 +22,7 @@ from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from config.demo_extras import seed_extras
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
+from config.demo_work import seed_work
 from helpdesk import identities
 from helpdesk.actions.messages import (
     do_add_note,
@@ -367,6 +368,7 @@ def seed() -> Created | None:
         tickets = _customers(created, inboxes)
         _follow_up(created, inboxes)
         _agent_work(created, people, tickets)
+        seed_work(people, tickets)
         extras = seed_extras(people["teams"], inboxes)
         seed_sms(inboxes)
         seed_sla()
