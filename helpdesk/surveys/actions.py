@@ -126,7 +126,8 @@ def do_send_request(request_id: int, *, manual: bool = False) -> SurveyRequest |
             request.save(update_fields=["status", "skip_reason"])
             return None
         style = _prompt_style(ticket.inbox.kind)
-        text, html, meta = prompt.build(request)
+        native = style == channels.SurveyPrompt.NATIVE
+        text, html, meta = prompt.build(request, native=native)
         message = Message.objects.create(
             ticket=ticket,
             inbox_id=ticket.inbox_id,

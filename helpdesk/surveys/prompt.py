@@ -61,15 +61,18 @@ def survey_url(token: str, score: int | None = None) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}{query}"
 
 
-def build(request: SurveyRequest) -> tuple[str, str, dict[str, Any]]:
-    """(text, html, survey meta) of the prompt for `request` (its pk must exist)."""
+def build(request: SurveyRequest, *, native: bool = False) -> tuple[str, str, dict[str, Any]]:
+    """(text, html, survey meta) of the prompt for `request` (its pk must exist).
+
+    A channel that draws the scale itself (`native`) gets the question alone as text.
+    """
     token = make_token(request.pk)
     language = request.language or "en"
     with translation.override(language):
         lowest = digits_for(request.min_score, language)
         highest = digits_for(request.max_score, language)
         hint = _("Answer from %(low)s to %(high)s here:") % {"low": lowest, "high": highest}
-        text = f"{request.question}\n{hint} {survey_url(token)}"
+        text = request.question if native else f"{request.question}\n{hint} {survey_url(token)}"
         links = " ".join(
             f'<a href="{escape(survey_url(token, s))}">{escape(score_label(request, s))}</a>'
             for s in scores(request)
