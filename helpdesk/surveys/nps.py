@@ -10,9 +10,9 @@ NPS question within the campaign's cool-down (90 days by default) are left out.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
