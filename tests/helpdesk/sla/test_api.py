@@ -15,7 +15,7 @@ from helpdesk.sla.scheduler import tick
 from tests.helpdesk.api.conftest import API
 from tests.helpdesk.sla.conftest import Clock, make_policy
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def when(value: str) -> datetime:
