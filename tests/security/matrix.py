@@ -126,6 +126,13 @@ def api_write(body: dict[str, Any] | None = None) -> Row:
     return row(401, NO_PROFILE_API, 404, "ok", "ok", body=body or {})
 
 
+WEBHOOK_ADMIN = row(401, NO_PROFILE_API, 403, 403, "ok")
+
+
+def webhook_admin(body: dict[str, Any]) -> Row:
+    return row(401, NO_PROFILE_API, 403, 403, "ok", body=body)
+
+
 API.update(
     {
         "helpdesk_api_me_me": API_ROW,
@@ -230,6 +237,22 @@ API.update(
         "helpdesk_api_attributes_set_ticket_attributes": api_write(
             {"custom_attributes": {"order": "A-1"}}
         ),
+        # Outbound webhooks (issue 21): admins only, with an admin-scope token.
+        "helpdesk_outbound_webhooks_api_list_event_types": WEBHOOK_ADMIN,
+        "helpdesk_outbound_webhooks_api_list_subscriptions": WEBHOOK_ADMIN,
+        "helpdesk_outbound_webhooks_api_create_subscription": webhook_admin(
+            {"name": "CRM", "url": "https://crm.example/in", "event_types": ["ticket.created"]}
+        ),
+        "helpdesk_outbound_webhooks_api_get_subscription": WEBHOOK_ADMIN,
+        "helpdesk_outbound_webhooks_api_update_subscription": webhook_admin({"name": "Shop 2"}),
+        "helpdesk_outbound_webhooks_api_delete_subscription": row(
+            401, NO_PROFILE_API, 403, 403, "ok", params={"subscription_id": "spare_subscription_id"}
+        ),
+        "helpdesk_outbound_webhooks_api_rotate_secret": webhook_admin({}),
+        "helpdesk_outbound_webhooks_api_send_test": webhook_admin({}),
+        "helpdesk_outbound_webhooks_api_list_deliveries": WEBHOOK_ADMIN,
+        "helpdesk_outbound_webhooks_api_get_delivery": WEBHOOK_ADMIN,
+        "helpdesk_outbound_webhooks_api_redeliver": webhook_admin({}),
     }
 )
 
