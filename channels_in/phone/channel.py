@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.channels import ChannelSpec, IdentitySpec
+from helpdesk.channels import ChannelSpec, IdentitySpec, SurveyPrompt
 from helpdesk.identities import PHONE
 
 KIND = "phone"
@@ -15,6 +15,8 @@ SPEC = ChannelSpec(
     identities=(IdentitySpec(PHONE, _("Phone"), "helpdesk.identities.normalize_phone"),),
     sender="channels_in.phone.sender.PhoneSender",
     voice=True,
+    # A call's CSAT question goes to another of the caller's channels (an email, say).
+    survey_prompt=SurveyPrompt.RELAY,
     event_schemas=(
         "channels_in.phone.events.CallRinging",
         "channels_in.phone.events.CallAnswered",
