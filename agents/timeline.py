@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from agents.sla_timeline import SLA_EVENTS, describe_sla
 from helpdesk.digits import persian_digits
 from helpdesk.events import EventType
 from helpdesk.models import Agent, Message, Priority, Ticket, TicketEvent, TicketStatus
@@ -27,6 +28,7 @@ SHOWN_EVENTS = (
     EventType.TICKET_SPLIT,
     EventType.TASK_CREATED,
     EventType.TASK_REFERRED,
+    *SLA_EVENTS,
 )
 
 
@@ -114,6 +116,8 @@ def describe(event: TicketEvent, names: dict[int, str]) -> SafeString:
         return _survey_sentence(p)
     if event.type in WORK_EVENTS:
         return _work_sentence(event, who, names)
+    if event.type in SLA_EVENTS:
+        return describe_sla(event)
     if event.type == EventType.TICKET_TAGS_CHANGED:
         tags = ", ".join(p.get("tags", [])) or "—"
         return _sentence(_("%(who)s set the tags to %(tags)s"), who=who, tags=tags)

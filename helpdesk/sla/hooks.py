@@ -164,7 +164,7 @@ def _on_status(ticket_id: int, data: dict[str, Any], now: datetime) -> None:
             clocks.resume(row, target, now, policy)
     if status == TicketStatus.PENDING:
         row.pending_since = row.pending_since or now
-    elif status != TicketStatus.PENDING:
+    else:
         row.pending_since = None
     _save(row, now)
 

@@ -94,8 +94,10 @@ def run_rule(rule: TimeRule, now: datetime) -> int:
     field = ANCHORS[TimeTrigger(rule.trigger)]
     cutoff = _cutoff(rule, now)
     lower = rule.checked_until
-    if lower is None and rule.trigger == TimeTrigger.SLA_DUE:
-        lower = now  # due times already past are breaches, not "due soon"
+    if rule.trigger == TimeTrigger.SLA_DUE:
+        # Due times move (a new ticket's may fall inside the window already looked at):
+        # look at the whole window each round; past ones are breaches, not "due soon".
+        lower = now
     rows = TicketSla.objects.filter(**{f"{field}__lte": cutoff})
     if lower is not None:
         rows = rows.filter(**{f"{field}__gte": lower})

@@ -88,3 +88,12 @@ def test_the_persian_inbox_speaks_persian_digits(
     badge = body.split("sla-badge", 2)[1]
     assert re.search("[۰-۹]", badge)
     assert not re.search(r"data-sla-status=\"breached\"[^>]*>[^<]*[0-9]", badge)
+
+
+def test_the_timeline_logs_the_policy_and_the_breach(
+    login: Any, agent_a: Any, tickets: dict[str, Ticket]
+) -> None:
+    body = login(agent_a).get(f"/t/{tickets['late'].pk}/").content.decode()
+    assert "SLA policy <bdi>Standard</bdi> applies" in body
+    assert "SLA policy <bdi>Quick</bdi> applies" in body  # tagged quick: applied again
+    assert "SLA breached: First response was due" in body
