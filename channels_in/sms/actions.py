@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_in.sms.channel import KIND
+from channels_in.sms.events import SmsStatusChanged
 from helpdesk import events
 from helpdesk.actions.automatic import automatic_sent_recently
 from helpdesk.ingest import message_created
@@ -49,3 +50,14 @@ def do_text_missed_caller(
 
         transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
         return message
+
+
+def do_record_sms_status(message_id: int, status: str) -> None:
+    """Record (and publish on commit) that a text's provider status moved to `status`."""
+    with transaction.atomic():
+        ticket_id = Message.objects.filter(pk=message_id).values_list("ticket_id", flat=True)
+        ticket = Ticket.objects.select_for_update().filter(pk__in=ticket_id).first()
+        if ticket is None:
+            return
+        changed = SmsStatusChanged(ticket_id=ticket.pk, message_id=message_id, status=status)
+        events.record(changed, ticket=ticket, actor_id=None)

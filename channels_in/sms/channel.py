@@ -21,7 +21,9 @@ SPEC = ChannelSpec(
     sender="channels_in.sms.sender.SmsSender",
     urls=(("channels/sms/", "channels_in.sms.urls"),),
     setup_url="admin:channel_sms_smsconfig_changelist",
-    # The composer's segment and cost counter (templatetags/sms_composer.py).
+    event_schemas=("channels_in.sms.events.SmsStatusChanged",),
+    # The composer's segment and cost counter and the texts' delivery states
+    # (templatetags/sms_composer.py, static/sms/composer.js).
     inbox_templates=("sms/_composer.html",),
     inbox_scripts=("sms/composer.js",),
 )

@@ -7,6 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from channels_in.sms.actions import do_record_sms_status
 from channels_in.sms.models import RANK, OutboundSms, SmsConfig, SmsStatus
 from channels_in.sms.providers.base import BadPayload, IncomingSms, Report
 from channels_in.sms.segments import count
@@ -60,8 +61,10 @@ def apply_report(config: SmsConfig, report: Report) -> str:
             continue
     else:
         return "conflict"
-    if outcome == "updated" and report.status == SmsStatus.FAILED and message_id:
-        fail_message(message_id, report)
+    if outcome == "updated" and message_id:
+        if report.status == SmsStatus.FAILED:
+            fail_message(message_id, report)
+        do_record_sms_status(message_id, report.status)
     return outcome
 
 

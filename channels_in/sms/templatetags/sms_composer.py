@@ -1,4 +1,4 @@
-"""The composer's SMS counter: limits and prices of the open ticket's SMS inbox."""
+"""The SMS part of the ticket page: the composer's counter, the texts' delivery states."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from channels_in.sms.channel import KIND
-from channels_in.sms.models import SmsConfig
+from channels_in.sms.models import OutboundSms, SmsConfig, SmsStatus
 
 register = template.Library()
 
@@ -30,4 +30,20 @@ def sms_composer(ticket: Any) -> dict[str, Any] | None:
             "count": _("{segments} SMS · {units}/{limit} characters · about {cost} {currency}"),
             "over": _("Too long: {segments} SMS; this inbox sends at most {max}."),
         },
+    }
+
+
+@register.simple_tag
+def sms_statuses(ticket: Any) -> dict[str, Any] | None:
+    """The provider's word on each text of the ticket (any inbox: a missed call's SMS
+    sits on a phone ticket), with labels for the live updates; one query."""
+    if not ticket:
+        return None
+    found = dict(
+        OutboundSms.objects.filter(message__ticket_id=ticket.pk).values_list("message_id", "status")
+    )
+    return {
+        "ticket_id": ticket.pk,
+        "messages": {str(k): v for k, v in found.items()},
+        "labels": {choice.value: str(choice.label) for choice in SmsStatus},
     }

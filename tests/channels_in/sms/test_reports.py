@@ -42,6 +42,11 @@ def test_it_keeps_delivered_when_an_older_report_arrives_late(
     ]
     assert outcomes == [["updated"], ["stale"], ["stale"], ["stale"]]
     assert status_of(message) == SmsStatus.DELIVERED
+    # One live update, for the one report that changed something.
+    announced = TicketEvent.objects.filter(type="sms.status", ticket=message.ticket_id)
+    assert [e.payload for e in announced] == [
+        {"ticket_id": message.ticket_id, "message_id": message.pk, "status": "delivered"}
+    ]
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.SENT
 
@@ -103,3 +108,19 @@ def test_it_answers_400_to_bad_reports(
 ) -> None:
     assert hook(kavenegar, "report", body).status_code == 400
     assert not OutboundSms.objects.exists()
+
+
+def test_it_gives_the_ticket_page_each_texts_status(
+    kavenegar: SmsConfig, gateways: FakeGateways, agent_a: Any, hook: Callable[..., Any]
+) -> None:
+    from django.test import Client
+
+    message = sent_reply(kavenegar, agent_a)
+    provider_id = str(message.external_id).removeprefix("sms-out:")
+    hook(kavenegar, "report", {"messageid": provider_id, "status": "10"})
+    client = Client()
+    client.force_login(agent_a)
+    page = client.get(f"/t/{message.ticket_id}/").content.decode()
+    assert 'id="sms-statuses"' in page
+    assert f'"{message.pk}": "delivered"' in page
+    assert 'id="sms-composer"' in page and '"max_segments": 3' in page

@@ -24,7 +24,45 @@ const digits = (s) => (PERSIAN ? String(s).replace(/[0-9]/g, (d) => "۰۱۲۳۴�
 const fill = (template, values) =>
   template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? digits(values[name]) : m));
 
-export function wire() {
+export function wire(sock) {
+  wireStatuses(sock);
+  wireCounter();
+}
+
+// What the provider said of each text after "sent" (delivered, not delivered): a
+// badge beside the desk's own delivery badge, kept live by "sms.status" events
+// and put back after every refresh of the timeline.
+function wireStatuses(sock) {
+  const data = document.getElementById("sms-statuses");
+  if (!data) return;
+  const state = JSON.parse(data.textContent);
+  const apply = () => {
+    for (const [id, status] of Object.entries(state.messages)) {
+      const head = document.querySelector(`#m-${id} .msg-head`);
+      if (!head) continue;
+      let badge = head.querySelector(".sms-status");
+      if (!badge) {
+        badge = document.createElement("span");
+        head.appendChild(badge);
+      }
+      badge.className = `sms-status badge text-bg-light border sms-status-${status}`;
+      badge.dataset.smsStatus = status;
+      badge.textContent = state.labels[status] || status;
+    }
+  };
+  sock?.addEventListener("event", (e) => {
+    const ev = e.detail;
+    if (ev.type !== "sms.status" || ev.data.ticket_id !== state.ticket_id) return;
+    state.messages[String(ev.data.message_id)] = ev.data.status;
+    apply();
+  });
+  document.body.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target.id === "timeline") apply();
+  });
+  apply();
+}
+
+function wireCounter() {
   const data = document.getElementById("sms-composer");
   const counter = document.getElementById("sms-counter");
   const form = document.getElementById("reply");
