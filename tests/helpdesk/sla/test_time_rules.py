@@ -132,3 +132,15 @@ def test_a_resolved_ticket_is_not_waited_on(
     do_set_status(agent_a, ticket.pk, "resolved")
     assert run_time_rules(clock.advance(minutes=6)) == 0
     assert fired(ticket) == []
+
+
+def test_a_due_time_that_starts_inside_the_window_still_fires(
+    email_inbox_a: Any, new_ticket: Callable[..., Ticket], clock: Clock
+) -> None:
+    make_policy(first=10)
+    rule(TimeTrigger.SLA_DUE, 15, [{"type": "add_tag", "tag": "soon"}])
+    run_time_rules(clock.now)  # looked up to now + 15 minutes
+    ticket = new_ticket(email_inbox_a)  # due in 10: inside what was looked at
+    assert run_time_rules(clock.advance(minutes=1)) == 1
+    assert run_time_rules(clock.advance(minutes=1)) == 0
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["soon"]
