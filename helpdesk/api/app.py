@@ -62,6 +62,7 @@ api.add_router("/", tasks.router)
 # Each package mounts its own router; the core owns tickets, contacts and events.
 api.add_router("/kb/", "knowledge_base.api.router")
 api.add_router("/calls/", "channels_in.phone.api.router")
+api.add_router("/webhooks/", "helpdesk.outbound_webhooks.api.router")
 api.add_router("/surveys/", "helpdesk.surveys.api.router")
 
 

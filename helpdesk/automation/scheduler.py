@@ -24,6 +24,7 @@ from helpdesk.automation import engine
 from helpdesk.automation.actor import system_actor
 from helpdesk.followups.reminders import send_due_reminders
 from helpdesk.models import IdempotentRequest, Rule, RuleRun, Ticket, TicketStatus, Trigger
+from helpdesk.outbound_webhooks import dispatch as webhooks
 from helpdesk.sla import scheduler as sla_scheduler
 from helpdesk.sla import timerules
 from helpdesk.tasks import requeue_stranded
@@ -96,6 +97,7 @@ def run_due_work(now: datetime | None = None) -> dict[str, int]:
         **_surveys(now),
         "time_rules": timerules.run_time_rules(now),
         "task_reminders": send_due_reminders(now),
+        "webhooks_requeued": webhooks.scheduled(now),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -57,8 +58,9 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check_url(url: str) -> Target:
-    """The target of `url` if it may receive webhooks; raises Refused or Unresolvable."""
+def check_url(url: str, resolver: Callable[[str, int], list[str]] | None = None) -> Target:
+    """The target of `url` if it may receive webhooks; raises Refused or Unresolvable.
+    `resolver` defaults to `resolve` (looked up at call time, so tests can stub it)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -72,7 +74,7 @@ def check_url(url: str) -> Target:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
         raise Refused("the target URL has an invalid port") from exc
-    addresses = [host] if _literal(host) else resolve(host, port)
+    addresses = [host] if _literal(host) else (resolver or resolve)(host, port)
     if not addresses:
         raise Unresolvable(f"{host} has no address")
     for address in addresses:

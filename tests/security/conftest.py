@@ -116,6 +116,23 @@ def _crm(admin: Any) -> dict[str, Any]:
     }
 
 
+def _webhooks(admin: Any) -> dict[str, int]:
+    from helpdesk.outbound_webhooks.actions import do_create_subscription
+    from helpdesk.outbound_webhooks.models import Delivery
+
+    data = {"name": "Shop", "url": "https://shop.example/hooks", "event_types": ["ticket.created"]}
+    sub, _secret = do_create_subscription(admin, data)
+    spare, _secret = do_create_subscription(admin, {**data, "name": "Spare"})
+    logged = Delivery.objects.create(
+        subscription=sub, event_type="ticket.created", body="{}", status="failed"
+    )
+    return {
+        "subscription_id": sub.pk,
+        "spare_subscription_id": spare.pk,
+        "delivery_id": logged.pk,
+    }
+
+
 @pytest.fixture
 def world(team_a: Any, team_b: Any, email_inbox_a: Any) -> World:
     users = _users(team_a, team_b)
@@ -143,8 +160,10 @@ def world(team_a: Any, team_b: Any, email_inbox_a: Any) -> World:
     task = do_create_task(users["team_agent"], title="Call back", ticket_id=ticket.pk)
     macro = Macro.objects.create(name="Thanks", add_tags="thanked")
     crm = _crm(users["admin"])
+    webhooks = _webhooks(users["admin"])
     ids: dict[str, Any] = {
         **crm,  # companies, segments, attribute definitions, an import (issue 19)
+        **webhooks,  # a subscription with a logged delivery, and a spare one (issue 21)
         "task_id": task.pk,  # a team A task (helpdesk.followups)
         "macro_id": macro.pk,  # a macro shared with every agent
         "ticket_id": ticket.pk,

@@ -68,6 +68,8 @@ CHECKS = [
     negative_data_rejection,
 ]
 T = "/api/v1/tickets/{ticket_id}"
+W = "/api/v1/webhooks/subscriptions"
+WEBHOOK_WRITES = (f"POST {W}", f"PATCH {W}/{{subscription_id}}")
 # (operation, field) -> the rule a well-formed request can still break: they depend
 # on the clock, on stored objects or on the whole body, which a JSON Schema cannot
 # say. docs/api.md lists them. Any other refusal of a schema-valid request fails.
@@ -128,6 +130,12 @@ RULES_BEYOND_SCHEMA = {
     ("POST /api/v1/attributes", "choices"): "a list attribute needs choices",
     ("PATCH /api/v1/attributes/{attribute_id}", "choices"): "a list attribute needs choices",
     (f"PATCH {T}/attributes", "custom_attributes"): "values valid for the attribute types",
+    # Outbound webhooks (issue 21, docs/webhooks.md).
+    **{(op, "url"): "a target the SSRF rules allow" for op in WEBHOOK_WRITES},
+    **{(op, "event_types"): "types /webhooks/event-types lists" for op in WEBHOOK_WRITES},
+    **{(op, "team_id"): "a team that exists" for op in WEBHOOK_WRITES},
+    **{(op, "inbox_id"): "an inbox that exists" for op in WEBHOOK_WRITES},
+    **{(op, "channel"): "an installed channel kind" for op in WEBHOOK_WRITES},
 }
 # What a schema-valid request may get: done, or refused for who asks or for what
 # the stored objects are (no such object, a stale version).
