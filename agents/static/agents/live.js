@@ -44,6 +44,7 @@ export class Live {
   }
 
   route(ev) {
+    if (ev.type.startsWith("notification")) return; // the bell's (notifications.js)
     const data = ev.data || {};
     if (ev.type === "typing") return this.typing(data);
     if (ev.type === "viewing") return this.viewing(data);

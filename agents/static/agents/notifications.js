@@ -51,7 +51,7 @@ function showDesktop(data) {
       location.href = `${bell.dataset.openUrl}${data.id}/open/`;
       pop.close();
     });
-    window.deskNotificationsShown = (window.deskNotificationsShown || 0) + 1; // for the browser test
+    bell.dataset.desktopShown = String(Number(bell.dataset.desktopShown || 0) + 1); // for tests
   } catch (err) {
     console.warn("desktop notification refused", err);
   }
@@ -126,19 +126,28 @@ function startOwnSocket(seq) {
   // Pages without the inbox's socket open one for the bell, current from `seq`.
   if (own || window.deskSocket || document.body.dataset.wsPath) return;
   own = new DeskSocket("/ws/agent/", seq);
+  own.addEventListener("state", (e) => {
+    document.getElementById("notif-bell")?.setAttribute("data-socket", e.detail.state);
+  });
   wireNotifications(own);
   own.connect();
 }
 
+// The inbox page's entry module (main.js) publishes its socket as window.deskSocket,
+// whenever it gets there: the bell wires itself to it at that moment, before it connects.
 function wireInbox() {
-  if (window.deskSocket) wireNotifications(window.deskSocket);
+  let inboxSocket = window.deskSocket;
+  if (inboxSocket) wireNotifications(inboxSocket);
+  Object.defineProperty(window, "deskSocket", {
+    configurable: true,
+    get: () => inboxSocket,
+    set: (sock) => {
+      inboxSocket = sock;
+      if (sock) wireNotifications(sock);
+    },
+  });
 }
-
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", wireInbox);
-} else {
-  wireInbox();
-}
+wireInbox();
 
 // The note composer of a ticket page: @mentions of agents who may read it.
 wireMentions(Number(document.body.dataset.ticket) || null);
