@@ -43,7 +43,7 @@ class WhatsAppSender:
         """Send a template (when the agent chose one) or text then files; parts already
         sent are not sent again; outside the 24-hour window only templates go."""
         config = WhatsAppConfig.objects.filter(inbox_id=message.inbox_id).first()
-        if config is None:
+        if config is None or not config.access_token:
             raise NotConnected("this inbox has no WhatsApp number configured")
         contact = Contact.objects.get(pk=message.ticket.contact_id).resolve()
         to = _number_of(contact)

@@ -90,3 +90,22 @@ def test_the_admin_keeps_secrets_write_only_and_tests_the_connection(
     fake_graph.token = "rotated"  # noqa: S105 - Meta no longer accepts ours
     refused = client.post(changelist, action, follow=True).content.decode()
     assert "Invalid OAuth access token" in refused and TOKEN not in refused
+
+
+def test_the_inbox_shows_the_closed_window_and_the_picker_in_persian(
+    ticket: Ticket, wa_config: WhatsAppConfig, agent_a: Any
+) -> None:
+    WhatsAppTemplate.objects.create(config=wa_config, name="hello", body="سلام {{1}}")
+    client = Client()
+    client.force_login(agent_a)
+    page = client.get(f"/t/{ticket.pk}/").content.decode()
+    assert 'id="whatsapp-window" data-open="true"' in page and "whatsapp/composer.js" in page
+    Message.objects.filter(direction=Direction.INBOUND).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    client.post("/me/language/", {"language": "fa"})
+    persian = client.get(f"/t/{ticket.pk}/")
+    body = persian.content.decode()
+    assert 'data-open="false"' in body and "hello (fa)" in body
+    assert "پنجرهٔ ۲۴ساعتهٔ واتس‌اپ این مشتری بسته است" in body
+    assert f"/channels/whatsapp/tickets/{ticket.pk}/template/" in body

@@ -197,3 +197,9 @@ def test_a_failed_status_fails_the_message_with_whatsapps_words(wa_config: Whats
 
 def test_it_ignores_a_status_of_a_message_it_did_not_send(wa_config: WhatsAppConfig) -> None:
     assert post(envelope(statuses=[status("wamid.UNKNOWN", "read")])).json()["statuses"] == 0
+
+
+def test_a_number_without_an_app_secret_accepts_nothing(wa_config: WhatsAppConfig) -> None:
+    WhatsAppConfig.objects.filter(pk=wa_config.pk).update(app_secret="")
+    assert post(envelope(messages=[text_message()]), secret="").status_code == 403
+    assert not Message.objects.exists()
