@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
+from config.demo_channels import seed_channels
 from config.demo_extras import seed_extras
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
@@ -371,6 +372,7 @@ def seed() -> Created | None:
         seed_work(people, tickets)
         extras = seed_extras(people["teams"], inboxes)
         seed_sms(inboxes)
+        seed_channels(inboxes)
         seed_sla()
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]
