@@ -201,3 +201,17 @@ def do_mark_ticket_read(user_id: int, ticket_id: int) -> int:
     if count:
         transaction.on_commit(partial(delivery.publish_read, user_id), robust=True)
     return count
+
+
+def team_members(team_id: int | None, *, supervisors_only: bool = False) -> list[int]:
+    """User ids of the active agents of a team (or its supervisors), for `notify`.
+
+    The SLA clocks tell a team's supervisors of a breach with
+    `notify(team_members(ticket.team_id, supervisors_only=True), SLA_BREACHED, ...)`.
+    """
+    if team_id is None:
+        return []
+    agents = Agent.objects.filter(teams=team_id, user__is_active=True)
+    if supervisors_only:
+        agents = agents.filter(role=Role.SUPERVISOR)
+    return list(agents.values_list("user_id", flat=True).distinct())

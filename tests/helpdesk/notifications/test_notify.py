@@ -148,3 +148,13 @@ def test_it_marks_read_only_the_agents_own(
     assert frames[-1][1]["type"] == "notification.read" and frames[-1][1]["data"]["unread"] == 1
     assert do_mark_all_read(agent_a.pk) == 1 and unread_count(agent_a.pk) == 0
     assert do_mark_ticket_read(agent_a2.pk, ticket.pk) == 1 and unread_count(agent_a2.pk) == 0
+
+
+def test_it_names_a_teams_members_and_supervisors(
+    agent_a: Any, supervisor_a: Any, agent_b: Any, team_a: Any
+) -> None:
+    from helpdesk.notifications.actions import team_members
+
+    assert sorted(team_members(team_a.pk)) == sorted([agent_a.pk, supervisor_a.pk])
+    assert team_members(team_a.pk, supervisors_only=True) == [supervisor_a.pk]
+    assert team_members(None) == []
