@@ -71,9 +71,10 @@ class SmsConfig(models.Model):
         _("body template"),
         blank=True,
         help_text=_(
-            "A JSON object; in its strings {to} (+989121234567), {to_digits} (989121234567), "
-            "{to_local} (09121234567), {text}, {from} and {reference} are replaced. "
-            'Example: {"mobile": "{to_local}", "message": "{text}", "line": "{from}"}'
+            "One field per line, name = value (name[] = value adds to a list, a.b = value "
+            "nests; a JSON object works too). In values {to} (+989121234567), {to_digits} "
+            "(989121234567), {to_local} (09121234567), {text}, {from} and {reference} are "
+            "replaced. Example: mobile = {to_local} / message = {text} / line = {from}"
         ),
     )
     response_id_field = models.CharField(

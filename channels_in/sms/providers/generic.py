@@ -1,10 +1,10 @@
 """A generic HTTP gateway, configured in the admin: any Iranian SMS service (SMS.ir,
 Ghasedak, Melipayamak, ...) that sends by one HTTP request and calls a URL back.
 
-Sending: the body template is a JSON object whose strings may hold {to}, {text},
-{from} and {reference}; it is sent as JSON or as form fields (or, with GET, as
-the query string), with an optional auth header. The provider's id for the text
-is read at a dotted path of the JSON answer.
+Sending: the body template is lines of `name = value` (or a JSON object) whose
+values may hold {to}, {text}, {from} and {reference}; it is sent as JSON or as
+form fields (or, with GET, as the query string), with an optional auth header.
+The provider's id for the text is read at a dotted path of the JSON answer.
 
 Webhooks: received SMS and delivery reports arrive as JSON, form fields or a
 query string; the configuration names the fields (dotted paths for JSON).
@@ -40,14 +40,44 @@ class TemplateError(ValueError):
 
 
 def parse_template(template: str) -> dict[str, Any]:
-    """The body template as a JSON object; TemplateError says what is wrong."""
-    try:
-        value = json.loads(template or "{}")
-    except ValueError as exc:
-        raise TemplateError(f"not JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise TemplateError("the template must be a JSON object")
-    return value
+    """The body template as an object: lines of `name = value` (`name[] = value` adds
+    to a list, `a.b = value` nests), or a JSON object. TemplateError says what is wrong."""
+    text = (template or "").strip()
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise TemplateError(f"not JSON: {exc}") from exc
+        if not isinstance(value, dict):
+            raise TemplateError("the template must be a JSON object")
+        return value
+    body: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            _set_line(body, number, line)
+    return body
+
+
+def _set_line(body: dict[str, Any], number: int, line: str) -> None:
+    name, equals, value = line.partition("=")
+    name, value = name.strip(), value.strip()
+    if not equals or not name:
+        raise TemplateError(f"line {number}: write one field per line as name = value")
+    *parents, last = name.split(".")
+    target = body
+    for part in parents:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise TemplateError(f"line {number}: {part} is already a value")
+    if last.endswith("[]"):
+        items = target.setdefault(last[:-2], [])
+        if not isinstance(items, list):
+            raise TemplateError(f"line {number}: {last[:-2]} is already a value")
+        items.append(value)
+    elif last in target:
+        raise TemplateError(f"line {number}: {last} is given twice")
+    else:
+        target[last] = value
 
 
 def fill(value: Any, values: Mapping[str, str]) -> Any:

@@ -49,9 +49,7 @@ def generic(team_a: Any, gateways: FakeGateways) -> SmsConfig:
         auth_header_name="X-API-KEY",
         auth_header_value="gateway-secret",
         body_format=BodyFormat.JSON,
-        body_template=json.dumps(
-            {"lineNumber": "{from}", "mobiles": ["{to_local}"], "messageText": "{text}"}
-        ),
+        body_template="lineNumber = {from}\nmobiles[] = {to_local}\nmessageText = {text}",
         response_id_field="data.messageId",
         response_error_field="message",
         check_url=f"{gateways.url}/balance",
