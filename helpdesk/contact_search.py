@@ -17,8 +17,9 @@ contacts never scans the table.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from helpdesk.digits import ascii_digits
 from helpdesk.models import Contact, ContactIdentity
@@ -41,33 +42,60 @@ def search_contacts(qs: QuerySet[Contact], q: str) -> QuerySet[Contact]:
     return qs.filter(id__in=matching_ids(q))
 
 
-def matching_ids(q: str) -> QuerySet[Contact, dict[str, int]]:
+def matching_ids(q: str) -> QuerySet[Contact, Any]:
     """A subquery of the ids of every contact matching `q` (merged ones included)."""
+    found = [Contact.objects.filter(cond).values("id") for cond in branches(q)]
+    ids = found[0]
+    for more in found[1:]:
+        ids = ids.union(more)
+    return ids
+
+
+def top_ids(qs: QuerySet[Contact], q: str, order: tuple[str, ...], upto: int) -> list[int]:
+    """The ids of the first `upto` contacts of `qs` matching `q`, in `order` (all of
+    its fields in one direction, e.g. ("-id",) or ("search_name", "id")).
+
+    A list page needs only its first rows, so each branch of the search is asked
+    for its own first `upto` in that order (an index walk that stops early for a
+    common word, a few index probes for a rare one) and the branches are merged
+    here: the first rows of a union are among the first rows of its parts.
+    """
+    names = [f.lstrip("-") for f in order]
+    rows: dict[int, tuple[Any, ...]] = {}
+    for cond in branches(q):
+        for row in qs.filter(cond).order_by(*order).values_list("id", *names)[:upto]:
+            rows[row[0]] = row[1:]
+    reverse = order[0].startswith("-")
+    ranked = sorted(rows, key=lambda pk: rows[pk], reverse=reverse)
+    return ranked[:upto]
+
+
+def branches(q: str) -> list[Q]:
+    """The conditions a contact may match `q` by: its name, or one of its identities."""
     name = normalize(q)
-    if len(name) >= MIN_INFIX:
-        by_name = Contact.objects.filter(search_name__contains=name)
-    else:
-        by_name = Contact.objects.filter(search_name__startswith=name)
-    ids = by_name.values("id")
+    by_name = (
+        Q(search_name__contains=name)
+        if len(name) >= MIN_INFIX
+        else (Q(search_name__startswith=name))
+    )
+    found = [by_name]
     identities = ContactIdentity.objects.all()
     digits = ascii_digits(q)
     if _DIGITS_ONLY.match(digits):
         # A phone number: exactly in E.164 when it parses as one, and as a run of
         # digits inside stored numbers (without the trunk "0" of local forms).
         bare = re.sub(r"\D", "", digits).lstrip("0")
-        branches = []
         phone = as_phone(q)
         if phone:
-            branches.append(identities.filter(address=phone))
+            found.append(Q(id__in=identities.filter(address=phone).values("contact_id")))
         if len(bare) >= MIN_DIGITS:
-            branches.append(identities.filter(address__icontains=bare))
-        for branch in branches:
-            ids = ids.union(branch.values("contact_id"))
-        return ids  # type: ignore[return-value]
+            matches = identities.filter(address__icontains=bare).values("contact_id")
+            found.append(Q(id__in=matches))
+        return found
     if len(q) < MIN_INFIX:
-        return ids  # type: ignore[return-value]
-    ids = ids.union(identities.filter(address__icontains=q).values("contact_id"))
+        return found
+    found.append(Q(id__in=identities.filter(address__icontains=q).values("contact_id")))
     if q.startswith("@") and len(q) > MIN_INFIX:
-        username = identities.filter(display_name__icontains=q[1:])
-        ids = ids.union(username.values("contact_id"))
-    return ids  # type: ignore[return-value]
+        username = identities.filter(display_name__icontains=q[1:]).values("contact_id")
+        found.append(Q(id__in=username))
+    return found

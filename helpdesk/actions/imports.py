@@ -119,16 +119,26 @@ def do_map_import(
         return job
 
 
-def do_import_batch(job_id: int, batch_size: int = BATCH) -> ContactImport:
+def do_import_batch(
+    job_id: int,
+    batch_size: int = BATCH,
+    parsed: tuple[list[str], list[list[str]]] | None = None,
+) -> ContactImport:
     """Import the next batch of a job in one transaction with its progress: a crash
-    loses at most the batch in flight, which the next run does again."""
+    loses at most the batch in flight, which the next run does again. `parsed` is
+    the job's CSV already read (run_import reads it once, not once per batch)."""
     with transaction.atomic():
-        job = ContactImport.objects.select_for_update().filter(pk=job_id).first()
+        job = (
+            ContactImport.objects.select_for_update()
+            .defer("content", "rejected_csv")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None:
             raise NotFound(f"import {job_id} not found")
         if job.state in (ImportState.DONE, ImportState.FAILED):
             return job
-        header, rows = csvfile.read_rows(job.content)
+        header, rows = parsed or csvfile.read_rows(job.content)
         start, end = job.next_row, min(job.next_row + batch_size, len(rows))
         result = BatchResult()
         plans = _plans(header, rows, start, end, job.mapping, result)
@@ -169,7 +179,8 @@ def _dry(plans: list[RowPlan], result: BatchResult) -> None:
 
 
 def _record_updates(contact_ids: list[int], actor_id: int | None) -> None:
-    """One contact.updated per updated contact and team (new contacts have no tickets)."""
+    """One contact.updated per updated contact and team of its tickets: only teams'
+    lists show contacts (new contacts and those without tickets are on none)."""
     if not contact_ids:
         return
     teams: dict[int, list[int | None]] = {}
@@ -181,7 +192,7 @@ def _record_updates(contact_ids: list[int], actor_id: int | None) -> None:
         [
             events.Pending(ContactUpdated(contact_id=c, fields=fields), None, actor_id, team)
             for c in contact_ids
-            for team in teams.get(c, [None])
+            for team in teams.get(c, [])
         ]
     )
 
@@ -193,13 +204,16 @@ def _progress(
     job.created_count += result.created
     job.updated_count += result.updated
     job.rejected_count += len(result.rejected)
+    fields = ["next_row", "created_count", "updated_count", "rejected_count", "state"]
     if result.rejected:
         bad = [(rows[n - 1], reason) for n, reason in sorted(result.rejected)]
         job.rejected_csv += rejected_csv(header, bad, with_header=not job.rejected_csv)
+        fields.append("rejected_csv")
     job.state = ImportState.DONE if end >= len(rows) else ImportState.RUNNING
     if job.state == ImportState.DONE:
         job.finished_at = timezone.now()
-    job.save()
+        fields.append("finished_at")
+    job.save(update_fields=fields)
 
 
 def run_import(
@@ -209,8 +223,10 @@ def run_import(
     progress: Callable[[ContactImport], object] | None = None,
 ) -> ContactImport:
     """Run every remaining batch of a job (the worker task and `import_contacts` call this)."""
+    content = ContactImport.objects.filter(pk=job_id).values_list("content", flat=True).first()
+    parsed = csvfile.read_rows(content) if content else None
     while True:
-        job = do_import_batch(job_id, batch_size)
+        job = do_import_batch(job_id, batch_size, parsed)
         if progress is not None:
             progress(job)
         if job.state != ImportState.RUNNING:

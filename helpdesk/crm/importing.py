@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import connection
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.crm.attributes import clean_value
@@ -136,10 +139,41 @@ def apply_plans(plans: list[RowPlan], result: BatchResult) -> None:
             for identity in plan.identities:
                 fresh[identity] = plan
     _create(new_plans, companies, result)
-    fields = ["name", "search_name", "tags", "custom_attributes", "company", "notes", "language"]
-    Contact.objects.bulk_update(list(to_update.values()), fields)
+    _save_updated(list(to_update.values()))
     result.updated += len(to_update)
     result.updated_ids.extend(to_update)
+
+
+_FIELDS = ["name", "search_name", "tags", "custom_attributes", "company", "notes", "language"]
+
+
+def _save_updated(contacts: list[Contact]) -> None:
+    """Write the updated contacts in one statement.
+
+    Django's bulk_update builds a CASE per field and row, which cost most of an
+    import's time; on PostgreSQL one UPDATE ... FROM (VALUES ...) does the same.
+    """
+    if not contacts:
+        return
+    if connection.vendor != "postgresql":
+        Contact.objects.bulk_update(contacts, _FIELDS)
+        return
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(contacts))
+    params: list[Any] = []
+    for c in contacts:
+        params += [c.pk, c.name, c.search_name, json.dumps(c.tags), json.dumps(c.custom_attributes)]
+        params += [c.company_id, c.notes, c.language]
+    # Only "%s" placeholders are interpolated below; every value is a parameter.
+    sql = (
+        "UPDATE helpdesk_contact AS c SET name = v.name, search_name = v.search_name, "  # noqa: S608
+        "tags = v.tags::jsonb, custom_attributes = v.attrs::jsonb, "
+        "company_id = v.company_id::bigint, notes = v.notes, language = v.language, "
+        "updated_at = now() "
+        f"FROM (VALUES {values}) AS v(id, name, search_name, tags, attrs, company_id, notes, "
+        "language) WHERE c.id = v.id::bigint"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _owners(plans: list[RowPlan]) -> dict[tuple[str, str], int]:

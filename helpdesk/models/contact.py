@@ -51,7 +51,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["name"], name="contact_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="contact_name_idx"),
+            # The contacts page sorted by name, a page at a time.
+            models.Index(fields=["search_name", "id"], name="contact_search_name_idx"),
+        ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
