@@ -107,7 +107,8 @@ def do_refer_ticket(
         )
         pending.append(events.Pending(referred, ticket, actor.pk))
         notices.referred(
-            referral, _("Referred to you: #%(n)s %(s)s") % {"n": ticket.pk, "s": ticket.subject}
+            referral,
+            lambda: _("Referred to you: #%(n)s %(s)s") % {"n": ticket.pk, "s": ticket.subject},
         )
         events.record_many(pending)
         return referral
@@ -154,6 +155,8 @@ def do_refer_task(
             referral_id=referral.pk,
             note=note,
         )
-        notices.referred(referral, _("Task referred to you: %(title)s") % {"title": task.title})
+        notices.referred(
+            referral, lambda: _("Task referred to you: %(title)s") % {"title": task.title}
+        )
         events.record(event, ticket=ticket, team_id=task.team_id, actor_id=actor.pk)
         return referral
