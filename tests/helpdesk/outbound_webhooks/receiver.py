@@ -9,6 +9,7 @@ After the plan, every request gets 200.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +36,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.plan: list[Answer | str] = []
+        self.delay = 0.0  # seconds before each answer (keeps several POSTs in flight)
         self.lock = threading.Lock()
         self.holding = threading.Event()
         self.release = threading.Event()
@@ -49,6 +51,8 @@ class Receiver:
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
                     answer = receiver.plan.pop(0) if receiver.plan else Answer()
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 if answer == DROP:
                     self.close_connection = True
                     self.connection.shutdown(2)
