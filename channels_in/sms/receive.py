@@ -23,24 +23,26 @@ INBOUND_PREFIX = "sms-in:"
 OUTBOUND_PREFIX = "sms-out:"
 
 
-def store_inbound(config: SmsConfig, sms: IncomingSms) -> str:
-    """One received text as a message on the sender's phone identity: "stored" or
-    "duplicate" (the provider's id was seen before). BadPayload for a bad number."""
+def inbound_message(config: SmsConfig, sms: IncomingSms) -> InboundMessage:
+    """The text as the core takes it; BadPayload when the sender is not a phone number."""
     try:
         number = normalize_phone(sms.number)
     except InvalidAddress as exc:
         raise BadPayload(str(exc)) from exc
-    result = receive(
-        InboundMessage(
-            inbox_id=config.inbox_id,
-            external_id=INBOUND_PREFIX + sms.message_id,
-            sender=Sender(kind=PHONE, address=number),
-            received_at=timezone.now(),
-            text=sms.text,
-            meta={"sms_line": sms.line, "sms_segments": count(sms.text).segments},
-        )
+    return InboundMessage(
+        inbox_id=config.inbox_id,
+        external_id=INBOUND_PREFIX + sms.message_id,
+        sender=Sender(kind=PHONE, address=number),
+        received_at=timezone.now(),
+        text=sms.text,
+        meta={"sms_line": sms.line, "sms_segments": count(sms.text).segments},
     )
-    return "stored" if result.created else "duplicate"
+
+
+def store_inbound(message: InboundMessage) -> str:
+    """One received text as a message on the sender's phone identity: "stored", or
+    "duplicate" when the provider's id was seen before."""
+    return "stored" if receive(message).created else "duplicate"
 
 
 def apply_report(config: SmsConfig, report: Report) -> str:

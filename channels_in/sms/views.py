@@ -20,7 +20,7 @@ from channels_in.sms.models import SmsConfig
 from channels_in.sms.parse import request_items
 from channels_in.sms.providers import provider_for
 from channels_in.sms.providers.base import BadPayload
-from channels_in.sms.receive import apply_report, store_inbound
+from channels_in.sms.receive import apply_report, inbound_message, store_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ def _handle(
 
 def _inbound(config: SmsConfig, items: list[dict[str, object]]) -> list[str]:
     provider = provider_for(config)
-    texts = [sms for item in items for sms in provider.parse_inbound(item)]  # all parsed first
-    return [store_inbound(config, sms) for sms in texts]
+    # Everything is parsed and checked first: a bad item stores nothing of its batch.
+    texts = [inbound_message(config, sms) for item in items for sms in provider.parse_inbound(item)]
+    return [store_inbound(message) for message in texts]
 
 
 def _reports(config: SmsConfig, items: list[dict[str, object]]) -> list[str]:

@@ -127,3 +127,16 @@ def test_it_reads_a_generic_gateways_json_by_the_configured_fields(
     texts = list(Message.objects.order_by("id").values_list("text", flat=True))
     assert texts == ["Hi, order 5?", "«سلام»"]
     assert ContactIdentity.objects.get(kind=PHONE).address == "+989351112233"
+
+
+def test_it_stores_nothing_of_a_batch_with_a_bad_item(
+    generic: SmsConfig, hook: Callable[..., Any]
+) -> None:
+    batch = [
+        {"data": {"id": 1, "mobile": "09121234567", "text": "ok"}},
+        {"data": {"id": 2, "mobile": "Kavenegar", "text": "not a number"}},
+    ]
+    response = hook(generic, "inbound", batch, as_json=True)
+    assert response.status_code == 400
+    assert "not a phone number" in response.json()["error"]
+    assert not Message.objects.exists()
