@@ -13,6 +13,7 @@ before their mail left are not mailed (skipped).
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -24,7 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from helpdesk import channels, identities
+from helpdesk import channels, identities, jalali
+from helpdesk.digits import persian_digits
 from helpdesk.models import Agent
 from helpdesk.notifications.hours import next_opening, working_hours_for
 from helpdesk.notifications.models import EmailState, Notification
@@ -129,7 +131,7 @@ def _send(user_id: int, address: str, rows: list[Notification], now: datetime) -
     agent = Agent.objects.filter(user_id=user_id).first()
     language = agent.language if agent is not None else settings.LANGUAGE_CODE
     with translation.override(language):
-        subject, text = compose(rows)
+        subject, text = compose(rows, agent.time_zone if agent is not None else "UTC")
     team_ids = list(
         agent.teams.order_by("id").values_list("id", flat=True) if agent is not None else []
     )
@@ -155,7 +157,7 @@ def _mailers() -> list[StaffMailer]:
     return [s for s in channels.copy_senders(identities.EMAIL) if isinstance(s, StaffMailer)]
 
 
-def compose(rows: list[Notification]) -> tuple[str, str]:
+def compose(rows: list[Notification], time_zone: str = "UTC") -> tuple[str, str]:
     """(subject, plain text) of the mail for `rows`, in the active language."""
     site = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
     if len(rows) == 1:
@@ -170,11 +172,25 @@ def compose(rows: list[Notification]) -> tuple[str, str]:
         "%(count)d notifications from the help desk",
         len(rows),
     ) % {"count": len(rows)}
+    zone = zoneinfo.ZoneInfo(time_zone)
     lines = [_("What happened while you were away:"), ""]
     for note in rows[:DIGEST_LIMIT]:
-        lines.append(f"- {timezone.localtime(note.created_at):%Y-%m-%d %H:%M} {note.title}")
+        lines.append(f"- {_when(note.created_at, zone)} {note.title}")
         if note.url:
             lines.append(f"  {site}{note.url}")
     if len(rows) > DIGEST_LIMIT:
         lines.append(_("…and %(count)d more in the desk.") % {"count": len(rows) - DIGEST_LIMIT})
-    return subject, "\n".join(lines) + "\n"
+    # Persian digits in the words, never in the links (a URL needs ASCII digits).
+    return (persian_digits(subject) if _persian() else subject), "\n".join(lines) + "\n"
+
+
+def _persian() -> bool:
+    return (translation.get_language() or "").startswith("fa")
+
+
+def _when(at: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """A digest line's time in the agent's zone: Jalali in Persian."""
+    with timezone.override(zone):
+        if _persian():
+            return jalali.short_datetime(at)
+        return f"{timezone.localtime(at):%Y-%m-%d %H:%M}"

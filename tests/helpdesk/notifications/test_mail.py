@@ -142,3 +142,18 @@ def test_it_skips_mail_when_no_team_mailbox_can_send(hours: BusinessHours, agent
     notify([agent_a], K.TASK_DUE, title="x")
     assert send_pending(agent_a.pk, at(2026, 12, 5, 10, 0)).startswith("skipped")
     assert Notification.objects.get().email_state == EmailState.SKIPPED
+
+
+def test_it_writes_the_persian_digest_with_jalali_times_and_ascii_links(agent_a: Any) -> None:
+    from django.utils import translation
+
+    from helpdesk.notifications.mail import compose
+
+    rows = [
+        Notification(title="تماس بی‌پاسخ", url="/t/12/", created_at=at(2026, 12, 3, 9, 5)),
+        Notification(title="پیام تازه", url="", created_at=at(2026, 12, 3, 10, 0)),
+    ]
+    with translation.override("fa"):
+        subject, text = compose(rows, "Asia/Tehran")
+    assert subject == "۲ اعلان از میز پشتیبانی"
+    assert "۱۴۰۵/۰۹/۱۲ ۰۹:۰۵ تماس بی‌پاسخ" in text and "/t/12/" in text
