@@ -20,9 +20,12 @@ from django.utils import timezone
 
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
 from config.demo_channels import seed_channels
+from config.demo_crm import seed_crm
 from config.demo_extras import seed_extras
+from config.demo_notifications import seed_notifications
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
+from config.demo_webhooks import seed_webhooks
 from config.demo_work import seed_work
 from helpdesk import identities
 from helpdesk.actions.messages import (
@@ -374,6 +377,9 @@ def seed() -> Created | None:
         seed_sms(inboxes)
         seed_channels(inboxes)
         seed_sla()
+        seed_crm(people[ADMIN_USERNAME])
+        seed_webhooks(people[ADMIN_USERNAME])
+        seed_notifications(people)
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]
     return created
