@@ -145,3 +145,15 @@ def test_it_shows_a_reply_that_may_have_been_sent() -> None:
     assert (
         uncertain.direction == Direction.OUTBOUND and "may have arrived" in uncertain.delivery_error
     )
+
+
+def test_it_shows_a_paused_webhook_with_a_delivery_log() -> None:
+    from helpdesk.outbound_webhooks.models import Delivery, Subscription
+
+    call_command("seed_demo", stdout=StringIO())
+    sub = Subscription.objects.get()
+    assert not sub.active and sub.url.startswith("https://shop.example/")
+    log = Delivery.objects.filter(subscription=sub)
+    assert log.count() >= 5
+    assert set(log.values_list("status", flat=True)) == {"succeeded", "failed"}
+    assert {"ticket.created", "message.created"} <= set(log.values_list("event_type", flat=True))
