@@ -161,6 +161,7 @@ API.update(
         ),
         "helpdesk_api_events_list_events": API_ROW,
         "channels_in_phone_api_list_calls": API_ROW,
+        "helpdesk_surveys_api_list_responses": API_ROW,  # the caller's teams' answers
         "channels_in_phone_api_create_call": api_write(
             {"line_id": "$line_id", "number": "09121234567", "direction": "in", "outcome": "missed"}
         ),
@@ -275,6 +276,9 @@ for _name in [
     "helpdesk_ticket_delete",
     "helpdesk_ticketevent_add",
     "helpdesk_ticketevent_delete",
+    # Survey requests and answers are the customers' words: read-only (issue 17).
+    "surveys_surveyrequest_add",
+    "surveys_surveyresponse_add",
 ]:
     URLS[f"admin:{_name}"] = row(*STAFF_ONLY, 403)
 
@@ -326,6 +330,9 @@ URLS.update(
         "ticket_priority": team_a_post({"priority": 3}),
         "ticket_tags": team_a_post({"tags": "vip"}),
         "ticket_snooze": team_a_post({"until": "2099-01-01T09:00"}),
+        # Surveys (issue 17): any agent of the ticket's team.
+        "ticket_resolve_without_survey": team_a_post(),
+        "ticket_send_survey": team_a_post(),
         # Moving a ticket to another team is a supervisor's right.
         "ticket_team": row(
             "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"team": "$team_id"}
@@ -429,6 +436,9 @@ URLS.update(
         "kb:vote": public("ok", "none: one vote per session", method="POST"),
         # No web-form inbox in this desk: the form says it is unavailable.
         "webform:contact": public(503, "none: rate limits per IP"),
+        # The customer's survey page: the signed link is the capability (the matrix's
+        # token is another salt's, so it is a friendly 404 for everyone).
+        "surveys:page": public(404, "a signed survey link, valid 7 days"),
         # Channels with their own authentication.
         "cti-event": public(
             401, "the line's CTI token in the URL", method="POST", params={"token": "cti_token"}
