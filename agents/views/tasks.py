@@ -25,6 +25,7 @@ from helpdesk.staff.access import is_admin, team_ids
 
 PER_PAGE = 100
 CHANGED = "desk:task-changed"
+TICKET_AND_CONTACT = "desk:ticket-changed, desk:contact-changed"
 
 
 def colleagues(user: Any) -> list[Agent]:
@@ -153,7 +154,8 @@ def task_quick(request: HttpRequest) -> HttpResponse:
         )
     except ActionError as exc:
         return failed(request, exc)
-    return done(request, reverse("tasks"), trigger=CHANGED)
+    # The ticket sidebar and the contact card list their open tasks: refresh them too.
+    return done(request, reverse("tasks"), trigger=f"{CHANGED}, {TICKET_AND_CONTACT}")
 
 
 @require_POST
