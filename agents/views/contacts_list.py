@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -152,7 +158,7 @@ def save_segment(request: HttpRequest) -> HttpResponse:
         )
     except ActionError as exc:
         return failed(request, exc)
-    return back(request, f"{reverse('segments')}#segment-{segment.pk}")
+    return HttpResponseRedirect(f"{reverse('segments')}#segment-{segment.pk}")
 
 
 @require_GET
