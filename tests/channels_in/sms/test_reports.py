@@ -31,6 +31,7 @@ def status_of(message: Message) -> str:
     return OutboundSms.objects.get(message=message).status
 
 
+@pytest.mark.embedded
 def test_it_keeps_delivered_when_an_older_report_arrives_late(
     kavenegar: SmsConfig, gateways: FakeGateways, agent_a: Any, hook: Callable[..., Any]
 ) -> None:

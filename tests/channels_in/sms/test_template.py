@@ -6,6 +6,8 @@ import pytest
 
 from channels_in.sms.providers.generic import TemplateError, fill, parse_template
 
+pytestmark = pytest.mark.embedded
+
 
 def test_it_reads_lines_with_lists_and_nesting() -> None:
     template = "from = {from}\nto[] = {to_local}\n\nsms.text = {text}\nsms.ref = {reference}"
