@@ -197,3 +197,30 @@ def test_it_starts_a_conversation_with_a_new_contact_and_explains_a_refusal(
     )
     assert made.status_code == 302
     assert Ticket.objects.get().contact.name == "Reza"
+
+
+def test_it_lets_an_agent_keep_personal_macros_and_apply_them(
+    login: Any, agent_a: Any, agent_a2: Any, ticket_a: Ticket
+) -> None:
+    Macro.objects.create(name="Shared thanks", add_tags="thanks")
+    client = login(agent_a)
+    made = client.post(
+        "/macros/",
+        {"name": "My apology", "note_template": "Sorry {{contact.name}}", "assign": "me"},
+    )
+    assert made.status_code == 302
+    mine = Macro.objects.get(name="My apology")
+    assert mine.owner_id == agent_a.pk
+    refused = client.post("/macros/", {"name": "Give away", "assign": "agent"})
+    assert refused.status_code == 422 and not Macro.objects.filter(name="Give away").exists()
+    page = client.get("/macros/").content.decode()
+    assert "My apology" in page and "Shared thanks" in page
+    assert "My apology" not in login(agent_a2).get("/macros/").content.decode()
+    client.post(f"/t/{ticket_a.pk}/macro/", {"macro": mine.pk})
+    ticket_a.refresh_from_db()
+    assert ticket_a.assignee_id == agent_a.pk
+    assert Message.objects.get(ticket=ticket_a, direction=Direction.NOTE).text == "Sorry A Customer"
+    login(agent_a2).post(f"/macros/{mine.pk}/delete/")
+    assert Macro.objects.filter(pk=mine.pk).exists()  # not theirs
+    client.post(f"/macros/{mine.pk}/delete/")
+    assert not Macro.objects.filter(pk=mine.pk).exists()

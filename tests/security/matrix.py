@@ -307,6 +307,9 @@ URLS.update(
             "login", NO_PROFILE, 404, 403, "ok", method="POST", body={"message": "$message_id"}
         ),
         "conversation_new": AGENT_PAGE,
+        "macros": AGENT_PAGE,
+        # Only the agent's own macro is deleted; anyone else's id changes nothing.
+        "macro_delete": row("login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={}),
         # The inbox.
         "home": AGENT_PAGE,
         "ticket_list": row("login", NO_PROFILE, "ok", "ok", "ok"),
