@@ -25,6 +25,7 @@ from config.demo_extras import seed_extras
 from config.demo_notifications import seed_notifications
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
+from config.demo_surveys import seed_surveys
 from config.demo_webhooks import seed_webhooks
 from config.demo_work import seed_work
 from helpdesk import identities
@@ -380,6 +381,7 @@ def seed() -> Created | None:
         seed_crm(people[ADMIN_USERNAME])
         seed_webhooks(people[ADMIN_USERNAME])
         seed_notifications(people)
+        seed_surveys(inboxes, tickets)
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]
     return created
