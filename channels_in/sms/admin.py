@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -92,12 +93,13 @@ class SmsConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if not obj.pk:
             return str(_("Shown once the line is saved."))
         args = {"inbox_id": obj.inbox_id, "secret": obj.webhook_secret}
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
         return format_html(
             "{}: <code>{}</code><br>{}: <code>{}</code>",
             _("Received SMS"),
-            reverse("sms-inbound", kwargs=args),
+            base + reverse("sms-inbound", kwargs=args),
             _("Delivery reports"),
-            reverse("sms-report", kwargs=args),
+            base + reverse("sms-report", kwargs=args),
         )
 
     @admin.action(description=_("Test connection"))
