@@ -60,6 +60,10 @@ def _value_of(field: str, cond: dict[str, Any], ctx: Context) -> Any:
         return ticket.contact.language
     if field == "contact.attribute":
         return (ticket.contact.custom_attributes or {}).get(cond.get("name", ""))
+    if field == "ticket.attribute":
+        return (ticket.custom_attributes or {}).get(cond.get("name", ""))
+    if field == "contact.tags":
+        return list(ticket.contact.tags or [])
     if field == "business_hours":
         settings = config_cache.inbox_automation(ticket.inbox_id)
         hours = settings.business_hours if settings else None

@@ -61,6 +61,9 @@ FIELDS: dict[str, FieldSpec] = {
     "text": FieldSpec(_("Message text"), "text", _WORDS),
     "contact.language": FieldSpec(_("Contact language"), "choice", ("is", "is_not"), "languages"),
     "contact.attribute": FieldSpec(_("Contact attribute"), "text", _WORDS),
+    # Typed attributes and tags of contacts and tickets (helpdesk.crm, issue 19).
+    "ticket.attribute": FieldSpec(_("Ticket attribute"), "text", _WORDS),
+    "contact.tags": FieldSpec(_("Contact tags"), "text", ("contains", "not_contains"), "tags"),
     "business_hours": FieldSpec(_("Business hours"), "choice", ("is",), "open_closed"),
     "priority": FieldSpec(_("Priority"), "id", ("is", "is_not", "gte", "lte", "in"), "priorities"),
     "tags": FieldSpec(_("Tags"), "text", ("contains", "not_contains"), "tags"),
@@ -134,7 +137,8 @@ def check_condition(cond: Any, choices: dict[str, set[Any]] | None = None) -> No
     op = cond.get("op", "is")
     if op not in spec.ops:
         raise SchemaError(str(_("choose an operator that fits the field")))
-    if cond["field"] == "contact.attribute" and not str(cond.get("name", "")).strip():
+    named = cond["field"] in {"contact.attribute", "ticket.attribute"}
+    if named and not str(cond.get("name", "")).strip():
         raise SchemaError(str(_("enter the attribute name")))
     allowed = (choices or {}).get(spec.options) if spec.kind in {"id", "choice"} else None
     values = cond.get("value")

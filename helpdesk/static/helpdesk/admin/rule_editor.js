@@ -77,7 +77,7 @@ function conditionRow(config, cond, onChange) {
     op = select(ops, spec.ops.includes(current.op) ? current.op : spec.ops[0], { empty: null });
     slot.append(labelled(t.operator, op));
     name = null;
-    if (field.pick() === "contact.attribute") {
+    if (field.pick() === "contact.attribute" || field.pick() === "ticket.attribute") {
       name = el("input", { type: "text", dir: "auto", value: current.name ?? "" });
       slot.append(labelled(t.attribute, name));
     }
