@@ -87,7 +87,8 @@ def carrier_ticket(contact_id: int, order: list[str]) -> Ticket | None:
     return None
 
 
-def _request(campaign: NpsCampaign, ticket: Ticket, now: datetime) -> SurveyRequest:
+def make_request(campaign: NpsCampaign, ticket: Ticket, now: datetime) -> SurveyRequest:
+    """A scheduled NPS request of the campaign, carried by `ticket`."""
     language = prompt.language_for(ticket.contact.language)
     custom = campaign.question_fa if language == "fa" else campaign.question_en
     return SurveyRequest.objects.create(
@@ -126,7 +127,7 @@ def run_campaign(campaign: NpsCampaign, now: datetime | None = None) -> Campaign
                 unreachable += 1
                 continue
             with transaction.atomic():
-                request = _request(campaign, ticket, now)
+                request = make_request(campaign, ticket, now)
                 transaction.on_commit(partial(send_survey.enqueue, request.pk))
             asked += 1
     return CampaignRun(
