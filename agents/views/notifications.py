@@ -18,7 +18,7 @@ from agents.views.common import agent_required, done, failed, last_seq
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError
 from helpdesk.models import Agent, Role
-from helpdesk.notifications.actions import do_mark_all_read, do_mark_read
+from helpdesk.notifications.actions import do_mark_all_read, do_mark_read, do_mark_ticket_read
 from helpdesk.notifications.delivery import unread_count
 from helpdesk.notifications.models import Notification
 from helpdesk.notifications.preferences import do_set_preferences, settings_for, table_for
@@ -74,9 +74,12 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 @agent_required
 def mark_read(request: HttpRequest) -> HttpResponse:
-    """Mark the posted ids read (`id`, repeated), or all of them with `all=1`."""
+    """Mark the posted ids read (`id`, repeated), those about one `ticket`, or all (`all=1`)."""
+    ticket = request.POST.get("ticket", "")
     if request.POST.get("all") == "1":
         do_mark_all_read(_uid(request))
+    elif ticket.isdigit():
+        do_mark_ticket_read(_uid(request), int(ticket))
     else:
         ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
         do_mark_read(_uid(request), ids)

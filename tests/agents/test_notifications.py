@@ -95,3 +95,14 @@ def test_it_offers_only_agents_who_may_read_the_ticket_for_mentions(
     assert [a["username"] for a in found] == ["admin", "alice", "arash"]
     assert client.get(f"/t/{ticket_a.pk}/mentions/", {"q": "bo"}).json()["agents"] == []
     assert client.get(f"/t/{ticket_b.pk}/mentions/").status_code == 404
+
+
+def test_it_reads_a_tickets_notifications_when_the_agent_opens_it(
+    login: Any, agent_a: Any, ticket_a: Any, notes: list[Notification]
+) -> None:
+    client = login(agent_a)
+    response = client.post(
+        "/notifications/read/", {"ticket": str(ticket_a.pk)}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204
+    assert not Notification.objects.filter(recipient=agent_a, read_at__isnull=True).exists()

@@ -149,5 +149,14 @@ function wireInbox() {
 }
 wireInbox();
 
-// The note composer of a ticket page: @mentions of agents who may read it.
-wireMentions(Number(document.body.dataset.ticket) || null);
+// A ticket page: @mentions in its note composer; opening it reads what was about it.
+const pageTicket = Number(document.body.dataset.ticket) || null;
+wireMentions(pageTicket);
+if (pageTicket) markTicketRead(pageTicket);
+
+function markTicketRead(ticketId) {
+  const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  const body = new URLSearchParams({ ticket: String(ticketId) });
+  fetch("/notifications/read/", { method: "POST", headers: { ...headers, "HX-Request": "true" }, body })
+    .catch(() => {}); // the next visit tries again; nothing is lost
+}
