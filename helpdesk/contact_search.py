@@ -86,14 +86,20 @@ def branches(q: str) -> list[Q]:
         # digits inside stored numbers (without the trunk "0" of local forms).
         bare = re.sub(r"\D", "", digits).lstrip("0")
         phone = as_phone(q)
-        if phone:
-            found.append(Q(id__in=identities.filter(address=phone).values("contact_id")))
+        exact = identities.filter(address=phone) if phone else None
+        if exact is not None and exact.exists():
+            # A whole number someone has: the unique index answers, no infix scan.
+            return [Q(id__in=exact.values("contact_id"))]
         if len(bare) >= MIN_DIGITS:
             matches = identities.filter(address__icontains=bare).values("contact_id")
             found.append(Q(id__in=matches))
         return found
     if len(q) < MIN_INFIX:
         return found
+    if "@" in q.strip("@"):
+        exact = identities.filter(kind="email", address=q.strip().lower())
+        if exact.exists():  # a whole address: its unique index answers
+            return [Q(id__in=exact.values("contact_id"))]
     found.append(Q(id__in=identities.filter(address__icontains=q).values("contact_id")))
     if q.startswith("@") and len(q) > MIN_INFIX:
         username = identities.filter(display_name__icontains=q[1:]).values("contact_id")
