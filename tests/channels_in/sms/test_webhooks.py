@@ -140,3 +140,23 @@ def test_it_stores_nothing_of_a_batch_with_a_bad_item(
     assert response.status_code == 400
     assert "not a phone number" in response.json()["error"]
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", b"messageid=1&from=09121234567&message=hi"),
+        ("application/x-www-form-urlencoded", b"messageid=1&from=%FF%FE&message=%FF"),
+        ("application/x-www-form-urlencoded", b"&".join([b"a=1"] * 2000)),
+        ("application/json", b'{"messageid": 1, "from": "09121234567", "message": null}'),
+        ("multipart/form-data; boundary=x", b"--x\r\nbroken"),
+    ],
+)
+def test_it_never_answers_500_to_odd_requests(
+    kavenegar: SmsConfig, content_type: str, body: bytes
+) -> None:
+    from django.test import Client
+
+    url = f"/channels/sms/{kavenegar.inbox_id}/{kavenegar.webhook_secret}/inbound/"
+    response = Client(raise_request_exception=False).post(url, body, content_type=content_type)
+    assert response.status_code < 500, response.content
