@@ -305,6 +305,8 @@ HELPDESK_ATTACHMENT_MAX_BYTES = env_int(
 # JSON bodies carry attachments as base64 (4/3 of their size) plus the text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
 HELPDESK_REOPEN_WINDOW_DAYS = env_int("HELPDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
+# How long a survey link accepts (and lets the customer change) an answer (docs/surveys.md).
+HELPDESK_SURVEY_LINK_DAYS = env_int("HELPDESK_SURVEY_LINK_DAYS", 7, minimum=1)
 # A running SLA target this close to its due time is "due soon" (warned, listed; docs/sla.md).
 HELPDESK_SLA_DUE_SOON_MINUTES = env_int("HELPDESK_SLA_DUE_SOON_MINUTES", 30, minimum=1)
 # Channels agents may start a conversation on (docs/tasks.md), and when a missed

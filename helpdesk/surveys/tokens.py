@@ -17,7 +17,7 @@ SALT = "helpdesk.surveys.link"
 
 def link_lifetime() -> timedelta:
     """How long a survey link accepts answers."""
-    return timedelta(days=getattr(settings, "HELPDESK_SURVEY_LINK_DAYS", 7))
+    return timedelta(days=settings.HELPDESK_SURVEY_LINK_DAYS)
 
 
 def make_token(request_id: int) -> str:
