@@ -16,6 +16,8 @@ from channels_in.sms.models import OutboundSms, Provider, SmsConfig
 from channels_in.sms.providers import provider_for
 from channels_in.sms.providers.base import ProviderError
 from channels_in.sms.providers.generic import TemplateError, parse_template
+from channels_in.sms.providers.kavenegar import Kavenegar
+from channels_in.sms.receive import apply_report
 from helpdesk.channel_kit import SecretField, SecretsForm
 
 
@@ -128,11 +130,32 @@ class OutboundSmsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "updated_at",
     ]
     list_filter = ["status", "inbox"]
+    actions = ["ask_the_provider"]
     list_select_related = ["inbox"]
     search_fields = ["provider_message_id", "number"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description=_("Ask the provider for the status"))
+    def ask_the_provider(self, request: HttpRequest, queryset: QuerySet[OutboundSms]) -> None:
+        """For lines whose delivery reports do not reach the desk (Kavenegar only)."""
+        by_inbox: dict[int, list[str]] = {}
+        for inbox_id, provider_id in queryset.values_list("inbox_id", "provider_message_id"):
+            by_inbox.setdefault(inbox_id, []).append(provider_id)
+        for config in SmsConfig.objects.filter(inbox_id__in=by_inbox).select_related("inbox"):
+            if config.provider != Provider.KAVENEGAR:
+                messages.warning(request, f"{config.inbox}: {_('this gateway cannot be asked')}")
+                continue
+            try:
+                reports = Kavenegar(config).statuses(by_inbox[config.inbox_id])
+            except ProviderError as exc:
+                messages.error(request, f"{config.inbox}: {exc.reason}")
+                continue
+            changed = [apply_report(config, r) for r in reports].count("updated")
+            messages.success(
+                request, _("%(inbox)s: %(n)s updated") % {"inbox": config.inbox, "n": changed}
+            )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

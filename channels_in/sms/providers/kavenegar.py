@@ -8,6 +8,8 @@ The shapes relied on (recorded as fixtures in tests/channels_in/sms/fixtures/):
   carries its code in `return.status` (also the HTTP status) and Persian words
   in `return.message`. `localid` (our message id) names the send for later lookups.
 * `GET {api}/{key}/account/info.json`: `entries.remaincredit`.
+* `GET {api}/{key}/sms/status.json?messageid=1,2`: `entries[]` with
+  `messageid`, `status`, `statustext`.
 * `GET {api}/{key}/sms/statuslocalmessageid.json?localid=...`: `entries[]`
   with `messageid`, `localid`, `status` (100: no such message).
 * Received SMS forwarded to our URL: `messageid`, `from`, `to`, `message`
@@ -96,6 +98,25 @@ class Kavenegar:
             words=str(entry.get("statustext", "")),
             cost=_decimal(entry.get("cost")),
         )
+
+    def statuses(self, message_ids: list[str]) -> list[Report]:
+        """sms/status.json for up to 500 ids (Kavenegar's limit): where each text is now."""
+        entries = self._call("sms/status", query={"messageid": ",".join(message_ids[:500])})
+        reports = []
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict) or "messageid" not in entry:
+                continue
+            code = _int(entry.get("status"))
+            status, words = STATUSES.get(code, (None, "")) if code is not None else (None, "")
+            reports.append(
+                Report(
+                    message_id=str(entry["messageid"]),
+                    status=status,
+                    provider_status=str(entry.get("status", "")),
+                    words=words,
+                )
+            )
+        return reports
 
     def sent_before(self, reference: str) -> bool:
         """sms/statuslocalmessageid.json: did a send with this localid reach Kavenegar?"""

@@ -49,6 +49,7 @@ class FakeGateways:
     fail_next: tuple[int, Any] | None = None
     next_id: int = 8792343
     generic_answer: Any = None  # JSON body of the generic gateway's send answer
+    statuses: dict[str, int] = field(default_factory=dict)  # Kavenegar's status per id
 
     @property
     def kavenegar_url(self) -> str:
@@ -103,6 +104,15 @@ def _handler(fake: FakeGateways) -> type[BaseHTTPRequestHandler]:
                     entry.update(receptor=form["receptor"], sender=form["sender"])
                     fake.next_id += 1
                     self._answer(200, body)
+                elif path.endswith("/sms/status.json"):
+                    ids = seen.query.get("messageid", "").split(",")
+                    entries = [
+                        {"messageid": int(i), "status": fake.statuses.get(i, 100), "statustext": ""}
+                        for i in ids
+                    ]
+                    self._answer(
+                        200, {"return": {"status": 200, "message": "تایید شد"}, "entries": entries}
+                    )
                 elif path.endswith("/sms/statuslocalmessageid.json"):
                     local = seen.query.get("localid")
                     sent = [s for s in fake.sent() if s.form().get("localid") == local]

@@ -92,3 +92,28 @@ def test_it_tests_the_connection_of_each_provider(
     assert any("the gateway answered HTTP 200" in t for t in texts), texts
     assert any("Kavenegar 403: کد شناسائی API-Key معتبر نمی‌باشد" in t for t in texts), texts
     assert all("wrong-key" not in t for t in texts)
+
+
+def test_it_asks_kavenegar_for_the_status_of_chosen_texts(
+    admin_client: Client, kavenegar: SmsConfig, gateways: FakeGateways
+) -> None:
+    from channels_in.sms.models import OutboundSms, SmsStatus
+
+    rows = [
+        OutboundSms.objects.create(inbox=kavenegar.inbox, provider_message_id=str(n))
+        for n in (501, 502, 503)
+    ]
+    gateways.statuses = {"501": 10, "502": 5}  # delivered, sent; 503 unknown (100)
+    response = admin_client.post(
+        "/admin/channel_sms/outboundsms/",
+        {"action": "ask_the_provider", "_selected_action": [r.pk for r in rows]},
+        follow=True,
+    )
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == [f"{kavenegar.inbox}: 3 updated"]
+    statuses = dict(OutboundSms.objects.values_list("provider_message_id", "status"))
+    assert statuses == {
+        "501": SmsStatus.DELIVERED,
+        "502": SmsStatus.SENT,
+        "503": SmsStatus.FAILED,
+    }
