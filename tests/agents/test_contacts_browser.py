@@ -63,7 +63,7 @@ def test_it_defines_sets_filters_segments_and_imports(
     shot(page, "crm-segments-en.png")
 
     Agent.objects.filter(user=admin_user).update(language="fa")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
     path = tmp_path / "people.csv"
     path.write_text(CSV, encoding="utf-8")
     page.goto("/contacts/import/")

@@ -126,7 +126,7 @@ def test_it_imports_a_file_through_mapping_preview_and_progress(
 ) -> None:
     client = login(admin_user)
     upload = SimpleUploadedFile(
-        "people.csv", "Full name,E-mail,Plan\nNew One,new@example.com,gold\nBad,nope,\n".encode()
+        "people.csv", b"Full name,E-mail,Plan\nNew One,new@example.com,gold\nBad,nope,\n"
     )
     page = client.post("/contacts/import/", {"file": upload})
     job = ContactImport.objects.get()
