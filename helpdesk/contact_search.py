@@ -21,7 +21,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from helpdesk import channels
 from helpdesk.digits import ascii_digits
+from helpdesk.identities import PHONE
 from helpdesk.models import Contact, ContactIdentity
 from helpdesk.normalize import normalize
 from helpdesk.ticket_search import as_phone
@@ -70,6 +72,15 @@ def top_ids(qs: QuerySet[Contact], q: str, order: tuple[str, ...], upto: int) ->
     return ranked[:upto]
 
 
+def phone_kinds() -> list[str]:
+    """The identity kinds whose addresses are phone numbers (normalized to E.164)."""
+    return [
+        kind
+        for kind, spec in channels.identity_specs().items()
+        if spec.normalizer.endswith(".normalize_phone")
+    ] or [PHONE]
+
+
 def branches(q: str) -> list[Q]:
     """The conditions a contact may match `q` by: its name, or one of its identities."""
     name = normalize(q)
@@ -86,7 +97,8 @@ def branches(q: str) -> list[Q]:
         # digits inside stored numbers (without the trunk "0" of local forms).
         bare = re.sub(r"\D", "", digits).lstrip("0")
         phone = as_phone(q)
-        exact = identities.filter(address=phone) if phone else None
+        # With its kind, so the (kind, address) unique index answers.
+        exact = identities.filter(kind__in=phone_kinds(), address=phone) if phone else None
         if exact is not None and exact.exists():
             # A whole number someone has: the unique index answers, no infix scan.
             return [Q(id__in=exact.values("contact_id"))]
