@@ -264,6 +264,7 @@ for _name in [
     "axes_accesslog_add",
     "channel_email_quarantinedmail_add",
     "channel_phone_call_add",
+    "channel_sms_outboundsms_add",
     "channel_webchat_webchatconversation_add",
     "django_tasks_database_dbtaskresult_add",
     "django_tasks_database_dbtaskresult_delete",
