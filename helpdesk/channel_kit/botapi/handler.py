@@ -26,6 +26,7 @@ from helpdesk.actions.errors import ActionError
 from helpdesk.actions.messages import do_update_inbound_message
 from helpdesk.channel_kit.botapi.links import LinkTarget, verify_payload
 from helpdesk.channel_kit.botapi.parse import (
+    CallbackQuery,
     ChatInfo,
     Ignored,
     Incoming,
@@ -58,6 +59,8 @@ def handle_update(profile: BotApiProfile, config: Any, update: Update) -> str:
             return _start(profile, config, parsed)
         if isinstance(parsed, MemberChange):
             return _member_change(profile, inbox_id, parsed)
+        if isinstance(parsed, CallbackQuery):
+            return _callback(profile, config, parsed)
         return _incoming(profile, inbox_id, parsed)
 
 
@@ -190,6 +193,24 @@ def _member_change(profile: BotApiProfile, inbox_id: int, parsed: MemberChange) 
     reason = blocked_reason(profile) if parsed.blocked else ""
     do_set_identity_unreachable(profile.identity, str(parsed.chat.user_id), reason)
     return "blocked" if parsed.blocked else "unblocked"
+
+
+def _callback(profile: BotApiProfile, config: Any, parsed: CallbackQuery) -> str:
+    """A button press: the channel's handler (if any) says what it means; it is
+    answered once either way, after commit."""
+    inbox_id = config.inbox_id
+    if not _first_time(profile, inbox_id, parsed.key):
+        return "duplicate"
+    _upsert_chat(profile, inbox_id, parsed.chat)
+    answer = ""
+    if profile.callback_handler:
+        answer = import_string(profile.callback_handler)(config, parsed) or ""
+    else:
+        logger.info(
+            "%s inbox %s: button %r pressed; no handler", profile.kind, inbox_id, parsed.data
+        )
+    enqueue(_task(profile, "answer_callback"), inbox_id, parsed.query_id, answer)
+    return "button"
 
 
 def blocked_reason(profile: BotApiProfile) -> str:

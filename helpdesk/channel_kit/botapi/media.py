@@ -156,3 +156,22 @@ def send_welcome(profile: BotApiProfile, inbox_id: int, chat_id: int) -> str:
         logger.warning("welcome to chat %s failed: %s", chat_id, redact(str(exc)))
         return "failed"
     return "sent"
+
+
+def answer_callback(profile: BotApiProfile, inbox_id: int, query_id: str, text: str) -> str:
+    """answerCallbackQuery: stop the pressed button's spinner, with `text` as a toast."""
+    config = profile.model("config").objects.filter(inbox_id=inbox_id).first()
+    if config is None:
+        return "no bot configured"
+
+    async def _answer() -> None:
+        async with open_bot(profile.api_root(), config.bot_token) as bot:
+            await bot.answer_callback_query(query_id, text=text or None)
+
+    try:
+        run_sync(_answer())
+    except TelegramError as exc:
+        # An old query (over 15 minutes) cannot be answered any more: nothing to retry.
+        logger.warning("answering button press %s failed: %s", query_id, redact(str(exc)))
+        return "failed"
+    return "answered"

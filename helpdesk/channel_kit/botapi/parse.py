@@ -94,7 +94,18 @@ class Ignored:
     reason: str
 
 
-type ParsedUpdate = Incoming | StartCommand | MemberChange | Ignored
+@dataclass(frozen=True, slots=True)
+class CallbackQuery:
+    """The customer pressed an inline-keyboard button of one of the bot's messages."""
+
+    chat: ChatInfo
+    query_id: str
+    data: str
+    message_id: int | None
+    key: str
+
+
+type ParsedUpdate = Incoming | StartCommand | MemberChange | CallbackQuery | Ignored
 
 
 def external_id(chat_id: int, message_id: int) -> str:
@@ -120,6 +131,8 @@ def _parse(profile: BotApiProfile, update: Update, inbox_id: int) -> ParsedUpdat
         return Ignored("channel post")
     if update.my_chat_member is not None:
         return _member_change(update)
+    if update.callback_query is not None:
+        return _callback_query(update)
     message = update.message or update.edited_message
     if message is None:
         return Ignored(f"unsupported update type (update {update.update_id})")
@@ -142,6 +155,26 @@ def _parse(profile: BotApiProfile, update: Update, inbox_id: int) -> ParsedUpdat
             chat, match.group(1) or "", f"start:{chat.chat_id}:{message.message_id}"
         )
     return _incoming(profile, message, chat, inbox_id, edited=update.edited_message is not None)
+
+
+def _callback_query(update: Update) -> ParsedUpdate:
+    query = update.callback_query
+    assert query is not None  # noqa: S101 - checked by the caller
+    message = query.message
+    if message is None or message.chat.type != "private":
+        return Ignored("button pressed outside a private chat with the bot")
+    user = query.from_user
+    chat = ChatInfo(
+        message.chat.id,
+        user.id,
+        user.username or "",
+        user.first_name or "",
+        user.last_name or "",
+        user.language_code or "",
+    )
+    return CallbackQuery(
+        chat, query.id, query.data or "", message.message_id, f"callback:{query.id}"
+    )
 
 
 def _member_change(update: Update) -> ParsedUpdate:

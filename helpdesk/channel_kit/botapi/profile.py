@@ -41,7 +41,17 @@ class BotApiProfile:
     html: bool = True  # sendMessage understands parse_mode=HTML
     reply_parameters: bool = True  # reply_parameters (else the older reply_to_message_id)
     start_link: str = "https://t.me/{username}?start={payload}"
-    allowed_updates: tuple[str, ...] = ("message", "edited_message", "my_chat_member")
+    allowed_updates: tuple[str, ...] = (
+        "message",
+        "edited_message",
+        "my_chat_member",
+        "callback_query",
+    )
+    # "module.function(config, query) -> str | None": what an inline-keyboard button
+    # press means (parse.CallbackQuery), run inside the update's transaction; the
+    # text it returns is shown to the customer when the press is answered. None:
+    # presses are only answered (so the button stops spinning) and logged.
+    callback_handler: str | None = None
     download_limit: int = 20 * MB  # getFile
     photo_upload_limit: int = 10 * MB  # sendPhoto
     upload_limit: int = 50 * MB  # sendDocument

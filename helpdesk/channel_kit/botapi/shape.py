@@ -134,6 +134,13 @@ class _MemberChange(_Shape):
     new_chat_member: _Member
 
 
+class _CallbackQuery(_Shape):
+    id: StrictStr
+    from_: _User = Field(alias="from")
+    message: _Message | None = None
+    data: OptStr = None
+
+
 class _Envelope(_Shape):
     update_id: Int64
     message: _Message | None = None
@@ -141,6 +148,7 @@ class _Envelope(_Shape):
     channel_post: _Message | None = None
     edited_channel_post: _Message | None = None
     my_chat_member: _MemberChange | None = None
+    callback_query: _CallbackQuery | None = None
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -83,7 +83,12 @@ def test_it_sets_the_webhook_from_the_admin_with_a_new_secret(
     url = f"https://desk.example.com/channels/telegram/{bot_config.inbox_id}/webhook/"
     assert fake_api.webhook["url"] == url and bot_config.webhook_url == url
     assert fake_api.webhook["secret_token"] == bot_config.webhook_secret != old_secret
-    assert fake_api.webhook["allowed_updates"] == ["message", "edited_message", "my_chat_member"]
+    assert fake_api.webhook["allowed_updates"] == [
+        "message",
+        "edited_message",
+        "my_chat_member",
+        "callback_query",  # inline-keyboard presses (the Bot API kit answers them)
+    ]
 
 
 def test_it_sets_and_deletes_the_webhook_from_the_command(
