@@ -45,5 +45,5 @@ PROFILE = BotApiProfile(
     html=False,
     reply_parameters=False,
     start_link="https://ble.ir/{username}?start={payload}",
-    allowed_updates=("message", "edited_message"),
+    allowed_updates=("message", "edited_message", "callback_query"),
 )

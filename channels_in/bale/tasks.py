@@ -21,3 +21,10 @@ def download_media(message_id: int, attempt: int = 1) -> str:
 def send_welcome(inbox_id: int, chat_id: int) -> str:
     """Answer /start with the inbox's welcome message (best effort, logged on failure)."""
     return media.send_welcome(PROFILE, inbox_id, chat_id)
+
+
+@task()
+@releases_broken_connection
+def answer_callback(inbox_id: int, query_id: str, text: str = "") -> str:
+    """Answer an inline-keyboard button press (answerCallbackQuery), best effort."""
+    return media.answer_callback(PROFILE, inbox_id, query_id, text)
