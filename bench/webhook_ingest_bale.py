@@ -17,6 +17,7 @@ when it answers. Bounded in count and time; loopback only.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from _channel_ingest import Send, main
 
@@ -38,9 +39,9 @@ def setup(count: int) -> Send:
     bad = f"/channels/bale/{inbox.pk}/webhook/{config.webhook_secret[:-1]}x/"
 
     def send(kind: str, n: int) -> int:
-        user = 500_000_000 + n
+        user = 500_000_000 + n if kind != "warm" else 1
         message_id = {"new": 1, "duplicate": 1, "reply": 2}.get(kind, 3)
-        update = {
+        update: dict[str, Any] = {
             "update_id": n * 10 + message_id,
             "message": {
                 "message_id": message_id,
@@ -50,8 +51,6 @@ def setup(count: int) -> Send:
                 "text": f"سلام، سفارش {n} من کی می‌رسد؟" if kind != "reply" else "ممنون",
             },
         }
-        if kind == "warm":
-            update["message"]["from"]["id"] = update["message"]["chat"]["id"] = 1
         path = bad if kind == "forged" else good
         body = json.dumps(update, ensure_ascii=False)
         return int(client.post(path, body, content_type="application/json").status_code)

@@ -83,6 +83,7 @@ def setup(count: int) -> Send:
 
     def send(kind: str, n: int) -> int:
         number = f"98912{n:07d}"
+        value: dict[str, Any]
         if kind == "status":
             value = {
                 "statuses": [
