@@ -72,7 +72,20 @@ def _paths(language: str) -> dict[str, str]:
         "widget": f"/chat/demo/?lang={language}",
         "login": "/login/",
         "admin": "/admin/",
+        "survey": _survey_path(language),
     }
+
+
+def _survey_path(language: str) -> str:
+    """The public page of one of the demo's surveys asked in `language` (helpdesk.surveys)."""
+    from django.urls import reverse
+
+    from helpdesk.surveys.models import SurveyRequest
+    from helpdesk.surveys.tokens import make_token
+
+    asked = SurveyRequest.objects.filter(language=language, sent_at__isnull=False).first()
+    assert asked is not None, "the demo has no survey in this language"
+    return reverse("surveys:page", args=[make_token(asked.pk)])
 
 
 def _admins() -> dict[str, Any]:
@@ -215,6 +228,7 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
         "widget",
         "login",
         "admin",
+        "survey",
     ],
 )
 def test_it_has_no_serious_axe_violations_and_fits_a_phone(

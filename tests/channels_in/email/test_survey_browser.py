@@ -73,13 +73,14 @@ def test_it_answers_an_emailed_survey_by_its_one_click_link(
     answer.refresh_from_db()
     assert (answer.score, answer.comment) == (3, "The first answer was wrong")
     assert SurveyResponse.objects.count() == 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "survey-en.png"), full_page=True)
 
     fa_links = _mailed_links(recorder, email_inbox_a, agent_a, sender="fa.reader@example.com")
     page.goto(fa_links[-1])  # the page itself, no score chosen
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("legend")).to_contain_text("۱")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "survey-fa.png"), full_page=True)
     page.goto(f"{live_desk.url}/survey/tampered-token/")
     expect(page.locator("h1")).to_contain_text("no longer valid")
