@@ -144,3 +144,24 @@ def test_a_due_time_that_starts_inside_the_window_still_fires(
     assert run_time_rules(clock.advance(minutes=1)) == 1
     assert run_time_rules(clock.advance(minutes=1)) == 0
     assert Ticket.objects.get(pk=ticket.pk).tags == ["soon"]
+
+
+def test_a_rule_in_business_time_waits_for_opening_hours(
+    email_inbox_a: Any, new_ticket: Callable[..., Ticket], clock: Clock
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from helpdesk.models import BusinessHours
+
+    day = [["08:00", "17:00"]]
+    hours = BusinessHours.objects.create(
+        name="Office", weekly={d: day for d in ("sat", "sun", "mon", "tue", "wed", "thu", "fri")}
+    )
+    rule(TimeTrigger.UNASSIGNED, 30, [{"type": "add_tag", "tag": "late"}], business_hours=hours)
+    clock.now = datetime(2026, 12, 5, 2, 0, tzinfo=ZoneInfo("Asia/Tehran"))
+    ticket = new_ticket(email_inbox_a)  # unassigned at 02:00, the office is closed
+    clock.now = datetime(2026, 12, 5, 8, 29, tzinfo=ZoneInfo("Asia/Tehran"))
+    assert run_time_rules(clock.now) == 0  # 29 open minutes so far
+    assert run_time_rules(clock.advance(minutes=2)) == 1
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["late"]
