@@ -29,8 +29,9 @@ from helpdesk.actions.errors import ActionError, Invalid
 from helpdesk.contact_search import top_ids
 from helpdesk.crm import exporting, segments
 from helpdesk.crm.filters import ContactFilter, apply_filter
+from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import AttributeDefinition, Company, Contact, Segment, TicketStatus
-from helpdesk.staff.access import visible_contacts, visible_tickets
+from helpdesk.staff.access import visible_tickets
 
 PER_PAGE = 50
 
@@ -42,7 +43,7 @@ def filtered(
     `search=False` leaves the text search to the caller (see `_page_rows`)."""
     flt, problems = from_query(request.GET)
     conditions = flt if search else flt.model_copy(update={"q": ""})
-    qs = apply_filter(visible_contacts(request.user).filter(merged_into__isnull=True), conditions)
+    qs = apply_filter(readable_contacts(request.user).filter(merged_into__isnull=True), conditions)
     segment_id = request.GET.get("segment", "")
     if segment_id.isdigit():
         segment = Segment.objects.filter(pk=int(segment_id)).first()

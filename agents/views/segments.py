@@ -14,15 +14,16 @@ from agents.views.common import agent_required, back, failed
 from helpdesk.actions import segments as segment_actions
 from helpdesk.actions.errors import ActionError
 from helpdesk.crm import segments
+from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Segment
-from helpdesk.staff.access import agent_of, is_admin, visible_contacts
+from helpdesk.staff.access import agent_of, is_admin
 
 
 @require_GET
 @agent_required
 def segment_list(request: HttpRequest) -> HttpResponse:
     """Every segment with its live count (of the contacts this agent may see)."""
-    base = visible_contacts(request.user)
+    base = readable_contacts(request.user)
     rows = []
     for segment in Segment.objects.order_by("name")[:200]:
         flt = segments.definition(segment)

@@ -31,6 +31,7 @@ from helpdesk.api.types import (
 from helpdesk.contact_search import top_ids
 from helpdesk.crm import segments
 from helpdesk.crm.filters import ContactFilter, apply_filter
+from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Contact, Segment, TokenScope
 from helpdesk.staff.access import visible_contacts, visible_tickets
 
@@ -93,7 +94,7 @@ class AttributesIn(Schema):
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
     """Contacts with a ticket the caller may read, newest first, keyset-paginated."""
     limit = page_limit(filters.limit)
-    qs = visible_contacts(request.user).filter(merged_into__isnull=True)
+    qs = readable_contacts(request.user).filter(merged_into__isnull=True)
     q = (filters.q or "").strip()
     flt = ContactFilter(
         tags=[filters.tag] if filters.tag else [],

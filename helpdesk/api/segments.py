@@ -18,8 +18,8 @@ from helpdesk.api.schemas import ContactPage
 from helpdesk.api.serialize import contact_out
 from helpdesk.api.types import CursorText, JsonObject, PageLimit, PathId, Text
 from helpdesk.crm import segments
+from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Segment, TokenScope
-from helpdesk.staff.access import visible_contacts
 
 router = Router(tags=["segments"])
 
@@ -85,7 +85,7 @@ def get_segment(request: HttpRequest, segment_id: PathId) -> Any:
 def count_segment(request: HttpRequest, segment_id: PathId) -> Any:
     """The live number of members the caller may see."""
     segment = _segment(request, segment_id)
-    return {"id": segment.pk, "count": segments.count(segment, visible_contacts(request.user))}
+    return {"id": segment.pk, "count": segments.count(segment, readable_contacts(request.user))}
 
 
 @router.get("/segments/{segment_id}/members", response=ContactPage, summary="Members")
@@ -93,7 +93,7 @@ def segment_members(request: HttpRequest, segment_id: PathId, params: Query[Page
     """The members the caller may see, newest first, keyset-paginated."""
     segment = _segment(request, segment_id)
     limit = page_limit(params.limit)
-    qs = segments.members(segment, visible_contacts(request.user))
+    qs = segments.members(segment, readable_contacts(request.user))
     if params.cursor:
         qs = qs.filter(id__lt=decode_id_cursor(params.cursor))
     rows = list(qs.prefetch_related("identities").order_by("-id")[: limit + 1])
