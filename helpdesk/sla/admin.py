@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from helpdesk.sla.admin_forms import SlaPolicyForm, TimeRuleForm
 from helpdesk.sla.models import SlaPolicy, SlaTarget, TimeRule
@@ -21,6 +28,19 @@ class SlaPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = [SlaTargetInline]
     list_display = ["name", "position", "enabled", "business_hours"]
     list_editable = ["position", "enabled"]
+    actions = ["start_open_tickets"]
+
+    @admin.action(description=gettext_lazy("Start the clocks of open tickets that have none"))
+    def start_open_tickets(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Tickets opened before the first policy or time rule get their clocks now."""
+        from helpdesk.automation import config_cache
+        from helpdesk.sla.hooks import track_open_tickets
+
+        config_cache.clear()
+        count = track_open_tickets(timezone.now())
+        self.message_user(
+            request, _("Clocks started on %(n)s open tickets.") % {"n": count}, messages.SUCCESS
+        )
 
 
 @admin.register(TimeRule)

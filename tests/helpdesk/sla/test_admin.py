@@ -91,3 +91,23 @@ def test_it_saves_a_time_rule_and_refuses_one_without_actions(staff: Client) -> 
     refused = staff.post("/admin/sla/timerule/add/", {**post, "name": "x", "actions": "[]"})
     assert refused.status_code == 200
     assert TimeRule.objects.count() == 1
+
+
+def test_an_admin_action_starts_the_clocks_of_older_open_tickets(
+    staff: Client, email_inbox_a: Any
+) -> None:
+    from helpdesk.ingest import receive
+    from helpdesk.sla.models import TicketSla
+    from tests import factories
+    from tests.helpdesk.sla.conftest import make_policy
+
+    older = receive(factories.inbound(email_inbox_a, sender="old@example.com")).ticket
+    assert not TicketSla.objects.filter(pk=older.pk).exists()  # no policy back then
+    policy = make_policy("Later")
+    response = staff.post(
+        "/admin/sla/slapolicy/",
+        {"action": "start_open_tickets", "_selected_action": [policy.pk]},
+        follow=True,
+    )
+    assert "Clocks started on 1 open tickets." in response.content.decode()
+    assert TicketSla.objects.get(pk=older.pk).policy_name == "Later"
