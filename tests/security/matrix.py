@@ -268,6 +268,8 @@ for _name in [
     "channel_webchat_webchatconversation_add",
     "django_tasks_database_dbtaskresult_add",
     "django_tasks_database_dbtaskresult_delete",
+    "followups_referral_add",
+    "followups_task_add",
     "helpdesk_contact_add",
     "helpdesk_contact_delete",
     "helpdesk_contactimport_add",
@@ -277,6 +279,8 @@ for _name in [
     "helpdesk_ticket_delete",
     "helpdesk_ticketevent_add",
     "helpdesk_ticketevent_delete",
+    # Notifications are made only by notify(), which checks who may read the ticket.
+    "notifications_notification_add",
     # Survey requests and answers are the customers' words: read-only (issue 17).
     "surveys_surveyrequest_add",
     "surveys_surveyresponse_add",

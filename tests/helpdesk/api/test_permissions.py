@@ -26,6 +26,8 @@ def _valid_bodies(agent_b: Any, ticket_b: Ticket) -> dict[tuple[str, str], Any]:
         ("post", f"{t}/tags"): {"tags": ["mine"]},
         ("post", f"{t}/snooze"): {"until": "2099-01-01T00:00:00Z"},
         ("post", f"{t}/merge"): {"target_id": ticket_b.pk},
+        ("post", f"{t}/split"): {"message_ids": [1]},
+        ("post", f"{t}/refer"): {"to_user_id": agent_b.pk, "note": "mine now"},
         ("post", f"{API}/messages/{{message_id}}/retry"): {},
         ("patch", f"{API}/contacts/{{contact_id}}"): {"name": "Hijacked"},
         ("post", f"{API}/contacts/{{contact_id}}/merge"): {"target_id": ticket_b.contact_id},
