@@ -60,6 +60,7 @@ def _paths(language: str) -> dict[str, str]:
     assert ticket and contact and article, "the demo data is missing"
     return {
         "inbox": "/",
+        "sla": "/?view=teams&sort=due",
         "ticket": f"/t/{ticket.pk}/",
         "contact": f"/c/{contact.pk}/",
         "contacts": "/contacts/",
@@ -216,6 +217,7 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
     "name",
     [
         "inbox",
+        "sla",
         "ticket",
         "contact",
         "contacts",
