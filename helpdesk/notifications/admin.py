@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from helpdesk.notifications.models import (
     Notification,
@@ -16,8 +19,26 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("created_at", "recipient", "kind", "title", "read_at", "email_state")
     list_filter = ("kind", "email_state")
     search_fields = ("title", "recipient__username")
-    raw_id_fields = ("recipient", "ticket", "actor")
-    readonly_fields = ("created_at", "emailed_at")
+    # Made only by notify() (which checks who may read the ticket): read-only here.
+    readonly_fields = (
+        "recipient",
+        "kind",
+        "ticket",
+        "actor",
+        "title",
+        "body",
+        "url",
+        "dedupe_key",
+        "in_app",
+        "desktop",
+        "email_state",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(NotificationPreference)
