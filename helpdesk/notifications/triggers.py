@@ -12,7 +12,7 @@ type and payload, chats by the channel's manifest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -131,22 +131,29 @@ def on_ticket_created(event: TicketEvent) -> None:
     ticket = _ticket_of(event)
     if ticket is None or ticket.assignee_id is not None or ticket.team_id is None:
         return
-    team_agents = list(
-        Agent.objects.filter(teams=ticket.team_id, user__is_active=True).values_list(
-            "user_id", "language"
-        )
+    team_agents = Agent.objects.filter(teams=ticket.team_id, user__is_active=True).values_list(
+        "user_id", "language"
     )
-    for uid, language in team_agents:
+    body = ticket.contact.name if ticket.contact_id else ""
+    for language, users in _by_language(team_agents).items():
         with override(language):
             title = _("New chat: %(ticket)s") % {"ticket": _ticket_label(ticket)}
         notify(
-            [uid],
+            users,
             NotificationKind.UNASSIGNED_CHAT,
             ticket_id=ticket.pk,
             title=title,
-            body=ticket.contact.name if ticket.contact_id else "",
+            body=body,
             dedupe_key=f"chat:{ticket.pk}",
         )
+
+
+def _by_language(agents: Iterable[tuple[int, str]]) -> dict[str, list[int]]:
+    """user ids per language: one notify() (a few queries) per language, not per agent."""
+    found: dict[str, list[int]] = {}
+    for uid, language in agents:
+        found.setdefault(language, []).append(uid)
+    return found
 
 
 def on_call_ended(event: TicketEvent) -> None:
@@ -157,11 +164,11 @@ def on_call_ended(event: TicketEvent) -> None:
     ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
     recipients = _line_agents(data.get("agent_id"), ticket, event.team_id)
     caller = str(data.get("contact_name") or data.get("number") or "")
-    for uid, language in recipients:
+    for language, users in _by_language(recipients).items():
         with override(language):
             title = _("Missed call from %(caller)s") % {"caller": caller}
         notify(
-            [uid],
+            users,
             NotificationKind.MISSED_CALL,
             ticket_id=ticket.pk if ticket else None,
             title=title,

@@ -81,8 +81,10 @@ def test_it_rings_the_bell_and_the_desktop_for_a_new_chat_and_reads_it_by_link(
     page.click("#reply button[name=send]")
     expect(page.locator("#timeline")).to_contain_text("Please take this @arash")
     mention = Notification.objects.filter(recipient=agent_a2, kind=NotificationKind.MENTION)
-    expect(page.locator("#timeline")).to_be_visible()
-    page.wait_for_timeout(200)
+    for _ in range(50):  # made by the server once the note committed
+        if mention.exists():
+            break
+        page.wait_for_timeout(100)
     assert mention.count() == 1
     assert page.problems == []  # type: ignore[attr-defined]
 
