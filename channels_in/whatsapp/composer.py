@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from channels_in.whatsapp.actions import do_send_template
 from channels_in.whatsapp.channel import KIND
-from channels_in.whatsapp.models import WhatsAppTemplate
+from channels_in.whatsapp.models import MessageStatus, Status, WhatsAppTemplate
 from channels_in.whatsapp.window import window_closes_at
 from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError
@@ -27,6 +27,8 @@ def composer_state(ticket: Any) -> dict[str, Any] | None:
         config__inbox_id=ticket.inbox_id, active=True
     ).order_by("name", "language")
     return {
+        "statuses": ticket_statuses(ticket.pk),
+        "status_labels": {Status.DELIVERED: _("Delivered"), Status.READ: _("Read")},
         "open": closes is not None and timezone.now() < closes,
         "closes_at": closes,
         "ticket_id": ticket.pk,
@@ -40,6 +42,19 @@ def composer_state(ticket: Any) -> dict[str, Any] | None:
             for t in templates
         ],
     }
+
+
+def ticket_statuses(ticket_id: int) -> dict[str, str]:
+    """message id -> the furthest WhatsApp got with it (delivered, then read), for the
+    timeline's badges; failures show as the message's own delivery failure."""
+    furthest: dict[str, str] = {}
+    rows = MessageStatus.objects.filter(
+        message__ticket_id=ticket_id, status__in=[Status.DELIVERED, Status.READ]
+    ).values_list("message_id", "status")
+    for message_id, status in rows:
+        if furthest.get(str(message_id)) != Status.READ:
+            furthest[str(message_id)] = status
+    return furthest
 
 
 @require_POST

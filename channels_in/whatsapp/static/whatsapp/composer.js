@@ -33,7 +33,41 @@ function wirePicker(box) {
   show();
 }
 
-export function wire() {
+// Delivered / read badges on the ticket's replies: the stored ones from the page,
+// then live from the channel's whatsapp.status events, again after the timeline
+// is swapped by htmx.
+function wireStatuses(sock) {
+  const read = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
+  const statuses = read("whatsapp-statuses");
+  const labels = read("whatsapp-status-labels");
+  function badge(messageId, status) {
+    const head = document.querySelector(`#m-${messageId} .msg-head`);
+    if (!head || !labels[status]) return;
+    let span = head.querySelector(".whatsapp-status");
+    if (!span) {
+      span = document.createElement("span");
+      span.className = "whatsapp-status badge text-bg-light border";
+      head.append(span);
+    }
+    span.dataset.status = status;
+    span.textContent = labels[status];
+  }
+  const apply = () => Object.entries(statuses).forEach(([id, status]) => badge(id, status));
+  sock?.addEventListener("event", (e) => {
+    const ev = e.detail;
+    if (ev.type !== "whatsapp.status" || !labels[ev.data.status]) return;
+    if (statuses[ev.data.message_id] === "read") return; // never back to delivered
+    statuses[ev.data.message_id] = ev.data.status;
+    badge(ev.data.message_id, ev.data.status);
+  });
+  document.body.addEventListener("htmx:afterSwap", (e) => {
+    if (e.target?.id === "timeline") apply();
+  });
+  apply();
+}
+
+export function wire(sock) {
+  if (document.getElementById("whatsapp-statuses")) wireStatuses(sock);
   const box = document.getElementById("whatsapp-window");
   const reply = document.getElementById("reply");
   if (!box || !reply) return;
