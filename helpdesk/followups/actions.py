@@ -133,7 +133,7 @@ def do_create_task(
             ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
             team_id = team_id if team_id is not None else ticket.team_id
             contact_id = contact_id if contact_id is not None else ticket.contact_id
-        if contact_id is not None and ticket is None:
+        if contact_id is not None and (ticket is None or contact_id != ticket.contact_id):
             check_contact_readable(actor, contact_id)
         if ticket is None or team_id != ticket.team_id:
             check_team(actor, team_id)

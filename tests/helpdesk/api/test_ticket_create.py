@@ -115,10 +115,16 @@ def test_it_returns_the_same_ticket_for_the_same_idempotency_key(
     email_inbox_a: Inbox, agent_a: Any
 ) -> None:
     client = _client(agent_a)
-    body = {"contact": {"email": "retry@example.com"}, "channel": "email", "text": "Once"}
+    body = {
+        "contact": {"email": "retry@example.com"},
+        "channel": "email",
+        "text": "Once",
+        "attachments": [{"name": "a.txt", "content_type": "text/plain", "data_base64": "aGk="}],
+    }
     first = _post(client, body, key="create-1")
     second = _post(client, body, key="create-1")
     assert first.status_code == second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
     assert first.json()["id"] == second.json()["id"]
     assert Ticket.objects.count() == 1 and Message.objects.count() == 1
+    assert Message.objects.get().attachments.get().name == "a.txt"

@@ -50,7 +50,7 @@ def test_it_makes_a_task_without_team_or_assignee_the_actors_own(agent_a: Any) -
 
 
 def test_it_refuses_a_task_on_another_teams_ticket_or_for_another_team(
-    email_inbox_b: Inbox, agent_a: Any, team_b: Any
+    email_inbox_a: Inbox, email_inbox_b: Inbox, agent_a: Any, team_b: Any
 ) -> None:
     ticket_b = open_ticket(email_inbox_b)
     with pytest.raises(NotFound):
@@ -59,6 +59,9 @@ def test_it_refuses_a_task_on_another_teams_ticket_or_for_another_team(
         do_create_task(agent_a, title="x", team_id=team_b.pk)
     with pytest.raises(Invalid):
         do_create_task(agent_a, title="   ")
+    mine = open_ticket(email_inbox_a, sender="mine@example.com")
+    with pytest.raises(NotFound):  # their own ticket, another team's contact
+        do_create_task(agent_a, title="x", ticket_id=mine.pk, contact_id=ticket_b.contact_id)
     assert not Task.objects.exists()
 
 
