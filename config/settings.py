@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "helpdesk.outbound_webhooks",
     "helpdesk.surveys",
     "helpdesk.notifications",
+    "helpdesk.reports",
     # After helpdesk, whose `db_worker` command (a loop that survives a lost database
     # connection) replaces this app's own.
     "config.third_party_apps.TasksConfig",
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "channels_in.bale",
     "channels_in.whatsapp",
     "channels_in.sms",
+    "channels_in.portal",
     "knowledge_base",
 ]
 

@@ -1,0 +1,118 @@
+"""Signing in and out: ask for a link, use it once, or open a ticket from a mail link."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from channels_in.portal import signin
+from channels_in.portal.access import viewer_for
+from channels_in.portal.pages import SESSION_KEY, client_address, render_page, sign_in
+
+logger = logging.getLogger(__name__)
+
+PER_IP = (20, 3600)  # link requests per client address per hour
+PER_IDENTITY = (3, 900)  # link requests per address or number per 15 minutes
+
+
+def _limits() -> tuple[tuple[int, int], tuple[int, int]]:
+    per_ip = getattr(settings, "PORTAL_SIGNIN_PER_IP", PER_IP)
+    per_identity = getattr(settings, "PORTAL_SIGNIN_PER_IDENTITY", PER_IDENTITY)
+    return per_ip, per_identity
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_page(request: HttpRequest, locale: str) -> HttpResponse:
+    """Ask for an email address or phone number; mail a one-time link to its contact."""
+    template = "portal/sign_in.html"
+    if request.method != "POST":
+        return render_page(request, locale, template, {})
+    raw = request.POST.get("identity", "")[:320]
+    identity = signin.parse_identity(raw)
+    context = {"value": raw}
+    with translation.override(locale):
+        if identity is None:
+            context["error"] = _("Enter an email address or a mobile phone number.")
+            return render_page(request, locale, template, context, status=400)
+        (ip_limit, ip_window), (id_limit, id_window) = _limits()
+        if signin.throttled(f"ip:{client_address(request)}", ip_limit, ip_window) or (
+            signin.throttled(f"id:{identity.kind}:{identity.address}", id_limit, id_window)
+        ):
+            context["error"] = _("Too many sign-in requests. Please wait a few minutes.")
+            return render_page(request, locale, template, context, status=429)
+        _send_link(identity, locale)
+    # The same page whether or not the address is known: nobody learns who is a customer.
+    return render_page(request, locale, "portal/sent.html", {"identity": identity})
+
+
+def _send_link(identity: signin.Identity, locale: str) -> None:
+    contact = signin.find_contact(identity)
+    if contact is None:
+        return
+    address = signin.email_of(contact, identity)
+    if address is None:
+        logger.info("portal: contact %s has no email address for a sign-in link", contact.pk)
+        return
+    token = signin.issue_link(contact, identity)
+    url = signin.public_url(reverse("portal:link", args=[locale, token]))
+    minutes = int(signin.link_lifetime().total_seconds() // 60)
+    subject = _("Your sign-in link for the help center")
+    text = "\n".join(
+        [
+            _("Open this link to see and answer your requests:"),
+            url,
+            "",
+            _(
+                "It works once, for %(minutes)s minutes. "
+                "If you did not ask for it, ignore this mail."
+            )
+            % {"minutes": minutes},
+        ]
+    )
+    if settings.DEBUG:
+        logger.info("portal sign-in link for contact %s: %s", contact.pk, url)
+    if not signin.send_mail(contact, address, subject, text + "\n"):
+        logger.warning("portal: no mailbox could send contact %s a sign-in link", contact.pk)
+
+
+def _refused(request: HttpRequest, locale: str) -> HttpResponse:
+    return render_page(request, locale, "portal/link_refused.html", {}, status=410)
+
+
+@require_http_methods(["GET", "POST"])
+def link(request: HttpRequest, locale: str, token: str) -> HttpResponse:
+    """A one-time link: GET asks to confirm (mail scanners only GET), POST signs in."""
+    if request.method != "POST":
+        if signin.usable_link(token) is None:
+            return _refused(request, locale)
+        return render_page(request, locale, "portal/link.html", {"token": token})
+    contact_id = signin.redeem(token)
+    if contact_id is None:
+        return _refused(request, locale)
+    sign_in(request, contact_id)
+    return HttpResponseRedirect(reverse("portal:home", args=[locale]))
+
+
+@require_http_methods(["GET"])
+def open_ticket(request: HttpRequest, locale: str, token: str) -> HttpResponse:
+    """A ticket's link from a notification mail: signs its contact in, opens the ticket."""
+    found = signin.read_ticket_token(token)
+    viewer = viewer_for(found[0]) if found else None
+    if found is None or viewer is None or not viewer.tickets().filter(pk=found[1]).exists():
+        return _refused(request, locale)
+    if request.session.get(SESSION_KEY) != viewer.contact.pk:
+        sign_in(request, viewer.contact.pk)
+    return HttpResponseRedirect(reverse("portal:ticket", args=[locale, found[1]]))
+
+
+@require_POST
+def sign_out(request: HttpRequest, locale: str) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    return HttpResponseRedirect(reverse("portal:sign_in", args=[locale]))
