@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.channel_kit.botapi.profile import BotApiProfile
-from helpdesk.channels import ChannelSpec, IdentitySpec
+from helpdesk.channels import ChannelSpec, IdentitySpec, SurveyPrompt
 
 KIND = "telegram"
 IDENTITY = "telegram"  # the user's numeric Telegram id
@@ -18,6 +18,8 @@ SPEC = ChannelSpec(
     listener="channels_in.telegram.polling.TelegramPoller",
     urls=(("channels/telegram/", "channels_in.telegram.urls"),),
     setup_url="admin:channel_telegram_telegramconfig_changelist",
+    # Surveys: the scale as inline-keyboard buttons (helpdesk.channel_kit.botapi.survey).
+    survey_prompt=SurveyPrompt.NATIVE,
 )
 
 # Everything else comes from the shared Bot API kit (helpdesk.channel_kit.botapi).
@@ -35,4 +37,5 @@ PROFILE = BotApiProfile(
     part_id_field="telegram_message_id",
     tasks_module="channels_in.telegram.tasks",
     webhook_route="telegram-webhook",
+    callback_handler="channels_in.telegram.survey.on_button",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from channels_in.telegram.channel import PROFILE
-from helpdesk.channel_kit.botapi import media
+from helpdesk.channel_kit.botapi import media, survey
 from helpdesk.task_connection import releases_broken_connection
 
 MEDIA_ATTEMPTS = media.MEDIA_ATTEMPTS
@@ -30,3 +30,10 @@ def send_welcome(inbox_id: int, chat_id: int) -> str:
 def answer_callback(inbox_id: int, query_id: str, text: str = "") -> str:
     """Answer an inline-keyboard button press (answerCallbackQuery), best effort."""
     return media.answer_callback(PROFILE, inbox_id, query_id, text)
+
+
+@task()
+@releases_broken_connection
+def edit_survey_prompt(inbox_id: int, chat_id: int, message_id: int, text: str) -> str:
+    """Show the chosen rating in place of a survey's buttons (editMessageText), best effort."""
+    return survey.edit_prompt(PROFILE, inbox_id, chat_id, message_id, text)

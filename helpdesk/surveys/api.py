@@ -12,11 +12,10 @@ from typing import Any, Literal
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.pagination import decode_time_id_cursor, encode_cursor, page_limit
-from helpdesk.api.types import CursorText, PageLimit, QueryId
+from helpdesk.api.types import CursorText, PageLimit, QueryId, UtcDatetime
 from helpdesk.staff.access import is_admin, team_ids
 from helpdesk.surveys.models import SurveyResponse
 
@@ -25,8 +24,8 @@ router = Router(tags=["surveys"])
 
 class ResponseFilters(Schema):
     kind: Literal["csat", "nps"] | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: UtcDatetime | None = None
+    until: UtcDatetime | None = None
     team: QueryId | None = None
     agent: QueryId | None = None
     inbox: QueryId | None = None

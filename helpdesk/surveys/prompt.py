@@ -83,6 +83,8 @@ def build(request: SurveyRequest, *, native: bool = False) -> tuple[str, str, di
             f'<div dir="{direction}"><p>{escape(request.question)}</p><p>{links}</p>'
             f'<p><a href="{escape(survey_url(token))}">{escape(more)}</a></p></div>'
         )
+        if native:
+            html = ""  # the channel draws the scale; no links to render
         chosen_text = _("Thank you! Your rating: %(rating)s")
     meta = {
         "request_id": request.pk,

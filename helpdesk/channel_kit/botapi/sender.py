@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Bot, ReplyParameters
@@ -18,6 +18,7 @@ from telegram.error import (
 )
 
 from helpdesk.actions.contacts import do_set_identity_unreachable
+from helpdesk.channel_kit.botapi import survey
 from helpdesk.channel_kit.botapi.client import open_bot, redact, retry_after_seconds, run_sync
 from helpdesk.channel_kit.botapi.format import plain_chunks, telegram_chunks
 from helpdesk.channel_kit.botapi.handler import blocked_reason
@@ -36,6 +37,7 @@ class Part:
     body: str = ""
     name: str = ""
     data: bytes = b""
+    keyboard: Any = None  # an InlineKeyboardMarkup under the text (a survey's scale)
 
 
 @dataclass
@@ -108,6 +110,9 @@ def _parts(profile: BotApiProfile, message: DeskMessage) -> list[Part]:
     parts = [
         Part(i, "text", body=chunk) for i, chunk in enumerate(chunks(message.text, message.html))
     ]
+    buttons = survey.keyboard(message)
+    if buttons is not None and parts:  # the scale under the question's last part
+        parts[-1] = replace(parts[-1], keyboard=buttons)
     for attachment in message.attachments.order_by("id"):
         if attachment.size > profile.upload_limit:
             raise DeliveryError(
@@ -190,6 +195,8 @@ async def _send_part(
     if part.method == "text":
         if profile.html:
             options["parse_mode"] = ParseMode.HTML
+        if part.keyboard is not None:
+            options["reply_markup"] = part.keyboard
         return await bot.send_message(chat_id, part.body, **options)
     if part.method == "photo":
         return await bot.send_photo(chat_id, part.data, filename=part.name, **options)

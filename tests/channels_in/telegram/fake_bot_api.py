@@ -170,6 +170,12 @@ class FakeBotApi:
     def _api_sendMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         return self._sent(params, text=str(params["text"]))
 
+    def _api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return True
+
+    def _api_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return self._sent(params, text=str(params["text"]))
+
     def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         photo = {"file_id": "sent-photo", "file_unique_id": "sp", "width": 10, "height": 10}
         return self._sent(params, photo=[photo])

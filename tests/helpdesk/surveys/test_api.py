@@ -77,3 +77,10 @@ def test_it_pages_with_a_cursor_in_a_fixed_number_of_queries(
     client.get(URL)  # warm the token's caches
     with django_assert_num_queries(3):
         client.get(URL, limit=25)
+
+
+def test_it_accepts_any_offset_a_client_sends(api: Any, admin_user: Any) -> None:
+    # PostgreSQL refuses offsets past +-15:59; the API compares the instant in UTC.
+    client = api(admin_user)
+    assert client.get(URL, since="2026-01-01T00:00:00+23:59").status_code == 200
+    assert client.get(URL, until="0001-01-01T00:00:00+01:00").status_code == 422
