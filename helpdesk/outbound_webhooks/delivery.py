@@ -67,8 +67,10 @@ def deliver(delivery_pk: int) -> str:
 
 def _claim(pk: int, now: datetime) -> Claim | str:
     with transaction.atomic():
+        # Only the delivery's row: FOR UPDATE on the join would lock (and, skipping
+        # locked rows, skip) the subscription that every worker's claim shares.
         d = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscription")
             .filter(pk=pk)
             .first()
@@ -133,7 +135,9 @@ def record(pk: int, attempt: int, outcome: transport.Outcome) -> str:
         if d.is_test:
             return result
         if d.status == DeliveryStatus.SUCCEEDED:
-            Subscription.objects.filter(pk=d.subscription_id).update(consecutive_failures=0)
+            Subscription.objects.filter(pk=d.subscription_id, consecutive_failures__gt=0).update(
+                consecutive_failures=0
+            )
         elif d.status == DeliveryStatus.FAILED:
             _count_failure(d.subscription_id, now)
         if d.status != DeliveryStatus.PENDING and d.order_key:

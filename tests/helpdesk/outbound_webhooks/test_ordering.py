@@ -111,3 +111,39 @@ def _meddle() -> None:
     for pk in pending:
         if pk not in queued:
             deliver.enqueue(pk)
+
+
+def test_it_claims_a_delivery_while_another_worker_holds_the_subscription_row(
+    subscribe: Any, receiver: Receiver, email_inbox_a: Inbox
+) -> None:
+    # Every worker's claim and outcome touch the one subscription: a claim that
+    # locked it too (FOR UPDATE over the join) skipped its delivery for good.
+    from django.db import transaction
+
+    from helpdesk.outbound_webhooks.dispatch import fan_out
+    from helpdesk.outbound_webhooks.models import Subscription
+
+    sub, _secret = subscribe(event_types=["ticket.created"])
+    open_ticket(email_inbox_a)
+    fan_out.call()
+    pending = Delivery.objects.get()
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_subscription() -> None:
+        try:
+            with transaction.atomic():
+                Subscription.objects.select_for_update().get(pk=sub.pk)
+                held.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_subscription)
+    holder.start()
+    try:
+        assert held.wait(20)
+        assert deliver.call(pending.pk) == "delivered"
+    finally:
+        done.set()
+        holder.join()
+    assert len(receiver.received) == 1
