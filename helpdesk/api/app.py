@@ -64,6 +64,7 @@ api.add_router("/kb/", "knowledge_base.api.router")
 api.add_router("/calls/", "channels_in.phone.api.router")
 api.add_router("/webhooks/", "helpdesk.outbound_webhooks.api.router")
 api.add_router("/surveys/", "helpdesk.surveys.api.router")
+api.add_router("/reports/", "helpdesk.reports.api.router")
 
 
 @api.exception_handler(ActionError)

@@ -1,0 +1,118 @@
+"""`GET /api/v1/reports/summary` and `/timeseries` (docs/reports.md).
+
+Agents read the reports of their own teams (a `team` of another team is 403),
+admins every team. `since` is inclusive, `until` exclusive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from helpdesk.actions.errors import Invalid
+from helpdesk.api.types import QueryId, QueryText, UtcDatetime
+from helpdesk.reports import metrics, queries
+from helpdesk.reports.scope import MAX_BUCKETS, filters_for
+
+router = Router(tags=["reports"])
+
+Metric = Literal[
+    "conversations_created",
+    "conversations_resolved",
+    "conversations_reopened",
+    "messages_in",
+    "messages_out",
+    "first_response_time",
+    "reply_time",
+    "resolution_time",
+]
+assert set(Metric.__args__) == set(metrics.METRICS)  # type: ignore[attr-defined]  # noqa: S101
+
+
+class ReportFilters(Schema):
+    since: UtcDatetime
+    until: UtcDatetime
+    team: QueryId | None = None
+    inbox: QueryId | None = None
+    channel: QueryText | None = Field(None, max_length=16)
+    agent: QueryId | None = None
+    tag: QueryText | None = Field(None, max_length=50)
+    business_hours: bool = False
+
+
+class SeriesFilters(ReportFilters):
+    metric: Metric
+    interval: Literal["hour", "day", "week"] = "day"
+    tz: QueryText | None = Field(None, max_length=64, description="IANA zone of the buckets")
+
+
+class TimeStats(Schema):
+    median_s: float | None
+    p90_s: float | None
+    avg_s: float | None
+
+
+class Summary(Schema):
+    conversations_created: int
+    conversations_resolved: int
+    conversations_reopened: int
+    messages_in: int
+    messages_out: int
+    business_hours: bool
+    first_response_time: TimeStats
+    resolution_time: TimeStats
+    reply_time: dict[str, Any]
+    sla: dict[str, Any] | None
+    csat: dict[str, Any] | None
+    nps: dict[str, Any] | None
+
+
+class Point(Schema):
+    start: str
+    value: float | None
+
+
+class Series(Schema):
+    metric: str
+    interval: str
+    points: list[Point]
+
+
+def _filters(request: HttpRequest, f: ReportFilters) -> queries.Filters:
+    return filters_for(
+        request.user,
+        f.since,
+        f.until,
+        team=f.team,
+        inbox=f.inbox,
+        channel=f.channel,
+        agent=f.agent,
+        tag=f.tag,
+        business_hours=f.business_hours,
+    )
+
+
+@router.get("/summary", response=Summary, summary="Report summary of a period")
+def summary(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
+    """Conversations created and resolved, first response and resolution times
+    (median, p90, average; business seconds with business_hours=true), SLA, CSAT, NPS."""
+    return queries.summary(_filters(request, filters))
+
+
+@router.get("/timeseries", response=Series, summary="A report metric per hour, day or week")
+def timeseries(request: HttpRequest, filters: Query[SeriesFilters]) -> Any:
+    """One point per interval from `since` to `until` (zeros included; times are averages)."""
+    f = _filters(request, filters)
+    step = queries.STEP[filters.interval]
+    if (f.until - f.since) / step > MAX_BUCKETS:
+        raise Invalid(f"at most {MAX_BUCKETS} points; use a longer interval", field="interval")
+    zone = filters.tz or settings.TIME_ZONE
+    try:
+        points = queries.timeseries(f, filters.metric, filters.interval, zone)
+    except (KeyError, ValueError) as exc:
+        raise Invalid("unknown time zone", field="tz") from exc
+    return {"metric": filters.metric, "interval": filters.interval, "points": points}

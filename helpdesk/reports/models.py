@@ -1,0 +1,100 @@
+"""Per-ticket facts (one row per conversation) and the hourly rollup built from them.
+
+Definitions of every figure: helpdesk/reports/metrics.py and docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketFact(models.Model):
+    """What the reports need of one conversation, stored when its events happen.
+
+    Times are stored twice, in calendar seconds (`*_s`) and in business seconds
+    (`*_bs`, open hours of the inbox's business-hours calendar), so switching the
+    business-hours toggle never recomputes history.
+    """
+
+    ticket = models.OneToOneField(
+        "helpdesk.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="report_fact"
+    )
+    inbox_id_value = models.BigIntegerField(db_column="inbox_id")
+    team_id_value = models.BigIntegerField(default=0, db_column="team_id")  # 0: no team
+    agent_id_value = models.BigIntegerField(default=0, db_column="agent_id")  # 0: unassigned
+    channel = models.CharField(max_length=16)
+    contact_id_value = models.BigIntegerField(db_column="contact_id")
+    status = models.CharField(max_length=10)
+    merged = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True)
+    first_response_s = models.FloatField(null=True)
+    first_response_bs = models.FloatField(null=True)
+    reply_count = models.IntegerField(default=0)
+    reply_sum_s = models.FloatField(default=0)
+    reply_sum_bs = models.FloatField(default=0)
+    resolved_at = models.DateTimeField(null=True)
+    resolution_s = models.FloatField(null=True)
+    resolution_bs = models.FloatField(null=True)
+    reopened = models.IntegerField(default=0)
+    messages_in = models.IntegerField(default=0)
+    messages_out = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("conversation fact")
+        verbose_name_plural = _("conversation facts")
+        indexes = [
+            models.Index(fields=["created_at"], name="fact_created_idx"),
+            models.Index(fields=["resolved_at"], name="fact_resolved_idx"),
+            models.Index(fields=["first_response_at"], name="fact_first_resp_idx"),
+            models.Index(fields=["team_id_value", "created_at"], name="fact_team_created_idx"),
+            models.Index(fields=["contact_id_value", "created_at"], name="fact_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of ticket {self.ticket_id}"
+
+
+class HourlyRollup(models.Model):
+    """Sums per hour x inbox x team x agent x channel (team/agent 0 = none).
+
+    Each conversation adds: `created` (and its messages, replies and reopens) at
+    its creation hour, its first response at the first response's hour, its
+    resolution at the resolve's hour. Kept by deltas when a fact changes, and
+    rebuilt from the facts by `manage.py rebuild_reports`.
+    """
+
+    hour = models.DateTimeField()
+    inbox_id_value = models.BigIntegerField(db_column="inbox_id")
+    team_id_value = models.BigIntegerField(db_column="team_id")
+    agent_id_value = models.BigIntegerField(db_column="agent_id")
+    channel = models.CharField(max_length=16)
+    created = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    messages_in = models.IntegerField(default=0)
+    messages_out = models.IntegerField(default=0)
+    first_response_count = models.IntegerField(default=0)
+    first_response_sum_s = models.FloatField(default=0)
+    first_response_sum_bs = models.FloatField(default=0)
+    reply_count = models.IntegerField(default=0)
+    reply_sum_s = models.FloatField(default=0)
+    reply_sum_bs = models.FloatField(default=0)
+    resolution_count = models.IntegerField(default=0)
+    resolution_sum_s = models.FloatField(default=0)
+    resolution_sum_bs = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("hourly rollup")
+        verbose_name_plural = _("hourly rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "inbox_id_value", "team_id_value", "agent_id_value", "channel"],
+                name="rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rollup {self.hour:%Y-%m-%d %H}:00"

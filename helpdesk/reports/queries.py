@@ -1,0 +1,475 @@
+"""Report queries: filters, summary, time series, heatmap, churn and drill-down.
+
+Counts and averages of a time series come from the hourly rollup; medians and
+percentiles (which do not add up) from the per-conversation facts, by index on
+their times. A tag filter is not a rollup dimension: with one, everything is read
+from the facts.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Trunc
+
+from helpdesk.models import Ticket
+from helpdesk.reports import metrics
+from helpdesk.reports.models import HourlyRollup, TicketFact
+from helpdesk.sla.models import ClockState, Target, TicketSla
+from helpdesk.surveys import scores
+from helpdesk.surveys.models import SurveyKind, SurveyRequest, SurveyResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a report is about. `teams` None: every team (admins)."""
+
+    since: datetime
+    until: datetime
+    teams: frozenset[int] | None = None
+    team: int | None = None
+    inbox: int | None = None
+    channel: str | None = None
+    agent: int | None = None
+    tag: str | None = None
+    business_hours: bool = False
+
+    def previous(self) -> Filters:
+        """The same filters over the period just before this one, of the same length."""
+        span = self.until - self.since
+        return Filters(
+            self.since - span,
+            self.since,
+            self.teams,
+            self.team,
+            self.inbox,
+            self.channel,
+            self.agent,
+            self.tag,
+            self.business_hours,
+        )
+
+
+def _dims(f: Filters) -> Q:
+    q = Q()
+    if f.teams is not None:
+        q &= Q(team_id_value__in=f.teams)
+    if f.team is not None:
+        q &= Q(team_id_value=f.team)
+    if f.inbox is not None:
+        q &= Q(inbox_id_value=f.inbox)
+    if f.channel:
+        q &= Q(channel=f.channel)
+    if f.agent is not None:
+        q &= Q(agent_id_value=f.agent)
+    return q
+
+
+def facts(f: Filters) -> QuerySet[TicketFact]:
+    """Facts of the filtered conversations (any time), merged ones left out."""
+    qs = TicketFact.objects.filter(_dims(f), merged=False)
+    if f.tag:
+        qs = qs.filter(ticket__tags__contains=[f.tag])
+    return qs
+
+
+def _in(field: str, f: Filters) -> Q:
+    return Q(**{f"{field}__gte": f.since, f"{field}__lt": f.until})
+
+
+def _times(qs: QuerySet[TicketFact], field: str) -> list[float]:
+    return [
+        float(x) for x in qs.exclude(**{f"{field}__isnull": True}).values_list(field, flat=True)
+    ]
+
+
+def summary(f: Filters) -> dict[str, Any]:
+    """The figures of GET /api/v1/reports/summary."""
+    base = facts(f)
+    suffix = "bs" if f.business_hours else "s"
+    created = base.filter(_in("created_at", f))
+    resolved = base.filter(_in("resolved_at", f))
+    answered = base.filter(_in("first_response_at", f))
+    counts = created.aggregate(
+        n=Count("pk"),
+        reopened=Sum("reopened"),
+        messages_in=Sum("messages_in"),
+        messages_out=Sum("messages_out"),
+        replies=Sum("reply_count"),
+        reply_sum=Sum(f"reply_sum_{suffix}"),
+    )
+    replies = int(counts["replies"] or 0)
+    return {
+        "conversations_created": int(counts["n"]),
+        "conversations_resolved": resolved.count(),
+        "conversations_reopened": int(counts["reopened"] or 0),
+        "messages_in": int(counts["messages_in"] or 0),
+        "messages_out": int(counts["messages_out"] or 0),
+        "business_hours": f.business_hours,
+        "first_response_time": metrics.time_stats(_times(answered, f"first_response_{suffix}")),
+        "resolution_time": metrics.time_stats(_times(resolved, f"resolution_{suffix}")),
+        "reply_time": {
+            "count": replies,
+            "avg_s": round(float(counts["reply_sum"]) / replies, 1) if replies else None,
+        },
+        "sla": sla(f),
+        "csat": csat(f),
+        "nps": nps(f),
+    }
+
+
+def _survey_q(f: Filters) -> Q:
+    q = Q()
+    if f.teams is not None:
+        q &= Q(team_id__in=f.teams)
+    for name, value in (("team_id", f.team), ("inbox_id", f.inbox), ("agent_id", f.agent)):
+        if value is not None:
+            q &= Q(**{name: value})
+    if f.channel:
+        q &= Q(channel=f.channel)
+    if f.tag:
+        q &= Q(ticket__tags__contains=[f.tag])
+    return q
+
+
+def csat(f: Filters) -> dict[str, Any]:
+    """CSAT answers given in the period (helpdesk.surveys.scores)."""
+    responses = SurveyResponse.objects.filter(_survey_q(f), _in("answered_at", f))
+    requests = SurveyRequest.objects.filter(_survey_q(f), _in("created_at", f))
+    c = scores.csat(responses, requests)
+    return {
+        "responses": c.answers,
+        "sent": c.sent,
+        "response_rate": c.response_rate,
+        "average": c.average,
+        "satisfied_pct": c.score,
+    }
+
+
+def nps(f: Filters) -> dict[str, Any]:
+    """NPS answers given in the period."""
+    responses = SurveyResponse.objects.filter(_survey_q(f), _in("answered_at", f))
+    requests = SurveyRequest.objects.filter(_survey_q(f), _in("created_at", f))
+    n = scores.nps(responses, requests)
+    return {
+        "responses": n.answers,
+        "promoters": n.promoters,
+        "passives": n.passives,
+        "detractors": n.detractors,
+        "score": n.score,
+        "response_rate": n.response_rate,
+    }
+
+
+def sla(f: Filters) -> dict[str, Any]:
+    """SLA of conversations created in the period: % met per target and per policy."""
+    tickets = facts(f).filter(_in("created_at", f)).values("ticket_id")
+    rows = TicketSla.objects.filter(ticket_id__in=tickets).exclude(policy_name="")
+    per_target: dict[str, Any] = {}
+    for target in Target.values:
+        state = f"{target}_state"
+        c = rows.aggregate(
+            met=Count("pk", filter=Q(**{state: ClockState.MET})),
+            breached=Count("pk", filter=Q(**{state: ClockState.BREACHED})),
+        )
+        per_target[target] = _pct(int(c["met"]), int(c["breached"]))
+    policies = []
+    for name in sorted(set(rows.values_list("policy_name", flat=True))):
+        c = rows.filter(policy_name=name).aggregate(
+            met=Count("pk", filter=Q(status=ClockState.MET)),
+            breached=Count("pk", filter=Q(status=ClockState.BREACHED)),
+        )
+        policies.append({"policy": name, **_pct(int(c["met"]), int(c["breached"]))})
+    total = rows.aggregate(
+        tickets=Count("pk"), breached=Count("pk", filter=Q(status=ClockState.BREACHED))
+    )
+    return {
+        "tickets": int(total["tickets"]),
+        "breached": int(total["breached"]),
+        "targets": per_target,
+        "policies": policies,
+    }
+
+
+def _pct(met: int, breached: int) -> dict[str, Any]:
+    done = met + breached
+    return {
+        "met": met,
+        "breached": breached,
+        "met_pct": round(100.0 * met / done, 1) if done else None,
+    }
+
+
+ROLLUP_SUMS: dict[str, tuple[str, str | None]] = {
+    "conversations_created": ("created", None),
+    "conversations_resolved": ("resolved", None),
+    "conversations_reopened": ("reopened", None),
+    "messages_in": ("messages_in", None),
+    "messages_out": ("messages_out", None),
+    "first_response_time": ("first_response_sum_{}", "first_response_count"),
+    "reply_time": ("reply_sum_{}", "reply_count"),
+    "resolution_time": ("resolution_sum_{}", "resolution_count"),
+}
+STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def bucket_starts(f: Filters, interval: str, zone: zoneinfo.ZoneInfo) -> list[datetime]:
+    """Every bucket start from `since` to `until` in local time (weeks from Monday)."""
+    local = f.since.astimezone(zone)
+    if interval == "hour":
+        start = local.replace(minute=0, second=0, microsecond=0)
+    else:
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if interval == "week":
+            start -= timedelta(days=start.weekday())
+    out = []
+    naive = start.replace(tzinfo=None)
+    while True:
+        moment = naive.replace(tzinfo=zone)
+        if moment >= f.until:
+            break
+        out.append(moment)
+        naive += STEP[interval]
+    return out
+
+
+def timeseries(f: Filters, metric: str, interval: str, zone_name: str) -> list[dict[str, Any]]:
+    """[{start, value}] per interval (every bucket, zeros included); times are averages."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    suffix = "bs" if f.business_hours else "s"
+    total, count = ROLLUP_SUMS[metric]
+    total = total.format(suffix)
+    if f.tag:
+        raw = _fact_series(f, metric, interval, zone, suffix)
+    else:
+        qs = HourlyRollup.objects.filter(_dims(f), _in("hour", f))
+        aggregates: dict[str, Any] = {"total": Sum(total)}
+        if count:
+            aggregates["n"] = Sum(count)
+        grouped: Any = (
+            qs.annotate(bucket=Trunc("hour", interval, tzinfo=zone))
+            .values("bucket")
+            .annotate(**aggregates)
+        )
+        raw = {row["bucket"]: (row["total"] or 0, row.get("n") or 0) for row in grouped}
+    points = []
+    for start in bucket_starts(f, interval, zone):
+        value_total, n = raw.get(start, (0, 0))
+        if count:
+            value = round(float(value_total) / n, 1) if n else None
+        else:
+            value = int(value_total or 0)
+        points.append({"start": start.isoformat(), "value": value})
+    return points
+
+
+FACT_SERIES: dict[str, tuple[str, str, str | None]] = {
+    # metric -> (time field, summed field, counted)
+    "conversations_created": ("created_at", "", None),
+    "conversations_resolved": ("resolved_at", "", None),
+    "conversations_reopened": ("created_at", "reopened", None),
+    "messages_in": ("created_at", "messages_in", None),
+    "messages_out": ("created_at", "messages_out", None),
+    "first_response_time": ("first_response_at", "first_response_{}", "first_response_at"),
+    "reply_time": ("created_at", "reply_sum_{}", "reply_count"),
+    "resolution_time": ("resolved_at", "resolution_{}", "resolved_at"),
+}
+
+
+def _fact_series(
+    f: Filters, metric: str, interval: str, zone: zoneinfo.ZoneInfo, suffix: str
+) -> dict[datetime, tuple[float, int]]:
+    at, summed, counted = FACT_SERIES[metric]
+    qs = facts(f).filter(_in(at, f)).annotate(bucket=Trunc(at, interval, tzinfo=zone))
+    aggregates: dict[str, Any] = {"total": Sum(summed.format(suffix)) if summed else Count("pk")}
+    if counted == "reply_count":
+        aggregates["n"] = Sum("reply_count")
+    elif counted:
+        aggregates["n"] = Count(counted)
+    grouped: Any = qs.values("bucket").annotate(**aggregates)
+    return {r["bucket"]: (r["total"] or 0, r.get("n") or 0) for r in grouped}
+
+
+def bucket_range(start: datetime, interval: str, zone_name: str) -> tuple[datetime, datetime]:
+    """The [start, end) of the bucket starting at `start` (for drill-down links)."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    naive = start.astimezone(zone).replace(tzinfo=None)
+    return start, (naive + STEP[interval]).replace(tzinfo=zone)
+
+
+DRILL_FIELD = {name: spec[0] for name, spec in FACT_SERIES.items()}
+
+
+def drill_down(f: Filters, metric: str) -> QuerySet[TicketFact]:
+    """The conversations behind a figure of the period (same rules as the figure)."""
+    at = DRILL_FIELD.get(metric, "created_at")
+    qs = facts(f).filter(_in(at, f))
+    if metric == "conversations_reopened":
+        qs = qs.filter(reopened__gt=0)
+    elif metric in ("messages_in", "messages_out", "reply_time"):
+        qs = qs.filter(**{f"{metric if metric != 'reply_time' else 'reply_count'}__gt": 0})
+    return qs.order_by(at, "ticket_id")
+
+
+# The week's first day: Monday (ISO 1) in English, Saturday (ISO 6) in Persian.
+def heatmap(f: Filters, zone_name: str, week_start: int = 1) -> list[list[int]]:
+    """Conversations created per local weekday (rows from `week_start`, ISO) x hour."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    grid = [[0] * 24 for _ in range(7)]
+    rows = (
+        facts(f)
+        .filter(_in("created_at", f))
+        .annotate(
+            wd=ExtractIsoWeekDay("created_at", tzinfo=zone),
+            hr=ExtractHour("created_at", tzinfo=zone),
+        )
+        .values("wd", "hr")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        grid[(int(row["wd"]) - week_start) % 7][int(row["hr"])] += int(row["n"])
+    return grid
+
+
+def churn(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> dict[str, Any]:
+    """Of the contacts with a conversation in the previous period, the share with none now."""
+    prev = f.previous()
+    before = facts(prev).filter(_in("created_at", prev))
+    now = facts(f).filter(_in("created_at", f))
+    if segment_contacts is not None:
+        before = before.filter(contact_id_value__in=segment_contacts)
+    before_ids = set(before.values_list("contact_id_value", flat=True))
+    kept = set(
+        now.filter(contact_id_value__in=before_ids).values_list("contact_id_value", flat=True)
+    )
+    lost = len(before_ids) - len(kept)
+    return {
+        "previous_contacts": len(before_ids),
+        "returned": len(kept),
+        "churned": lost,
+        "churn_pct": round(100.0 * lost / len(before_ids), 1) if before_ids else None,
+    }
+
+
+def at_risk(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> list[dict[str, Any]]:
+    """Contacts whose last answer was CSAT <= 2 or an NPS detractor (<= 6), with no
+    conversation since, among the filtered teams' answers up to `until`."""
+    answers = SurveyResponse.objects.filter(_survey_q(f), answered_at__lt=f.until)
+    if segment_contacts is not None:
+        answers = answers.filter(contact_id__in=segment_contacts)
+    last = answers.values("contact_id").annotate(at=Max("answered_at"))
+    out = []
+    for row in last.order_by("-at")[:500]:
+        answer = (
+            SurveyResponse.objects.filter(contact_id=row["contact_id"], answered_at=row["at"])
+            .select_related("contact")
+            .first()
+        )
+        if answer is None:
+            continue
+        bad = (answer.kind == SurveyKind.CSAT and answer.score <= 2) or (
+            answer.kind == SurveyKind.NPS and answer.score <= scores.DETRACTOR_MAX
+        )
+        if not bad:
+            continue
+        if Ticket.objects.filter(contact_id=answer.contact_id, created_at__gt=answer.answered_at):
+            continue
+        out.append(
+            {
+                "contact_id": answer.contact_id,
+                "name": str(answer.contact),
+                "kind": answer.kind,
+                "score": answer.score,
+                "answered_at": answer.answered_at,
+                "ticket_id": answer.ticket_id,
+            }
+        )
+    return out
+
+
+def agents(f: Filters) -> list[dict[str, Any]]:
+    """Per agent: conversations handled (created in the period and assigned), replies
+    (messages out), median first response, CSAT."""
+    suffix = "bs" if f.business_hours else "s"
+    base = facts(f).filter(_in("created_at", f)).exclude(agent_id_value=0)
+    rows = base.values("agent_id_value").annotate(
+        handled=Count("pk"), replies=Sum("messages_out"), resolved=Count("resolved_at")
+    )
+    out = []
+    for row in rows.order_by("-handled"):
+        agent_f = Filters(**{**_as_dict(f), "agent": row["agent_id_value"]})
+        frt = _times(
+            facts(agent_f).filter(_in("first_response_at", agent_f)), f"first_response_{suffix}"
+        )
+        out.append(
+            {
+                "agent_id": row["agent_id_value"],
+                "handled": row["handled"],
+                "replies": int(row["replies"] or 0),
+                "resolved": row["resolved"],
+                "first_response_median_s": metrics.time_stats(frt)["median_s"],
+                "csat": csat(agent_f)["satisfied_pct"],
+            }
+        )
+    return out
+
+
+def _as_dict(f: Filters) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in Filters.__slots__}
+
+
+def export_rows(f: Filters) -> Iterator[list[Any]]:
+    """One row per conversation created in the period, every fact (for CSV / XLSX)."""
+    yield EXPORT_HEADER
+    qs = (
+        facts(f)
+        .filter(_in("created_at", f))
+        .order_by("created_at", "ticket_id")
+        .annotate(subject=F("ticket__subject"), tags=F("ticket__tags"))
+        .values_list(*EXPORT_FIELDS)
+    )
+    for row in qs.iterator(chunk_size=5000):
+        yield [_cell(v) for v in row]
+
+
+EXPORT_FIELDS = (
+    "ticket_id",
+    "subject",
+    "channel",
+    "inbox_id_value",
+    "team_id_value",
+    "agent_id_value",
+    "contact_id_value",
+    "status",
+    "tags",
+    "created_at",
+    "first_response_at",
+    "first_response_s",
+    "first_response_bs",
+    "reply_count",
+    "reply_sum_s",
+    "reply_sum_bs",
+    "resolved_at",
+    "resolution_s",
+    "resolution_bs",
+    "reopened",
+    "messages_in",
+    "messages_out",
+)
+EXPORT_HEADER = [
+    name.removesuffix("_value").replace("_id", "") if name.endswith("_value") else name
+    for name in EXPORT_FIELDS
+]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
