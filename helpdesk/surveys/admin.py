@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from helpdesk.surveys.models import (
     SurveyResponse,
     Target,
 )
+from helpdesk.surveys.scores import DETRACTOR_MAX, PROMOTER_MIN, nps_score, response_rate
 
 
 def _tag(line: str) -> str:
@@ -98,9 +100,34 @@ class NpsCampaignForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(NpsCampaign)
 class NpsCampaignAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = NpsCampaignForm
-    list_display = ["name", "target", "starts_at", "enabled", "last_run_at"]
+    list_display = ["name", "target", "starts_at", "enabled", "last_run_at", "score", "rate"]
     list_filter = ["enabled", "target"]
     readonly_fields = ["last_run_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NpsCampaign]:
+        """Each campaign with its answer counts, in the list's one query."""
+        answered = Q(requests__response__isnull=False)
+        campaigns: QuerySet[NpsCampaign] = super().get_queryset(request)
+        return campaigns.annotate(
+            answers=Count("requests__response"),
+            promoters=Count(
+                "requests", filter=answered & Q(requests__response__score__gte=PROMOTER_MIN)
+            ),
+            detractors=Count(
+                "requests", filter=answered & Q(requests__response__score__lte=DETRACTOR_MAX)
+            ),
+            sent=Count("requests", filter=Q(requests__sent_at__isnull=False)),
+        )
+
+    @admin.display(description=_("NPS"))
+    def score(self, campaign: Any) -> str:
+        value = nps_score(campaign.promoters, campaign.detractors, campaign.answers)
+        return "—" if value is None else f"{value:+.1f}"
+
+    @admin.display(description=_("response rate"))
+    def rate(self, campaign: Any) -> str:
+        value = response_rate(campaign.answers, campaign.sent)
+        return "—" if value is None else f"{value:.0%} ({campaign.answers}/{campaign.sent})"
 
 
 class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
