@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -46,7 +46,10 @@ def targets(campaign: NpsCampaign) -> QuerySet[Contact]:
     """Every contact the campaign's target names (merged contacts excluded)."""
     contacts = Contact.objects.filter(merged_into__isnull=True)
     if campaign.target == Target.TAG:
-        return contacts.filter(tags__contains=[campaign.tag.strip().lower()])
+        tag = campaign.tag.strip().lower()
+        if connection.features.supports_json_field_contains:
+            return contacts.filter(tags__contains=[tag])
+        return contacts.filter(tags__icontains=f'"{tag}"')  # SQLite: the list's JSON text
     if campaign.target == Target.RESOLVED:
         done = Q(tickets__status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])
         return contacts.annotate(resolved=Count("tickets", filter=done)).filter(

@@ -35,6 +35,7 @@ def _only_request(ticket: Any) -> SurveyRequest:
     return SurveyRequest.objects.get(ticket=ticket)
 
 
+@pytest.mark.embedded
 def test_it_sends_a_csat_prompt_with_the_link_after_resolving(
     csat_on: Any, email_inbox_a: Any, agent_a: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -70,6 +71,7 @@ def test_it_asks_persian_contacts_in_persian_with_persian_digits(
     assert "۱" in text and "۵" in text
 
 
+@pytest.mark.embedded
 def test_it_records_one_answer_whatever_the_replays_and_lets_it_change(
     csat_on: Any, email_inbox_a: Any, agent_a: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -35,6 +35,7 @@ def _asked() -> dict[int, SurveyRequest]:
     return {r.contact_id: r for r in SurveyRequest.objects.filter(kind=SurveyKind.NPS)}
 
 
+@pytest.mark.embedded
 def test_it_targets_tagged_contacts_and_those_with_enough_resolved_tickets(
     email_inbox_a: Any, agent_a: Any
 ) -> None:
@@ -64,6 +65,7 @@ def test_it_targets_a_crm_segment(email_inbox_a: Any) -> None:
     assert _asked()[fa.pk].language == "fa"
 
 
+@pytest.mark.embedded
 def test_it_asks_a_contact_at_most_once_per_cooldown(email_inbox_a: Any) -> None:
     contact = open_ticket(email_inbox_a).contact
     first = run_campaign(_campaign())

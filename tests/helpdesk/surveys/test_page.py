@@ -58,6 +58,7 @@ def test_it_preselects_a_one_click_score_but_records_only_the_submitted_form(
     assert not SurveyResponse.objects.exists()
 
 
+@pytest.mark.embedded
 def test_it_stores_one_row_for_double_submits_and_changes_it(sent: SurveyRequest) -> None:
     client = Client()
     for score in ("2", "2", "5"):
