@@ -162,6 +162,9 @@ API.update(
         "helpdesk_api_events_list_events": API_ROW,
         "channels_in_phone_api_list_calls": API_ROW,
         "helpdesk_surveys_api_list_responses": API_ROW,  # the caller's teams' answers
+        # Reports (issue 18): of the caller's teams (admins: all).
+        "helpdesk_reports_api_summary": API_ROW,
+        "helpdesk_reports_api_timeseries": API_ROW,
         "channels_in_phone_api_create_call": api_write(
             {"line_id": "$line_id", "number": "09121234567", "direction": "in", "outcome": "missed"}
         ),
@@ -444,6 +447,19 @@ URLS.update(
         "kb:vote": public("ok", "none: one vote per session", method="POST"),
         # No web-form inbox in this desk: the form says it is unavailable.
         "webform:contact": public(503, "none: rate limits per IP"),
+        # The customer portal: its own session, started by a one-time mailed link; desk
+        # users have none, so its pages send everyone to its sign-in page ("ok", a
+        # redirect that is not the desk's login) and the matrix's tokens are refused.
+        "portal:sign_in": public("ok", "none: throttled per identity and per IP"),
+        "portal:sign_out": public("ok", "the portal session", method="POST"),
+        "portal:link": public(410, "a one-time sign-in link, 15 minutes"),
+        "portal:open": public(410, "a signed ticket link from a reply mail"),
+        "portal:home": public("ok", "the portal session (redirect to sign-in)"),
+        "portal:new": public("ok", "the portal session (redirect to sign-in)"),
+        "portal:ticket": public("ok", "the portal session; other contacts' tickets 404"),
+        "portal:status": public("ok", "the portal session; own tickets only", method="POST"),
+        "portal:rate": public("ok", "the portal session; own tickets only", method="POST"),
+        "portal:file": public("ok", "the portal session; public messages' files only"),
         # The customer's survey page: the signed link is the capability (the matrix's
         # token is another salt's, so it is a friendly 404 for everyone).
         "surveys:page": public(404, "a signed survey link, valid 7 days"),
