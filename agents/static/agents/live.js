@@ -54,7 +54,8 @@ export class Live {
       fire("desk:ticket-changed");
     }
     if (ev.type === "ticket.status_changed") this.contactTicketStatus(ticketId, data.status);
-    if (ev.type.startsWith("contact.")) {
+    // A survey answer shows on the contact card too (agents/_contact_surveys.html).
+    if (ev.type.startsWith("contact.") || ev.type === "survey.answered") {
       if ([data.contact_id, data.merged_into].includes(this.ctx.contact)) fire("desk:contact-changed");
     }
     if (ev.type !== "message.delivery") fire("desk:list-changed");
