@@ -33,6 +33,7 @@ def _inbound(config: BaleConfig, text: str = "سلام") -> Message:
     return Message.objects.get(direction=Direction.INBOUND)
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_sends_plain_text_and_quotes_with_reply_to_message_id(
     bale_config: BaleConfig, fake_api: FakeBotApi, agent_a: Any
 ) -> None:

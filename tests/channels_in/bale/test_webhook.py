@@ -23,6 +23,7 @@ def _post(config: BaleConfig, body: Any, *, secret: str | None = None, **headers
     return Client().post(url, raw, content_type="application/json", headers=headers)
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_opens_a_ticket_for_a_persian_message(bale_config: BaleConfig) -> None:
     response = _post(bale_config, update("سلام، سفارش ۱۰۴۲ من کجاست؟", message_id=7))
     assert response.status_code == 200 and response.json()["outcome"] == "stored"
@@ -42,6 +43,7 @@ def test_it_stores_a_redelivered_update_once(bale_config: BaleConfig) -> None:
     assert Message.objects.count() == 1
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_refuses_a_wrong_or_missing_path_secret(bale_config: BaleConfig) -> None:
     secret = bale_config.webhook_secret
     assert _post(bale_config, update(), secret=secret[:-1] + "x").status_code == 403
