@@ -44,6 +44,7 @@ def test_it_answers_metas_verification_only_with_the_right_token(wa_config: What
     assert other_mode.status_code == 403
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_stores_a_persian_text_on_the_customers_phone_identity(
     wa_config: WhatsAppConfig,
 ) -> None:
@@ -56,6 +57,7 @@ def test_it_stores_a_persian_text_on_the_customers_phone_identity(
     assert identity.address == "+989121234567" and identity.contact.name == "زهرا رضایی"
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_refuses_every_post_without_the_app_secrets_signature(wa_config: WhatsAppConfig) -> None:
     body = json.dumps(envelope(messages=[text_message()])).encode()
     assert post(body, signature="").status_code == 403
@@ -163,6 +165,7 @@ def _sent_message(wa_config: WhatsAppConfig, wamid: str) -> Message:
     return outbound
 
 
+@pytest.mark.embedded  # also on SQLite, what the run command serves
 def test_it_records_statuses_once_each_in_any_order(wa_config: WhatsAppConfig) -> None:
     sent = _sent_message(wa_config, "wamid.OUT1")
     body = envelope(
