@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictStr
 
 from helpdesk.actions import attributes as attribute_actions
 from helpdesk.actions.companies import check_may_read_crm
@@ -32,7 +32,8 @@ class AttributeIn(Schema):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     entity: AttributeEntity = AttributeEntity.CONTACT
-    key: Annotated[Text, Field(pattern=r"^[a-z][a-z0-9_]{0,49}$")] = "key"
+    # Its own pattern (which excludes NUL), not Text's NUL-only one.
+    key: Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,49}$")] = "key"
     label: Annotated[Text, Field(min_length=1, max_length=100)] = "Label"
     type: AttributeType = AttributeType.TEXT
     choices: list[Annotated[Text, Field(max_length=100)]] = Field(
