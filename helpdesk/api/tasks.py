@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from helpdesk.api.bodies import WriteBody
@@ -18,6 +18,16 @@ from helpdesk.followups.access import TaskList, task_list, visible_tasks
 from helpdesk.followups.models import Task, TaskKind, TaskStatus
 
 router = Router(tags=["tasks"])
+
+
+def _iso_text(value: Any) -> Any:
+    # pydantic would take a number as a Unix time; the schema says an ISO 8601 string.
+    if value is not None and not isinstance(value, str):
+        raise ValueError("due_at must be an ISO 8601 date-time string")
+    return value
+
+
+DueAt = Annotated[UtcDatetime, BeforeValidator(_iso_text)]
 
 
 class TaskOut(Schema):
@@ -110,7 +120,7 @@ def get_task(request: HttpRequest, task_id: PathId) -> Any:
 class TaskIn(WriteBody):
     title: Annotated[Text, Field(min_length=1, max_length=200)]
     notes: Annotated[Text, Field(max_length=10_000)] = ""
-    due_at: UtcDatetime | None = None
+    due_at: DueAt | None = None
     assignee_id: Id | None = None
     team_id: Id | None = None
     ticket_id: Id | None = None
@@ -130,11 +140,19 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
 class TaskPatchIn(WriteBody):
     """Only the fields sent are changed (assignee_id and team_id may be null)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name]}
+                for name in ("title", "notes", "due_at", "assignee_id", "team_id", "status")
+            ]
+        },
+    )
 
     title: Annotated[Text, Field(min_length=1, max_length=200)] = ""
     notes: Annotated[Text, Field(max_length=10_000)] = ""
-    due_at: UtcDatetime | None = None
+    due_at: DueAt | None = None
     assignee_id: Id | None = None
     team_id: Id | None = None
     status: TaskStatus = TaskStatus.OPEN

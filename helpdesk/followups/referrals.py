@@ -136,7 +136,10 @@ def do_refer_task(
             user = get_user_model().objects.filter(pk=to_user_id).first()
             if user is not None and not is_admin(user) and team_id not in team_ids(user):
                 team_id = None
-        check_assignee(to_user_id, team_id, None)
+        try:
+            check_assignee(to_user_id, team_id, None)
+        except Invalid as exc:  # named after this request's field
+            raise Invalid(exc.message, field="to_user_id") from exc
         task.team_id = team_id
         task.assignee_id = to_user_id
         save_task(task, ["team", "assignee"])
