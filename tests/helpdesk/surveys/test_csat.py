@@ -186,3 +186,25 @@ def test_it_lets_an_agent_send_a_survey_now_but_not_on_another_teams_ticket(
         do_send_survey_now(agent_b, ticket.pk)
     request = do_send_survey_now(agent_a, ticket.pk)
     assert request.status == RequestStatus.SENT and request.message_id is not None
+
+
+def test_it_waits_the_inbox_delay_and_the_scheduler_sends_what_a_lost_task_left(
+    csat_on: Any, email_inbox_a: Any, agent_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from helpdesk.surveys.delivery import LATE, send_due
+
+    csat_on.delay_minutes = 30
+    csat_on.save()
+    ticket = resolved_ticket(email_inbox_a, agent_a, django_capture_on_commit_callbacks)
+    request = _only_request(ticket)
+    task = DBTaskResult.objects.get(task_path__endswith="send_survey")
+    assert task.run_after is not None
+    assert abs((task.run_after - request.send_after).total_seconds()) < 1
+    assert timedelta(minutes=29) < request.send_after - timezone.now() <= timedelta(minutes=30)
+    assert send_due() == 0  # not due yet
+    later = request.send_after + LATE + timedelta(seconds=1)
+    assert send_due(later) == 1  # its task was lost: the scheduler's sweep sends it
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SENT
