@@ -49,6 +49,7 @@ _without_survey = contextvars.ContextVar("surveys_without_survey", default=False
 
 @contextmanager
 def without_survey() -> Iterator[None]:
+    """Within this block, resolving a ticket schedules no CSAT survey (the agent's choice)."""
     token = _without_survey.set(True)
     try:
         yield
@@ -57,6 +58,7 @@ def without_survey() -> Iterator[None]:
 
 
 def survey_suppressed() -> bool:
+    """Whether the current resolution was made "without survey"."""
     return _without_survey.get()
 
 

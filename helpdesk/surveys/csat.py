@@ -84,5 +84,6 @@ def skip_reason(request: SurveyRequest, ticket: Ticket) -> str:
 
 
 def install() -> None:
+    """Listen to recorded events (called once from the app's ready())."""
     if on_event not in events.recorded_hooks:
         events.recorded_hooks.append(on_event)

@@ -37,6 +37,7 @@ def default_question(kind: str, language: str) -> str:
 
 
 def digits_for(value: int | str, language: str) -> str:
+    """A number as the prompt's reader writes it (Persian digits in Persian)."""
     text = str(value)
     return persian_digits(text) if language == "fa" else text
 
@@ -51,6 +52,7 @@ def score_label(request: SurveyRequest, score: int) -> str:
 
 
 def scores(request: SurveyRequest) -> list[int]:
+    """Every score of the request's scale, lowest first."""
     return list(range(request.min_score, request.max_score + 1))
 
 

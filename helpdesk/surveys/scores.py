@@ -47,6 +47,7 @@ def nps_score(promoters: int, detractors: int, answers: int) -> float | None:
 
 
 def response_rate(answered: int, sent: int) -> float | None:
+    """Answered / sent as a fraction (0..1), None when nothing was sent."""
     return round(answered / sent, 4) if sent > 0 else None
 
 
