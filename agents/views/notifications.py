@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,9 +19,9 @@ from helpdesk.actions.common import check_ticket_readable
 from helpdesk.actions.errors import ActionError
 from helpdesk.models import Agent, Role
 from helpdesk.notifications.actions import do_mark_all_read, do_mark_read, do_mark_ticket_read
-from helpdesk.notifications.delivery import unread_count
 from helpdesk.notifications.models import Notification
 from helpdesk.notifications.preferences import do_set_preferences, settings_for, table_for
+from helpdesk.notifications.queries import readable
 
 MENU_SIZE = 8
 PAGE_SIZE = 30
@@ -32,16 +32,17 @@ def _uid(request: HttpRequest) -> int:
     return int(request.user.pk or 0)  # agent_required: always a signed-in user
 
 
-def _mine(request: HttpRequest) -> Q:
-    return Q(recipient_id=_uid(request), in_app=True)
+def _mine(request: HttpRequest) -> QuerySet[Notification]:
+    return readable(_uid(request))
 
 
 @require_GET
 @agent_required
 def menu(request: HttpRequest) -> HttpResponse:
     """The bell's dropdown: unread count and the newest notifications (htmx fragment)."""
-    items = list(Notification.objects.filter(_mine(request))[:MENU_SIZE])
-    unread = unread_count(_uid(request))
+    rows = _mine(request)
+    items = list(rows[:MENU_SIZE])
+    unread = rows.filter(read_at__isnull=True).count()
     context = {"items": items, "unread": unread, "seq": last_seq()}
     return render(request, "agents/notifications_menu.html", context)
 
@@ -50,12 +51,13 @@ def menu(request: HttpRequest) -> HttpResponse:
 @agent_required
 def page(request: HttpRequest) -> HttpResponse:
     """Every notification of the agent, newest first; `?unread=1` for the unread ones."""
-    rows = Notification.objects.filter(_mine(request)).select_related("actor__agent")
+    rows = _mine(request)
+    unread = rows.filter(read_at__isnull=True).count()
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         rows = rows.filter(read_at__isnull=True)
     current = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": current, "only_unread": only_unread, "unread": unread_count(_uid(request))}
+    context = {"page": current, "only_unread": only_unread, "unread": unread}
     return render(request, "agents/notifications.html", context)
 
 
@@ -63,7 +65,7 @@ def page(request: HttpRequest) -> HttpResponse:
 @agent_required
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link (its ticket) and mark it read."""
-    note = get_object_or_404(Notification, pk=notification_id, recipient_id=_uid(request))
+    note = get_object_or_404(_mine(request), pk=notification_id)
     do_mark_read(_uid(request), [note.pk])
     target = note.url if note.url else reverse("notifications")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

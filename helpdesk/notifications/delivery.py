@@ -22,10 +22,11 @@ SOUND_KINDS = frozenset({NotificationKind.UNASSIGNED_CHAT, NotificationKind.MENT
 
 
 def unread_count(user_id: int) -> int:
-    """What the bell shows: unread notifications meant for the desk."""
-    return Notification.objects.filter(
-        recipient_id=user_id, read_at__isnull=True, in_app=True
-    ).count()
+    """What the bell shows: unread notifications meant for the desk, about what the
+    agent may still read."""
+    from helpdesk.notifications.queries import readable
+
+    return readable(user_id).filter(read_at__isnull=True).count()
 
 
 def frame_for(note: Notification, unread: int, *, sound: bool) -> dict[str, Any]:

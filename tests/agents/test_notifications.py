@@ -30,7 +30,7 @@ def test_it_shows_the_agents_own_notifications_in_the_menu(
     login: Any, agent_a: Any, notes: list[Notification], django_assert_max_num_queries: Any
 ) -> None:
     client = login(agent_a)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # session, user, agent, role, list, count, seq
         menu = client.get("/notifications/menu/").content.decode()
     assert 'data-unread="2"' in menu and "Arash mentioned you" in menu
     assert "someone else" not in menu
@@ -106,3 +106,26 @@ def test_it_reads_a_tickets_notifications_when_the_agent_opens_it(
     )
     assert response.status_code == 204
     assert not Notification.objects.filter(recipient=agent_a, read_at__isnull=True).exists()
+
+
+def test_it_hides_notifications_about_a_ticket_moved_out_of_the_agents_teams(
+    login: Any,
+    agent_a: Any,
+    admin_user: Any,
+    ticket_a: Any,
+    team_b: Any,
+    notes: list[Notification],
+) -> None:
+    from helpdesk.models import Ticket
+    from helpdesk.notifications.delivery import unread_count
+
+    notify([admin_user], K.ASSIGNED, ticket_id=ticket_a.pk, title="Admin's: Printer on fire")
+    notify([agent_a], K.TASK_DUE, title="Call back")
+    Ticket.objects.filter(pk=ticket_a.pk).update(team=team_b)
+    client = login(agent_a)
+    menu = client.get("/notifications/menu/").content.decode()
+    assert "Printer on fire" not in menu and "Call back" in menu and 'data-unread="1"' in menu
+    assert "Printer on fire" not in client.get("/notifications/").content.decode()
+    assert client.get(f"/notifications/{notes[0].pk}/open/").status_code == 404
+    assert unread_count(agent_a.pk) == 1
+    assert unread_count(admin_user.pk) == 1  # admins read every team's tickets
