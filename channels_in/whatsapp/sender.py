@@ -13,7 +13,7 @@ from channels_in.whatsapp.window import window_open
 from helpdesk.channel_kit.botapi.format import split_text
 from helpdesk.channels import DeliveryError, NotConnected, SendResult
 from helpdesk.identities import PHONE
-from helpdesk.models import Contact, ContactIdentity
+from helpdesk.models import Contact, ContactIdentity, Direction
 from helpdesk.models import Message as DeskMessage
 
 TEXT_LIMIT = 4096
@@ -46,7 +46,7 @@ class WhatsAppSender:
         if config is None or not config.access_token:
             raise NotConnected("this inbox has no WhatsApp number configured")
         contact = Contact.objects.get(pk=message.ticket.contact_id).resolve()
-        to = _number_of(contact)
+        to = _number_of(message, contact)
         template = TemplateSend.objects.select_related("template").filter(message=message).first()
         if template is None and not window_open(message.inbox_id, contact.pk, timezone.now()):
             raise DeliveryError(CLOSED_WINDOW, permanent=True)
@@ -68,7 +68,22 @@ class WhatsAppSender:
         return SendResult(external_id=done[min(done)] if done else None)
 
 
-def _number_of(contact: Contact) -> str:
+def _number_of(message: DeskMessage, contact: Contact) -> str:
+    """The WhatsApp number the customer last wrote from on this ticket, else one of
+    the contact's phone numbers (a contact may have a landline too)."""
+    last = (
+        DeskMessage.objects.filter(
+            ticket_id=message.ticket_id,
+            inbox_id=message.inbox_id,
+            direction=Direction.INBOUND,
+            channel_meta__has_key="whatsapp_wa_id",
+        )
+        .order_by("-created_at", "-id")
+        .values_list("channel_meta", flat=True)
+        .first()
+    )
+    if last and str(last.get("whatsapp_wa_id") or "").isdigit():
+        return str(last["whatsapp_wa_id"])
     numbers = ContactIdentity.objects.filter(contact=contact, kind=PHONE).values_list(
         "address", flat=True
     )

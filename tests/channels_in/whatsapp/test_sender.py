@@ -15,7 +15,7 @@ from channels_in.whatsapp.sender import CLOSED_WINDOW, WhatsAppSender
 from helpdesk.actions.errors import ActionError
 from helpdesk.actions.messages import OutgoingFile, do_reply
 from helpdesk.channels import DeliveryError
-from helpdesk.models import Direction, Message, Ticket
+from helpdesk.models import ContactIdentity, Direction, Message, Ticket
 from tests.channels_in.whatsapp.conftest import NUMBER_ID, WA_ID, envelope, post, text_message
 from tests.channels_in.whatsapp.fake_graph import FakeGraph
 
@@ -129,3 +129,16 @@ def test_it_maps_metas_window_error_to_a_permanent_failure(
     with pytest.raises(DeliveryError) as refused:
         WhatsAppSender().send(do_reply(agent_a, ticket.pk, "سلام"))
     assert refused.value.permanent and "More than 24 hours have passed" in refused.value.reason
+
+
+def test_it_answers_the_number_the_customer_wrote_from(
+    ticket: Ticket, agent_a: Any, fake_graph: FakeGraph
+) -> None:
+    from helpdesk.actions.contacts import do_add_identity
+
+    do_add_identity(None, ticket.contact_id, "phone", "+982188776655")  # their landline
+    # Whatever the contact's numbers are now, the reply goes where the message came from.
+    ContactIdentity.objects.filter(address=f"+{WA_ID}").delete()
+    WhatsAppSender().send(do_reply(agent_a, ticket.pk, "سلام"))
+    (sent,) = fake_graph.sent()
+    assert sent["to"] == WA_ID
