@@ -6,10 +6,12 @@ admins every team. `since` is inclusive, `until` exclusive.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -34,8 +36,8 @@ assert set(Metric.__args__) == set(metrics.METRICS)  # type: ignore[attr-defined
 
 
 class ReportFilters(Schema):
-    since: UtcDatetime
-    until: UtcDatetime
+    since: UtcDatetime | None = Field(None, description="inclusive; 7 days before until by default")
+    until: UtcDatetime | None = Field(None, description="exclusive; now by default")
     team: QueryId | None = None
     inbox: QueryId | None = None
     channel: QueryText | None = Field(None, max_length=16)
@@ -45,7 +47,7 @@ class ReportFilters(Schema):
 
 
 class SeriesFilters(ReportFilters):
-    metric: Metric
+    metric: Metric = "conversations_created"
     interval: Literal["hour", "day", "week"] = "day"
     tz: QueryText | None = Field(None, max_length=64, description="IANA zone of the buckets")
 
@@ -83,10 +85,15 @@ class Series(Schema):
 
 
 def _filters(request: HttpRequest, f: ReportFilters) -> queries.Filters:
+    until = f.until or timezone.now()
+    try:
+        since = f.since or until - timedelta(days=7)
+    except OverflowError as exc:
+        raise Invalid("give since with so early an until", field="since") from exc
     return filters_for(
         request.user,
-        f.since,
-        f.until,
+        since,
+        until,
         team=f.team,
         inbox=f.inbox,
         channel=f.channel,

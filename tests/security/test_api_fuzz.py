@@ -130,6 +130,14 @@ RULES_BEYOND_SCHEMA = {
     ("POST /api/v1/attributes", "choices"): "a list attribute needs choices",
     ("PATCH /api/v1/attributes/{attribute_id}", "choices"): "a list attribute needs choices",
     (f"PATCH {T}/attributes", "custom_attributes"): "values valid for the attribute types",
+    # Reports (issue 18, docs/reports.md).
+    **{(f"GET /api/v1/reports/{n}", "until"): "after since" for n in ("summary", "timeseries")},
+    **{
+        (f"GET /api/v1/reports/{n}", "since"): "given when until is year 1"
+        for n in ("summary", "timeseries")
+    },
+    ("GET /api/v1/reports/timeseries", "interval"): "at most 2000 points in the period",
+    ("GET /api/v1/reports/timeseries", "tz"): "an IANA time zone",
     # Outbound webhooks (issue 21, docs/webhooks.md).
     **{(op, "url"): "a target the SSRF rules allow" for op in WEBHOOK_WRITES},
     **{(op, "event_types"): "types /webhooks/event-types lists" for op in WEBHOOK_WRITES},
