@@ -30,6 +30,7 @@ from helpdesk.digits import persian_digits
 from helpdesk.models import Agent
 from helpdesk.notifications.hours import next_opening, working_hours_for
 from helpdesk.notifications.models import EmailState, Notification
+from helpdesk.notifications.queries import readable
 from helpdesk.task_connection import releases_broken_connection
 
 logger = logging.getLogger(__name__)
@@ -114,9 +115,15 @@ def _claim(user_id: int, now: datetime) -> list[Notification]:
             .filter(recipient_id=user_id, email_state=EmailState.PENDING)
             .order_by("created_at", "id")
         )
-        read = [n.pk for n in rows if n.read_at is not None]
-        Notification.objects.filter(pk__in=read).update(email_state=EmailState.SKIPPED)
-        todo = [n for n in rows if n.read_at is None]
+        # Read in the desk already, or about a ticket the agent may no longer read.
+        allowed = set(
+            readable(user_id, in_app=False)
+            .filter(pk__in=[n.pk for n in rows])
+            .values_list("pk", flat=True)
+        )
+        todo = [n for n in rows if n.read_at is None and n.pk in allowed]
+        skip = [n.pk for n in rows if n not in todo]
+        Notification.objects.filter(pk__in=skip).update(email_state=EmailState.SKIPPED)
         Notification.objects.filter(pk__in=[n.pk for n in todo]).update(
             email_state=EmailState.SENT, emailed_at=now
         )

@@ -9,13 +9,16 @@ from helpdesk.models import Agent, Role
 from helpdesk.notifications.models import Notification
 
 
-def readable(user_id: int) -> QuerySet[Notification]:
-    """The user's in-desk notifications whose ticket (if any) they may read now.
+def readable(user_id: int, *, in_app: bool = True) -> QuerySet[Notification]:
+    """The user's notifications (in-desk ones unless `in_app=False`) whose ticket, if
+    any, they may read now.
 
     The rule of helpdesk.staff.access (the ticket's team, or an admin), as a
     subquery: one query for the agent's role, none for their teams.
     """
-    mine = Notification.objects.filter(recipient_id=user_id, in_app=True)
+    mine = Notification.objects.filter(recipient_id=user_id)
+    if in_app:
+        mine = mine.filter(in_app=True)
     found = Agent.objects.filter(user_id=user_id).values_list("role", "user__is_superuser").first()
     if found is None:
         return mine.none()

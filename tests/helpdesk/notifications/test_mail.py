@@ -157,3 +157,15 @@ def test_it_writes_the_persian_digest_with_jalali_times_and_ascii_links(agent_a:
         subject, text = compose(rows, "Asia/Tehran")
     assert subject == "۲ اعلان از میز پشتیبانی"
     assert "۱۴۰۵/۰۹/۱۲ ۰۹:۰۵ تماس بی‌پاسخ" in text and "/t/12/" in text
+
+
+def test_it_mails_nothing_about_a_ticket_moved_out_of_the_agents_teams(
+    hours: BusinessHours, agent_a: Any, email_inbox_a: Any, team_b: Any
+) -> None:
+    agent_a.email = "alice@staff.example"
+    agent_a.save()
+    ticket = open_ticket(email_inbox_a, subject="Secret merger")
+    notify([agent_a], K.MENTION, ticket_id=ticket.pk, title="Secret merger")
+    Ticket.objects.filter(pk=ticket.pk).update(team=team_b)
+    assert send_pending(agent_a.pk, at(2026, 12, 5, 10, 0)) == "nothing to send"
+    assert Notification.objects.get().email_state == EmailState.SKIPPED
