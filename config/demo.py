@@ -23,6 +23,7 @@ from config.demo_channels import seed_channels
 from config.demo_crm import seed_crm
 from config.demo_extras import seed_extras
 from config.demo_notifications import seed_notifications
+from config.demo_portal import seed_portal
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
 from config.demo_surveys import seed_surveys
@@ -382,6 +383,7 @@ def seed() -> Created | None:
         seed_webhooks(people[ADMIN_USERNAME])
         seed_notifications(people)
         seed_surveys(inboxes, tickets)
+        seed_portal(inboxes)
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]
     return created

@@ -35,7 +35,7 @@ def sign_in_page(request: HttpRequest, locale: str) -> HttpResponse:
         return render_page(request, locale, template, {})
     raw = request.POST.get("identity", "")[:320]
     identity = signin.parse_identity(raw)
-    context = {"value": raw}
+    context: dict[str, object] = {"value": raw}
     with translation.override(locale):
         if identity is None:
             context["error"] = _("Enter an email address or a mobile phone number.")
@@ -46,19 +46,22 @@ def sign_in_page(request: HttpRequest, locale: str) -> HttpResponse:
         ):
             context["error"] = _("Too many sign-in requests. Please wait a few minutes.")
             return render_page(request, locale, template, context, status=429)
-        _send_link(identity, locale)
+        url = _send_link(identity, locale)
     # The same page whether or not the address is known: nobody learns who is a customer.
-    return render_page(request, locale, "portal/sent.html", {"identity": identity})
+    # In development (DEBUG) the link is shown too, so the demo needs no mailbox.
+    sent = {"identity": identity, "dev_link": url if settings.DEBUG else None}
+    return render_page(request, locale, "portal/sent.html", sent)
 
 
-def _send_link(identity: signin.Identity, locale: str) -> None:
+def _send_link(identity: signin.Identity, locale: str) -> str | None:
+    """Mail a new one-time link to the identity's contact; the link, or None."""
     contact = signin.find_contact(identity)
     if contact is None:
-        return
+        return None
     address = signin.email_of(contact, identity)
     if address is None:
         logger.info("portal: contact %s has no email address for a sign-in link", contact.pk)
-        return
+        return None
     token = signin.issue_link(contact, identity)
     url = signin.public_url(reverse("portal:link", args=[locale, token]))
     minutes = int(signin.link_lifetime().total_seconds() // 60)
@@ -79,6 +82,7 @@ def _send_link(identity: signin.Identity, locale: str) -> None:
         logger.info("portal sign-in link for contact %s: %s", contact.pk, url)
     if not signin.send_mail(contact, address, subject, text + "\n"):
         logger.warning("portal: no mailbox could send contact %s a sign-in link", contact.pk)
+    return url
 
 
 def _refused(request: HttpRequest, locale: str) -> HttpResponse:
