@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from helpdesk.actions.errors import Forbidden, Invalid, NotFound
 from helpdesk.models import Inbox, Role, Team
 from helpdesk.outbound_webhooks import catalog, guard, signing
 from helpdesk.outbound_webhooks.delivery import deliver
-from helpdesk.outbound_webhooks.dispatch import ACTIVE_KEY, current_seq
+from helpdesk.outbound_webhooks.dispatch import current_seq
 from helpdesk.outbound_webhooks.models import (
     Delivery,
     DeliveryStatus,
@@ -243,7 +242,6 @@ def disable_after_failures(sub: Subscription, now: datetime) -> None:
     Subscription.objects.filter(pk=sub.pk).update(
         active=False, disabled_reason=reason, disabled_at=now, updated_at=now
     )
-    cache.delete(ACTIVE_KEY)
     logger.warning("webhook subscription %s (%s) disabled: %s", sub.pk, sub.url, reason)
     _tell_admins(sub, reason)
 
