@@ -6,13 +6,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from helpdesk import channels
+from helpdesk import channels, events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.companies import check_may_manage_crm
 from helpdesk.actions.errors import Forbidden, Invalid, NotFound
 from helpdesk.crm.attributes import merge_values
 from helpdesk.crm.companies import companies_by_domain
 from helpdesk.crm.filters import normalize_tags
+from helpdesk.event_schemas import ContactCreated
 from helpdesk.identities import EMAIL, InvalidAddress, normalize_address
 from helpdesk.models import AttributeEntity, Company, Contact, ContactIdentity, Ticket
 from helpdesk.models.contact import search_form
@@ -32,8 +33,8 @@ def do_create_contact(
 ) -> Contact:
     """A new contact with its identities (supervisors and admins). An address another
     contact already has is refused (409-like Invalid naming it): merge instead.
-    A new email contact without a company joins the one owning its domain. No event:
-    like a contact made by ingest, it has no ticket and no team yet."""
+    A new email contact without a company joins the one owning its domain. Records
+    `contact.created` (no ticket, no team yet), as ingest does for a new sender."""
     check_may_manage_crm(actor)
     normalized = _identities(identities or [])
     if not name.strip() and not normalized:
@@ -60,6 +61,12 @@ def do_create_contact(
             ContactIdentity.objects.bulk_create(
                 [ContactIdentity(contact=contact, kind=k, address=a) for k, a in normalized]
             )
+            created = ContactCreated(
+                contact_id=contact.pk,
+                name=contact.name,
+                identity_kind=normalized[0][0] if normalized else "",
+            )
+            events.record(created, ticket=None, actor_id=actor.pk)
             return contact
     except IntegrityError as exc:
         raise Invalid("an address belongs to another contact", field="identities") from exc

@@ -107,7 +107,11 @@ CRM_CASES: dict[str, tuple[Callable[..., Any], Callable[[Any], Run], list[str]]]
     ),
     "contacts.do_tag_contacts": (contacts.do_tag_contacts, _tag_contacts, ["contact.updated"]),
     # A contact without tickets belongs to no team's list: no event (like ingest's).
-    "contact_create.do_create_contact": (contact_create.do_create_contact, _create_contact, []),
+    "contact_create.do_create_contact": (
+        contact_create.do_create_contact,
+        _create_contact,
+        ["contact.created"],
+    ),
     "contact_create.do_delete_contact": (contact_create.do_delete_contact, _delete_contact, []),
     "imports.do_start_import": (imports.do_start_import, _start_import, []),
     "imports.do_upload_import": (imports.do_upload_import, _upload_import, []),
