@@ -140,3 +140,24 @@ def test_it_opens_a_new_request_with_a_file(portal_inbox: Any, sara_ticket: Tick
     assert created.inbox == portal_inbox and created.contact == sara_ticket.contact
     assert Attachment.objects.filter(message__ticket=created, name="photo.png").exists()
     assert client.post("/portal/fa/new/", {"subject": "", "text": ""}).status_code == 400
+
+
+def test_it_rates_a_solved_request_through_the_csat_survey(sara_ticket: Ticket) -> None:
+    from django.utils import timezone
+
+    from helpdesk.surveys.actions import new_csat_request
+    from helpdesk.surveys.models import RequestStatus, SurveyResponse
+
+    client = signed_in(sara_ticket.contact)
+    page = f"/portal/en/requests/{sara_ticket.pk}/"
+    assert client.post(page + "rate/", {"score": "5"}).status_code == 404  # no survey yet
+    survey = new_csat_request(sara_ticket)
+    survey.status = RequestStatus.SENT
+    survey.sent_at = timezone.now()
+    survey.save()
+    assert b'name="score"' in client.get(page).content
+    assert client.post(page + "rate/", {"score": "9"}).status_code == 404  # off the scale
+    assert client.post(page + "rate/", {"score": "5"}).status_code == 302
+    answer = SurveyResponse.objects.get(request=survey)
+    assert (answer.score, answer.answered_via) == (5, "portal")
+    assert TicketEvent.objects.filter(ticket=sara_ticket, type="survey.answered").count() == 1
