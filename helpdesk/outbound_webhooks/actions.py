@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,7 +70,10 @@ def _no_lookup(host: str, _port: int) -> list[str]:
     name = host.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return ["127.0.0.1"]
-    return []
+    try:  # the legacy IPv4 forms the resolver also accepts: 127.1, 0x7f000001, 2130706433
+        return [socket.inet_ntoa(socket.inet_aton(name))]
+    except OSError:
+        return []
 
 
 def check_event_types(types: Any) -> list[str]:

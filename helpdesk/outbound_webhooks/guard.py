@@ -61,19 +61,20 @@ def resolve(host: str, port: int) -> list[str]:
 def check_url(url: str, resolver: Callable[[str, int], list[str]] | None = None) -> Target:
     """The target of `url` if it may receive webhooks; raises Refused or Unresolvable.
     `resolver` defaults to `resolve` (looked up at call time, so tests can stub it)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        explicit_port = parts.port
+    except ValueError as exc:  # "http://[", a port out of range...
+        raise Refused("the target URL is not a valid URL") from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise Refused("the target URL must start with http:// or https://")
-    host = parts.hostname
     if not host:
         raise Refused("the target URL has no host")
     if parts.username or parts.password:
         raise Refused("the target URL must not carry a user name or password")
-    try:
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as exc:
-        raise Refused("the target URL has an invalid port") from exc
+    port = explicit_port or (443 if scheme == "https" else 80)
     addresses = [host] if _literal(host) else (resolver or resolve)(host, port)
     if not addresses:
         raise Unresolvable(f"{host} has no address")

@@ -61,6 +61,9 @@ def test_it_creates_a_subscription_showing_the_secret_once(admin_user: Any) -> N
         "http://10.1.2.3/hook",
         "http://192.168.0.10/hook",
         "http://[::ffff:127.0.0.1]/hook",
+        "http://2130706433/hook",  # 127.0.0.1 as one number
+        "http://127.1/hook",
+        "http://[/hook",
         "ftp://files.example/hook",
         "http://user:pw@shop.example/hook",
     ],
