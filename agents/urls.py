@@ -12,6 +12,7 @@ from agents.views import (
     contacts_list,
     inbox,
     macros,
+    reports,
     segments,
     surveys,
     tasks,
@@ -106,4 +107,7 @@ urlpatterns = [
     path("me/presence/", account.set_presence, name="set_presence"),
     path("me/tokens/", account.api_tokens, name="api_tokens"),
     path("me/tokens/<int:token_id>/revoke/", account.revoke_api_token, name="revoke_api_token"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/tickets/", reports.tickets, name="reports_tickets"),
+    path("reports/export/", reports.export, name="reports_export"),
 ]

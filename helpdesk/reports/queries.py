@@ -461,10 +461,7 @@ EXPORT_FIELDS = (
     "messages_in",
     "messages_out",
 )
-EXPORT_HEADER = [
-    name.removesuffix("_value").replace("_id", "") if name.endswith("_value") else name
-    for name in EXPORT_FIELDS
-]
+EXPORT_HEADER = [name.removesuffix("_value") for name in EXPORT_FIELDS]
 
 
 def _cell(value: Any) -> Any:

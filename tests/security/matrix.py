@@ -299,6 +299,10 @@ URLS.update(
         "password_change": row("login", "ok", "ok", "ok", "ok"),
         # Work on tickets (issue 19): tasks, referral, macros, merge / split, outbound.
         "tasks": AGENT_PAGE,
+        # Reports (issue 18): of the caller's teams (admins: all).
+        "reports": AGENT_PAGE,
+        "reports_tickets": AGENT_PAGE,
+        "reports_export": AGENT_PAGE,
         "task_create": row(
             "login", NO_PROFILE, "ok", "ok", "ok", method="POST", body={"title": "x"}
         ),
