@@ -75,6 +75,7 @@ def _paths(language: str) -> dict[str, str]:
         "login": "/login/",
         "admin": "/admin/",
         "survey": _survey_path(language),
+        "customer_sign_in": f"/portal/{language}/sign-in/",
     }
 
 
@@ -233,6 +234,7 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
         "login",
         "admin",
         "survey",
+        "customer_sign_in",
     ],
 )
 def test_it_has_no_serious_axe_violations_and_fits_a_phone(
