@@ -14,6 +14,7 @@ from tests.agents.test_workspace_browser import NO_OVERFLOW, PHONE, WIDE, sign_i
 from tests.channels_in.email.servers import SmtpRecorder
 from tests.channels_in.portal.conftest import link_in, mail_text
 from tests.live import ThreadDesk
+from tests.ui.test_pages import _severe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +95,9 @@ def test_it_runs_in_persian_on_a_phone(
     expect(page.locator(".portal-list")).to_contain_text(f"#{digits}")
     expect(page.locator(".portal-status")).to_have_text("دریافت شد")
     assert page.evaluate(NO_OVERFLOW)
+    assert _severe(page, None) == []
     page.get_by_role("link", name="Refund").click()
+    assert _severe(page, None) == []  # axe-core: the list and the request, in Persian
     page.fill("#portal-reply", "شمارهٔ سفارش ۱۰۹۳ است.")
     page.get_by_role("button", name="ارسال پاسخ").click()
     expect(page.locator(".portal-thread")).to_contain_text("شمارهٔ سفارش ۱۰۹۳ است.")
