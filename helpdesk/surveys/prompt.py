@@ -66,7 +66,8 @@ def survey_url(token: str, score: int | None = None) -> str:
 def build(request: SurveyRequest, *, native: bool = False) -> tuple[str, str, dict[str, Any]]:
     """(text, html, survey meta) of the prompt for `request` (its pk must exist).
 
-    A channel that draws the scale itself (`native`) gets the question alone as text.
+    A channel that draws the scale itself (`native`) gets the question alone as text;
+    the HTML always has the one-click links (email, and copies sent by email).
     """
     token = make_token(request.pk)
     language = request.language or "en"
@@ -85,8 +86,8 @@ def build(request: SurveyRequest, *, native: bool = False) -> tuple[str, str, di
             f'<div dir="{direction}"><p>{escape(request.question)}</p><p>{links}</p>'
             f'<p><a href="{escape(survey_url(token))}">{escape(more)}</a></p></div>'
         )
-        if native:
-            html = ""  # the channel draws the scale; no links to render
+        # A native channel shows the text alone and draws the scale; the HTML, with
+        # its one-click links, is for a copy carried by email (a chat visitor who left).
         chosen_text = _("Thank you! Your rating: %(rating)s")
     meta = {
         "request_id": request.pk,

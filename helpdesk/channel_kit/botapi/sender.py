@@ -107,10 +107,10 @@ def chat_for(profile: BotApiProfile, message: DeskMessage) -> Any:
 
 def _parts(profile: BotApiProfile, message: DeskMessage) -> list[Part]:
     chunks = telegram_chunks if profile.html else plain_chunks
-    parts = [
-        Part(i, "text", body=chunk) for i, chunk in enumerate(chunks(message.text, message.html))
-    ]
     buttons = survey.keyboard(message)
+    # A survey's HTML holds its links for email copies: the buttons stand in for them here.
+    html = "" if buttons is not None else message.html
+    parts = [Part(i, "text", body=chunk) for i, chunk in enumerate(chunks(message.text, html))]
     if buttons is not None and parts:  # the scale under the question's last part
         parts[-1] = replace(parts[-1], keyboard=buttons)
     for attachment in message.attachments.order_by("id"):

@@ -208,3 +208,14 @@ def test_it_waits_the_inbox_delay_and_the_scheduler_sends_what_a_lost_task_left(
     assert send_due(later) == 1  # its task was lost: the scheduler's sweep sends it
     request.refresh_from_db()
     assert request.status == RequestStatus.SENT
+
+
+def test_it_asks_natively_with_the_question_alone_and_keeps_links_for_email_copies(
+    webchat_inbox_a: Any, agent_a: Any
+) -> None:
+    ticket = open_ticket(webchat_inbox_a, sender="visitor-key-1")
+    request = do_send_survey_now(agent_a, ticket.pk)
+    prompt = Message.objects.get(pk=request.message_id or 0)
+    assert prompt.text == request.question  # the widget draws the scale under it
+    # A copy mailed to a visitor who left still has the one-click links.
+    assert "?score=1" in prompt.html and "?score=5" in prompt.html
