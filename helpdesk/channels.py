@@ -404,6 +404,27 @@ def copy_senders(identity_kind: str) -> Iterator[CopySender]:
                 yield sender
 
 
+@runtime_checkable
+class DirectTexter(Protocol):
+    """A sender that can text an address outside any ticket (a one-time sign-in code)."""
+
+    def send_text(self, address: str, text: str) -> bool:
+        """Send `text` to `address`; False when no inbox of the channel can send.
+
+        Raises DeliveryError when the provider refuses.
+        """
+        ...
+
+
+def direct_texters(identity_kind: str) -> Iterator[DirectTexter]:
+    """Senders of channels that know people by `identity_kind` and can text them directly."""
+    for spec in specs():
+        if spec.sender and any(i.kind == identity_kind for i in spec.identities):
+            sender = get_sender(spec.kind)
+            if isinstance(sender, DirectTexter):
+                yield sender
+
+
 def get_listeners() -> list[Listener]:
     """Every installed channel's listener, plus the core's scheduler; import errors propagate."""
     paths = [spec.listener for spec in specs() if spec.listener]

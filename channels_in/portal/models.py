@@ -39,6 +39,9 @@ class SignInLink(models.Model):
         "helpdesk.Contact", on_delete=models.CASCADE, related_name="portal_links"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # The six-digit code texted beside the link (SHA-256 with the token's hash), if any.
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
     identity_kind = models.CharField(max_length=16)
     address = models.CharField(max_length=320)
     created_at = models.DateTimeField()

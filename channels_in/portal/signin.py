@@ -11,6 +11,7 @@ importing a channel.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -20,11 +21,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from channels_in.portal.models import PortalAccess, SignInLink
 from helpdesk import channels, identities
 from helpdesk.channels import DeliveryError
+from helpdesk.digits import ascii_digits
 from helpdesk.identities import InvalidAddress
 from helpdesk.models import Contact, ContactIdentity, Team, Ticket
 from helpdesk.notifications.mail import StaffMailer
@@ -88,19 +91,74 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_link(contact: Contact, identity: Identity) -> str:
-    """A new one-time token for `contact` (the secret itself is returned, never stored)."""
+MAX_CODE_ATTEMPTS = 5
+
+
+def _code_digest(token_hash: str, code: str) -> str:
+    return hashlib.sha256(f"{token_hash}:{code}".encode()).hexdigest()
+
+
+def issue_link(contact: Contact, identity: Identity) -> tuple[str, str]:
+    """A new one-time token and six-digit code for `contact` (returned, never stored)."""
     token = secrets.token_urlsafe(32)
+    code = f"{secrets.randbelow(10**6):06d}"
+    token_hash = _digest(token)
     now = timezone.now()
     SignInLink.objects.create(
         contact=contact,
-        token_hash=_digest(token),
+        token_hash=token_hash,
+        code_hash=_code_digest(token_hash, code),
         identity_kind=identity.kind,
         address=identity.address,
         created_at=now,
         expires_at=now + link_lifetime(),
     )
-    return token
+    return token, code
+
+
+def redeem_code(identity: Identity, code: str) -> int | None:
+    """Use the identity's latest live link by its code: the contact id, or None.
+
+    A link takes MAX_CODE_ATTEMPTS wrong codes, then it is spent.
+    """
+    code = ascii_digits(code).strip()
+    with transaction.atomic():
+        link = (
+            SignInLink.objects.select_for_update()
+            .filter(
+                identity_kind=identity.kind,
+                address=identity.address,
+                used_at=None,
+                expires_at__gt=timezone.now(),
+            )
+            .exclude(code_hash="")
+            .order_by("-id")
+            .first()
+        )
+        if link is None:
+            return None
+        link.code_attempts += 1
+        right = hmac.compare_digest(link.code_hash, _code_digest(link.token_hash, code))
+        if right or link.code_attempts >= MAX_CODE_ATTEMPTS:
+            link.used_at = timezone.now()
+        link.save(update_fields=["code_attempts", "used_at"])
+        return link.contact.resolve().pk if right else None
+
+
+def text_code(contact: Contact, code: str, language: str) -> bool:
+    """Text the code to an identity of the contact that a channel can text directly
+    (helpdesk.channels.DirectTexter: SMS today); False when none could."""
+    with translation.override(language):
+        text = _("Your help center sign-in code: %(code)s") % {"code": code}
+    rows = ContactIdentity.objects.filter(contact=contact, unreachable_reason="").order_by("id")
+    for row in rows:
+        for texter in channels.direct_texters(row.kind):
+            try:
+                if texter.send_text(row.address, text):
+                    return True
+            except DeliveryError as exc:
+                logger.warning("portal code to contact %s failed: %s", contact.pk, exc.reason)
+    return False
 
 
 def usable_link(token: str) -> SignInLink | None:

@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("<portal_locale:locale>/sign-in/", views.sign_in_page, name="sign_in"),
     path("<portal_locale:locale>/sign-out/", views.sign_out, name="sign_out"),
     path("<portal_locale:locale>/link/<str:token>/", views.link, name="link"),
+    path("<portal_locale:locale>/code/", views.code, name="code"),
     path("<portal_locale:locale>/open/<str:token>/", views.open_ticket, name="open"),
     path("<portal_locale:locale>/new/", tickets.new_request, name="new"),
     path("<portal_locale:locale>/requests/<int:number>/", tickets.ticket_page, name="ticket"),

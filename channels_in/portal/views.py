@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from channels_in.portal import signin
 from channels_in.portal.access import viewer_for
 from channels_in.portal.pages import SESSION_KEY, client_address, render_page, sign_in
+from helpdesk import identities
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +55,17 @@ def sign_in_page(request: HttpRequest, locale: str) -> HttpResponse:
 
 
 def _send_link(identity: signin.Identity, locale: str) -> str | None:
-    """Mail a new one-time link to the identity's contact; the link, or None."""
+    """A new one-time link (mailed) and code (texted, for a phone number); the link."""
     contact = signin.find_contact(identity)
     if contact is None:
         return None
+    token, one_time_code = signin.issue_link(contact, identity)
+    url = signin.public_url(reverse("portal:link", args=[locale, token]))
+    if identity.kind != identities.EMAIL and not signin.text_code(contact, one_time_code, locale):
+        logger.info("portal: no channel could text contact %s a sign-in code", contact.pk)
     address = signin.email_of(contact, identity)
     if address is None:
-        logger.info("portal: contact %s has no email address for a sign-in link", contact.pk)
-        return None
-    token = signin.issue_link(contact, identity)
-    url = signin.public_url(reverse("portal:link", args=[locale, token]))
+        return url
     minutes = int(signin.link_lifetime().total_seconds() // 60)
     subject = _("Your sign-in link for the help center")
     text = "\n".join(
@@ -83,6 +85,27 @@ def _send_link(identity: signin.Identity, locale: str) -> str | None:
     if not signin.send_mail(contact, address, subject, text + "\n"):
         logger.warning("portal: no mailbox could send contact %s a sign-in link", contact.pk)
     return url
+
+
+@require_POST
+def code(request: HttpRequest, locale: str) -> HttpResponse:
+    """Sign in with the six-digit code texted to a phone number."""
+    identity = signin.parse_identity(request.POST.get("identity", "")[:320])
+    (ip_limit, ip_window), _per_identity = _limits()
+    with translation.override(locale):
+        if signin.throttled(f"code:{client_address(request)}", ip_limit, ip_window):
+            error = _("Too many sign-in requests. Please wait a few minutes.")
+            context = {"identity": identity, "code_error": error}
+            return render_page(request, locale, "portal/sent.html", context, status=429)
+        contact_id = None
+        if identity is not None:
+            contact_id = signin.redeem_code(identity, request.POST.get("code", "")[:20])
+        if contact_id is None:
+            error = _("This code is not right or no longer works.")
+            context = {"identity": identity, "code_error": error}
+            return render_page(request, locale, "portal/sent.html", context, status=400)
+    sign_in(request, contact_id)
+    return HttpResponseRedirect(reverse("portal:home", args=[locale]))
 
 
 def _refused(request: HttpRequest, locale: str) -> HttpResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import IntegrityError, transaction
 
 from channels_in.sms.models import RANK, OutboundSms, Provider, SmsConfig, SmsStatus
@@ -68,6 +70,20 @@ class SmsSender:
             return Kavenegar(config).sent_before(str(message.pk))
         except ProviderError:
             return None
+
+    def send_text(self, address: str, text: str) -> bool:
+        """Text `address` from the first SMS line that can send, outside any ticket
+        (helpdesk.channels.DirectTexter: the customer portal's sign-in codes). Not
+        logged as a sent text: it belongs to no conversation and holds a secret."""
+        for config in SmsConfig.objects.filter(inbox__enabled=True).order_by("inbox_id"):
+            if not (config.api_key if config.provider == Provider.KAVENEGAR else config.send_url):
+                continue
+            try:
+                provider_for(config).send(address, text, reference=str(secrets.randbelow(10**15)))
+            except ProviderError as exc:
+                raise DeliveryError(exc.reason, permanent=exc.permanent) from exc
+            return True
+        return False
 
 
 def phone_number(message: DeskMessage) -> str | None:

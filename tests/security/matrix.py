@@ -458,6 +458,7 @@ URLS.update(
         "portal:sign_out": public("ok", "the portal session", method="POST"),
         "portal:link": public(410, "a one-time sign-in link, 15 minutes"),
         "portal:open": public(410, "a signed ticket link from a reply mail"),
+        "portal:code": public(400, "a texted code: 5 tries, throttled per IP", method="POST"),
         "portal:home": public("ok", "the portal session (redirect to sign-in)"),
         "portal:new": public("ok", "the portal session (redirect to sign-in)"),
         "portal:ticket": public("ok", "the portal session; other contacts' tickets 404"),
