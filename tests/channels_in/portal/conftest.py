@@ -16,6 +16,7 @@ from helpdesk.ingest import receive
 from helpdesk.models import Ticket
 from tests import factories
 from tests.channels_in.email.servers import SmtpRecorder, start_smtp
+from tests.channels_in.sms.conftest import gateways, kavenegar, sms_inbox  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

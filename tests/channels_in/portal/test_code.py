@@ -74,3 +74,20 @@ def test_it_spends_a_code_after_five_wrong_tries(
     for attempt in wrong[:5]:
         assert client.post("/portal/fa/code/", form | {"code": attempt}).status_code == 400
     assert client.post("/portal/fa/code/", form | {"code": code}).status_code == 400
+
+
+def test_it_texts_the_code_through_the_sms_line(
+    client: Client, kavenegar: Any, gateways: Any, caller: Contact
+) -> None:
+    from channels_in.sms.models import OutboundSms
+
+    page = client.post("/portal/fa/sign-in/", {"identity": "+98 912 345 6789"})
+    assert page.status_code == 200
+    (sent,) = gateways.sent()
+    form = sent.form()
+    assert form["receptor"] == "09123456789" and form["sender"] == "10004346"
+    code = re.search(r"\d{6}", form["message"])
+    assert code and "کد ورود" in form["message"]
+    assert not OutboundSms.objects.exists()  # a secret of no conversation: not in the log
+    response = client.post("/portal/fa/code/", {"identity": "+989123456789", "code": code.group(0)})
+    assert response.status_code == 302
