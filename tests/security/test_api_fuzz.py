@@ -60,6 +60,8 @@ REAL_IDS = {
     "company_id": "company_id",
     "segment_id": "segment_id",
     "attribute_id": "attribute_id",
+    "subscription_id": "subscription_id",  # a webhook subscription (issue 21)
+    "delivery_id": "delivery_id",  # one of its logged deliveries
 }
 CHECKS = [
     not_a_server_error,
@@ -144,6 +146,7 @@ RULES_BEYOND_SCHEMA = {
     **{(op, "team_id"): "a team that exists" for op in WEBHOOK_WRITES},
     **{(op, "inbox_id"): "an inbox that exists" for op in WEBHOOK_WRITES},
     **{(op, "channel"): "an installed channel kind" for op in WEBHOOK_WRITES},
+    (f"GET {W}/{{subscription_id}}/deliveries", "cursor"): "only a cursor this API returned",
 }
 # What a schema-valid request may get: done, or refused for who asks or for what
 # the stored objects are (no such object, a stale version).
