@@ -108,3 +108,26 @@ def test_the_sweep_requeues_a_lost_delivery_and_an_expired_lease_only(subscribe:
     assert sorted(t["args"][0] for t in queued.values_list("args_kwargs", flat=True)) == sorted(
         [lost.pk, stale.pk]
     )
+
+
+def test_it_passes_the_installed_parts_events_through_with_their_ticket(
+    subscribe: Any, email_inbox_a: Inbox
+) -> None:
+    from helpdesk.models import TicketEvent
+
+    ticket = open_ticket(email_inbox_a)
+    sub, _ = subscribe(event_types=["sla.breached", "call.ended", "survey.answered"])
+    for type_ in ("sla.breached", "call.ended", "ticket.merged"):
+        TicketEvent.objects.create(
+            ticket=ticket,
+            team_id=ticket.team_id,
+            type=type_,
+            payload={"ticket_id": ticket.pk},
+            created_at=timezone.now(),
+        )
+    fan_out_batch()
+    sent = [json.loads(b) for b in sub.deliveries.order_by("seq").values_list("body", flat=True)]
+    assert [(b["type"], b["ticket"]["id"]) for b in sent] == [
+        ("sla.breached", ticket.pk),
+        ("call.ended", ticket.pk),
+    ]
