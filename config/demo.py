@@ -24,6 +24,7 @@ from config.demo_crm import seed_crm
 from config.demo_extras import seed_extras
 from config.demo_notifications import seed_notifications
 from config.demo_portal import seed_portal
+from config.demo_reports import seed_reports
 from config.demo_sla import seed_sla
 from config.demo_sms import seed_sms
 from config.demo_surveys import seed_surveys
@@ -383,6 +384,7 @@ def seed() -> Created | None:
         seed_webhooks(people[ADMIN_USERNAME])
         seed_notifications(people)
         seed_surveys(inboxes, tickets)
+        seed_reports(people, inboxes)
         seed_portal(inboxes)
         created.articles = extras["articles"]
         created.cti_token = extras["cti_token"]

@@ -1,0 +1,145 @@
+"""The demo's report history: three weeks of conversations, so every report shows something.
+
+Runs inside seed_demo's transaction, after the surveys are set up. Each conversation is
+played through the real actions (ingest, assign, reply, resolve, reopen, CSAT answers)
+with the clock set back to when it happened, so events, facts and rollups are what a
+desk that had lived those weeks would have; the facts are refreshed after the commit.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from helpdesk.actions.messages import do_add_note, do_reply
+from helpdesk.actions.tickets import do_claim, do_set_status
+from helpdesk.inbound import InboundMessage, Sender, ThreadHints
+from helpdesk.ingest import receive
+from helpdesk.models import Inbox, Ticket
+from helpdesk.surveys.actions import do_answer, do_send_request, new_csat_request
+
+DAYS = 21
+DOMAIN = "@history.example.com"
+TEHRAN = ZoneInfo("Asia/Tehran")
+CUSTOMERS = [
+    ("Sara Karimi", "سارا کریمی"),
+    ("Reza Moradi", "رضا مرادی"),
+    ("Emily Clark", ""),
+    ("Nima Jafari", "نیما جعفری"),
+    ("Leila Hosseini", "لیلا حسینی"),
+    ("Tom Baker", ""),
+    ("Arash Rahimi", "آرش رحیمی"),
+    ("Mina Sadeghi", "مینا صادقی"),
+    ("Olivia Brown", ""),
+    ("Kaveh Najafi", "کاوه نجفی"),
+]
+SUBJECTS = [
+    "Invoice question · پرسش درباره فاکتور",
+    "Cannot log in · ورود ممکن نیست",
+    "Delivery is late · تاخیر در ارسال",
+    "Refund request · درخواست بازپرداخت",
+    "How do I change my plan? · تغییر طرح",
+]
+
+
+@contextmanager
+def _at(moment: datetime) -> Iterator[None]:
+    """timezone.now() is `moment` inside (events, auto_now and the actions read it)."""
+    with mock.patch("django.utils.timezone.now", lambda: moment):
+        yield
+
+
+def _inbound(
+    inbox: Inbox, who: int, text: str, subject: str, at: datetime, ticket: int | None = None
+) -> InboundMessage:
+    name_en, name_fa = CUSTOMERS[who]
+    return InboundMessage(
+        inbox_id=inbox.pk,
+        external_id=f"<history-{inbox.pk}-{who}-{at.timestamp():.0f}@example.com>",
+        sender=Sender(
+            kind="email", address=f"customer{who}{DOMAIN}", display_name=name_fa or name_en
+        ),
+        received_at=at,
+        subject=subject,
+        text=text,
+        html="",
+        attachments=(),
+        thread=ThreadHints(in_reply_to=None, references=(), ticket_number=ticket),
+    )
+
+
+def history_tickets() -> QuerySet[Ticket]:
+    """The conversations this module made (their customers write from DOMAIN)."""
+    return Ticket.objects.filter(contact__identities__address__endswith=DOMAIN)
+
+
+def _conversation(rng: random.Random, inbox: Inbox, agent: Any, start: datetime) -> None:
+    who = rng.randrange(len(CUSTOMERS))
+    subject = rng.choice(SUBJECTS)
+    with _at(start):
+        ticket = receive(_inbound(inbox, who, "Hello, I need help.", subject, start)).ticket
+    moment = start + timedelta(minutes=rng.choice([2, 5, 15]))
+    if rng.random() < 0.4:
+        with _at(moment):
+            do_add_note(agent, ticket.pk, "Checking the order history.")
+    moment += timedelta(minutes=rng.choice([5, 10, 20, 45, 90, 240, 600]))
+    if moment > timezone.now() - timedelta(minutes=30) or rng.random() < 0.08:
+        return  # still waiting for its first answer
+    assignee = Ticket.objects.filter(pk=ticket.pk).values_list("assignee", flat=True).first()
+    if assignee is not None:  # the desk's own assignment got there first
+        agent = get_user_model().objects.get(pk=assignee)
+    with _at(moment):
+        if assignee is None:
+            do_claim(agent, ticket.pk)
+        do_reply(agent, ticket.pk, "Thanks, here is what to do.")
+    moment += timedelta(hours=rng.choice([1, 2, 5, 20]))
+    if moment > timezone.now() or rng.random() < 0.15:
+        return  # waiting on the customer
+    with _at(moment):
+        receive(_inbound(inbox, who, "It works now, thank you.", subject, moment, ticket.pk))
+    moment += timedelta(minutes=rng.choice([10, 30, 60]))
+    with _at(moment):
+        do_set_status(agent, ticket.pk, "resolved")
+    if rng.random() < 0.15:
+        moment += timedelta(hours=3)
+        with _at(moment):
+            do_set_status(agent, ticket.pk, "open")
+        moment += timedelta(hours=1)
+        with _at(moment):
+            do_set_status(agent, ticket.pk, "resolved")
+    if rng.random() < 0.5:
+        moment += timedelta(hours=1)
+        _csat(ticket.pk, rng.choice([5, 5, 4, 4, 3, 2, 1]) if who % 4 else 1, moment)
+
+
+def _csat(ticket_id: int, score: int, at: datetime) -> None:
+    with _at(at):
+        ticket = Ticket.objects.select_related("inbox", "contact").get(pk=ticket_id)
+        request = new_csat_request(ticket)
+        request.save()
+        if do_send_request(request.pk, manual=True) is not None:
+            do_answer(request.pk, score, via="page")
+
+
+def seed_reports(people: dict[str, Any], inboxes: dict[str, Inbox]) -> None:
+    """Three weeks of conversations by email on the support mailbox."""
+    rng = random.Random(18)  # noqa: S311  (the same demo every time, not a secret)
+    agents = [people["maryam"], people["admin"]]
+    support = [inboxes["email"]]
+    today = timezone.now().astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
+    for back in range(DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        busy = 1 if day.weekday() == 4 else rng.choice([2, 3, 4])  # quiet Fridays
+        for _ in range(busy):
+            start = day + timedelta(hours=rng.choice([8, 9, 10, 11, 13, 14, 16, 19, 22]))
+            start += timedelta(minutes=rng.randrange(60))
+            _conversation(rng, rng.choice(support), rng.choice(agents), start)

@@ -1,0 +1,41 @@
+"""The demo's three weeks of history fill every report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from config.demo import seed
+from helpdesk.reports import facts, queries
+from tests.helpdesk.reports.test_timeline import rollup_rows
+
+pytestmark = [pytest.mark.django_db]
+
+
+def test_it_seeds_history_every_report_shows(
+    settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.VAR_DIR = tmp_path / "var"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert seed() is not None
+    now = timezone.now()
+    period = queries.Filters(since=now - timedelta(days=22), until=now)
+    summary = queries.summary(period)
+    assert summary["conversations_created"] >= 40
+    assert summary["conversations_resolved"] >= 20
+    assert summary["conversations_reopened"] >= 1
+    assert summary["first_response_time"]["median_s"] is not None
+    assert summary["csat"]["responses"] >= 5
+    assert sum(map(sum, queries.heatmap(period, "Asia/Tehran", 6))) == (
+        summary["conversations_created"]
+    )
+    assert queries.agents(period)
+    last_week = queries.Filters(since=now - timedelta(days=7), until=now)
+    assert queries.churn(last_week)["previous_contacts"] > 0
+    assert queries.at_risk(period)
+    incremental = rollup_rows()
+    facts.rebuild_all()
+    assert rollup_rows() == incremental
