@@ -161,3 +161,32 @@ def test_it_rates_a_solved_request_through_the_csat_survey(sara_ticket: Ticket) 
     answer = SurveyResponse.objects.get(request=survey)
     assert (answer.score, answer.answered_via) == (5, "portal")
     assert TicketEvent.objects.filter(ticket=sara_ticket, type="survey.answered").count() == 1
+
+
+def test_it_lists_and_shows_in_a_fixed_number_of_queries(
+    email_inbox_a: Any, portal_inbox: Any, agent_a: Any, sara_ticket: Ticket
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpdesk.actions.messages import do_reply
+
+    client = signed_in(sara_ticket.contact)
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(path).status_code == 200
+        return len(seen)
+
+    home = count("/portal/en/")
+    page = count(f"/portal/en/requests/{sara_ticket.pk}/")
+    for n in range(3):
+        _ticket(email_inbox_a, "sara@example.com", f"More {n}")
+        do_reply(agent_a, sara_ticket.pk, f"Answer {n}")
+        receive(
+            factories.inbound(
+                email_inbox_a, sender="sara@example.com", ticket_number=sara_ticket.pk
+            )
+        )
+    assert count("/portal/en/") == home
+    assert count(f"/portal/en/requests/{sara_ticket.pk}/") == page
