@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from channels_in.portal.models import PortalAccess
 from channels_in.portal.pages import SESSION_KEY
+from helpdesk import jalali
 from helpdesk.actions.messages import do_add_note
+from helpdesk.digits import persian_digits
 from helpdesk.ingest import receive
 from helpdesk.models import (
     Attachment,
@@ -48,6 +51,10 @@ def test_it_never_shows_another_contacts_ticket_nor_a_note(
     client = signed_in(sara_ticket.contact)
     home = client.get("/portal/en/")
     assert b"Refund" in home.content and b"Omid" not in home.content
+    persian = client.get("/portal/fa/").content.decode()
+    year = jalali.to_jalali(timezone.localdate(sara_ticket.last_message_at))[0]
+    assert f"{persian_digits(str(year))}/" in persian  # a Jalali date in Persian digits
+    assert f"#{persian_digits(str(sara_ticket.pk))}" in persian
     page = client.get(f"/portal/en/requests/{sara_ticket.pk}/")
     assert page.status_code == 200
     assert b"Hello, I need help." in page.content
