@@ -44,7 +44,7 @@ function chart(id, type, series) {
       animation: false,
       scales: {
         x: { reverse: rtl, ticks: { color: text }, grid: { color: grid } },
-        y: { position: rtl ? "right" : "left", beginAtZero: true, ticks: { color: text }, grid: { color: grid } },
+        y: { position: rtl ? "right" : "left", beginAtZero: true, ticks: { color: text, precision: 0 }, grid: { color: grid } },
       },
       plugins: {
         legend: { rtl, labels: { color: text } },
