@@ -32,9 +32,10 @@ from agents.report_filters import PageFilters, page_filters
 from agents.views.common import agent_required, failed
 from helpdesk import channels
 from helpdesk.actions.errors import ActionError
+from helpdesk.crm.segments import members
 from helpdesk.digits import persian_digits
 from helpdesk.jalali import to_jalali
-from helpdesk.models import Agent, Inbox, Presence, Team, Ticket, TicketStatus
+from helpdesk.models import Agent, Inbox, Presence, Segment, Team, Ticket, TicketStatus
 from helpdesk.reports import metrics, queries
 from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 
@@ -208,8 +209,13 @@ def reports(request: HttpRequest) -> HttpResponse:
     elif section in ("sla", "csat", "nps"):
         context["summary"] = queries.summary(pf.filters)
     else:
-        context["churn"] = queries.churn(pf.filters)
-        context["at_risk"] = queries.at_risk(pf.filters)
+        segments = list(Segment.objects.order_by("name"))
+        chosen = next((x for x in segments if str(x.pk) == request.GET.get("segment")), None)
+        contacts = members(chosen).values("pk") if chosen is not None else None
+        context["segments"] = segments
+        context["segment"] = chosen
+        context["churn"] = queries.churn(pf.filters, contacts)
+        context["at_risk"] = queries.at_risk(pf.filters, contacts)
     return render(request, "agents/reports.html", context)
 
 
