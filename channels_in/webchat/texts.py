@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -55,6 +56,7 @@ def _strings() -> dict[str, str]:
         "close": _("Close"),
         "placeholder": _("Write a message…"),
         "send": _("Send"),
+        "previous": _("Your previous conversations"),
         "attach": _("Attach a file"),
         "sending": _("Sending…"),
         "sent": _("Sent"),
@@ -97,4 +99,14 @@ def widget_settings(config: WebchatConfig, language: str) -> dict[str, Any]:
                 "reply_time": _digits(reply_time(config.expected_reply_minutes), language),
             },
             "strings": _strings(),
+            # The desk's customer portal, when one is installed (a URL name, not an
+            # import): identified visitors get a link to their previous conversations.
+            "portal_url": _portal_url(language),
         }
+
+
+def _portal_url(language: str) -> str | None:
+    try:
+        return reverse("portal:home", args=[language])
+    except NoReverseMatch:
+        return None

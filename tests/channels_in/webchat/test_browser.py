@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 
 from channels_in.webchat import live
+from channels_in.webchat.models import WebchatConversation
 from helpdesk.actions.messages import do_reply
 from helpdesk.models import Message
 from helpdesk.tasks import deliver_message
@@ -61,6 +62,7 @@ def test_it_chats_in_persian_from_the_demo_page(
     page.locator("#helpdesk-chat .hc-launcher").click()
     panel = page.locator("#helpdesk-chat .hc")
     expect(panel).to_have_attribute("dir", "rtl")
+    expect(page.locator("#helpdesk-chat .hc-previous")).to_be_hidden()  # not identified
 
     text = "سلام، سفارش شمارهٔ ۱۲۳ هنوز نرسیده است"
     page.locator("#helpdesk-chat .hc-input").fill(text)
@@ -90,5 +92,12 @@ def test_it_chats_in_persian_from_the_demo_page(
     assert Message.objects.filter(ticket=message.ticket).count() == 3
     direction = bubbles.first.evaluate("node => getComputedStyle(node).direction")
     assert direction == "rtl"
+    # Once the visitor is known by email, the portal's link to their requests shows.
+    WebchatConversation.objects.update(email="visitor@example.com")
+    page.reload()
+    previous = page.locator("#helpdesk-chat .hc-previous")
+    expect(previous).to_have_text("گفت‌وگوهای پیشین شما")
+    expect(previous).to_have_attribute("href", f"{live_desk.url}/portal/fa/")
+    expect(previous).not_to_have_attribute("hidden", "")  # shown once the socket is ready
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS / "widget-fa.png")))

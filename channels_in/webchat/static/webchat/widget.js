@@ -124,6 +124,16 @@
     ui.status = el("div", "hc-status");
     ui.status.hidden = true;
     panel.appendChild(ui.status);
+    // An identified visitor (a known email, a verified user) can follow earlier
+    // conversations, of every channel, in the desk's customer portal (when it has one).
+    ui.previous = el("a", "hc-previous", t("previous"));
+    ui.previous.hidden = true;
+    if (cfg.portal_url) {
+      ui.previous.href = new URL(cfg.portal_url, ROOT).href;
+      ui.previous.target = "_blank";
+      ui.previous.rel = "noopener";
+    }
+    panel.appendChild(ui.previous);
 
     ui.log = el("div", "hc-log");
     ui.log.setAttribute("role", "log");
@@ -473,6 +483,7 @@
       retries = 0;
       save("token", f.token);
       ui.status.hidden = true;
+      ui.previous.hidden = !(cfg.portal_url && f.visitor && (f.visitor.email || f.visitor.verified));
       f.messages.forEach(render);
       ui.prechat.hidden = !f.prechat_required;
       ui.composer.hidden = f.prechat_required;
