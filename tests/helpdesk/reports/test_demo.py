@@ -29,8 +29,9 @@ def test_it_seeds_history_every_report_shows(
     assert summary["conversations_reopened"] >= 1
     assert summary["first_response_time"]["median_s"] is not None
     assert summary["csat"]["responses"] >= 5
-    assert sum(map(sum, queries.heatmap(period, "Asia/Tehran", 6))) == (
-        summary["conversations_created"]
+    assert (
+        sum(map(sum, queries.heatmap(period, "Asia/Tehran", 6)))
+        == (summary["conversations_created"])
     )
     assert queries.agents(period)
     last_week = queries.Filters(since=now - timedelta(days=7), until=now)
