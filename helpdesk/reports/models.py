@@ -58,7 +58,10 @@ class TicketFact(models.Model):
 
 
 class HourlyRollup(models.Model):
-    """Sums per hour x inbox x team x agent x channel (team/agent 0 = none).
+    """Sums per half hour x inbox x team x agent x channel (team/agent 0 = none).
+
+    `hour` is the start of a half hour in UTC, so the days and hours of Tehran
+    (+03:30) are whole numbers of rows; the issue's "hourly" rollup, twice as fine.
 
     Each conversation adds: `created` (and its messages, replies and reopens) at
     its creation hour, its first response at the first response's hour, its

@@ -34,7 +34,9 @@ KEY_COLUMNS = ("hour", "inbox_id", "team_id", "agent_id", "channel")
 
 
 def hour_of(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
+    """The start of the moment's half hour (UTC): a day or hour of any zone whose offset
+    is a whole or half hour (Tehran +03:30, India +05:30) is a whole number of buckets."""
+    return moment.replace(minute=moment.minute // 30 * 30, second=0, microsecond=0)
 
 
 def contributions(fact: TicketFact | None) -> dict[Key, Sums]:

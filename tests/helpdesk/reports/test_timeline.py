@@ -195,3 +195,24 @@ def test_it_gives_the_same_rollup_whatever_order_the_refreshes_come_in(
     facts.rebuild_all()
     assert rollup_rows() == incremental
     assert rollup_totals()["created"] == 2
+
+
+def test_it_counts_a_conversation_just_after_tehran_midnight_on_its_own_day(
+    clock: Clock, telegram_inbox_a: Inbox, committed: Callable[..., Any]
+) -> None:
+    clock.now = local(6, 0, 10)  # 20:40 UTC the day before
+    customer(telegram_inbox_a, "400", committed)
+    clock.now = local(6, 23, 50)
+    customer(telegram_inbox_a, "401", committed)
+    period = queries.Filters(since=local(5, 0), until=local(8, 0))
+    days = queries.timeseries(period, "conversations_created", "day", "Asia/Tehran")
+    assert [p["value"] for p in days] == [0, 2, 0]
+    hours = queries.timeseries(
+        queries.Filters(since=local(6, 0), until=local(7, 0)),
+        "conversations_created",
+        "hour",
+        "Asia/Tehran",
+    )
+    assert [h for h, p in enumerate(hours) if p["value"]] == [0, 23]
+    grid = queries.heatmap(period, "Asia/Tehran", week_start=6)  # Friday the 6th: row 6
+    assert grid[6][0] == 1 and grid[6][23] == 1 and sum(map(sum, grid)) == 2
