@@ -1,5 +1,5 @@
 """The demo's customer portal: a portal inbox and a customer, Reza Karimi, whose requests
-came by email, Telegram and the portal itself, all listed on his "My requests" page.
+came by email, SMS and the portal itself, all listed on his "My requests" page.
 
 Sign in at /portal/fa/ with reza.karimi@example.ir: in development (DEBUG) the page
 shows the one-time link, and the mail itself is in the mail sink at /dev/mail/.
@@ -12,17 +12,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from helpdesk.identities import EMAIL
+from helpdesk.identities import EMAIL, PHONE
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
 from helpdesk.models import ContactIdentity, Inbox
 
 CUSTOMER = "reza.karimi@example.ir"
-TELEGRAM_ID = "700100290"
+PHONE_NUMBER = "+989121112299"
 
 
 def seed_portal(inboxes: dict[str, Inbox]) -> None:
-    """A portal inbox beside the mailbox; Reza's Telegram message and portal request."""
+    """A portal inbox beside the mailbox; Reza's text message and portal request."""
     mailbox = inboxes["email"]
     portal, _new = Inbox.objects.get_or_create(
         kind="portal", name="Customer portal · پرتال مشتریان", defaults={"team": mailbox.team}
@@ -31,21 +31,21 @@ def seed_portal(inboxes: dict[str, Inbox]) -> None:
     if known is None:
         return
     ContactIdentity.objects.get_or_create(
-        kind="telegram",
-        address=TELEGRAM_ID,
-        defaults={"contact": known.contact, "display_name": "Reza K"},
+        kind=PHONE, address=PHONE_NUMBER, defaults={"contact": known.contact}
     )
     now = timezone.now()
-    receive(
-        InboundMessage(
-            inbox_id=inboxes["telegram"].pk,
-            external_id="demo-portal-telegram-1",
-            sender=Sender(kind="telegram", address=TELEGRAM_ID, display_name="Reza K"),
-            received_at=now - timedelta(hours=5),
-            text="سلام، رسید پرداخت فاکتور ۴۸۲۱ را اینجا هم می‌فرستم.",
-            language="fa",
+    sms = Inbox.objects.filter(kind="sms").order_by("id").first()
+    if sms is not None:
+        receive(
+            InboundMessage(
+                inbox_id=sms.pk,
+                external_id="sms-in:demo-portal-1",
+                sender=Sender(kind=PHONE, address=PHONE_NUMBER),
+                received_at=now - timedelta(hours=5),
+                text="سلام، رسید پرداخت فاکتور ۴۸۲۱ را با ایمیل فرستادم. لطفاً بررسی کنید.",
+                language="fa",
+            )
         )
-    )
     receive(
         InboundMessage(
             inbox_id=portal.pk,

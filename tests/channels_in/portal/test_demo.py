@@ -24,7 +24,7 @@ def test_it_seeds_a_customer_with_tickets_on_several_channels(settings: Any, tmp
     viewer = viewer_for(contact.pk)
     assert viewer is not None
     kinds = set(viewer.tickets().values_list("inbox__kind", flat=True))
-    assert {"email", "telegram", "portal"} <= kinds
+    assert {"email", "sms", "portal"} <= kinds
     settings.DEBUG = True
     client = Client()
     page = client.post("/portal/fa/sign-in/", {"identity": CUSTOMER.upper()}).content.decode()
