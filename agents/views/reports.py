@@ -39,7 +39,17 @@ from helpdesk.models import Agent, Inbox, Presence, Segment, Team, Ticket, Ticke
 from helpdesk.reports import metrics, queries
 from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 
-SECTIONS = ("overview", "conversations", "agents", "sla", "csat", "nps", "churn")
+SECTIONS = (
+    "overview",
+    "conversations",
+    "agents",
+    "teams",
+    "channels",
+    "sla",
+    "csat",
+    "nps",
+    "churn",
+)
 DRILL_LIMIT = 500
 
 
@@ -48,6 +58,8 @@ def _section_labels() -> dict[str, str]:
         "overview": _("Overview"),
         "conversations": _("Conversations"),
         "agents": _("Agents"),
+        "teams": _("Teams"),
+        "channels": _("Channels"),
         "sla": _("SLA"),
         "csat": _("CSAT"),
         "nps": _("NPS"),
@@ -206,6 +218,18 @@ def reports(request: HttpRequest) -> HttpResponse:
         for row in rows:
             row["name"] = names.get(row["agent_id"], str(row["agent_id"]))
         context["agent_rows"] = rows
+    elif section in ("teams", "channels"):
+        by = "team" if section == "teams" else "channel"
+        labels: dict[Any, str] = (
+            {t.pk: t.name for t in Team.objects.all()}
+            if by == "team"
+            else {k: str(channels.kind_label(k)) for k in channels.kinds()}
+        )
+        rows = queries.breakdown(pf.filters, by)
+        for row in rows:
+            row["name"] = labels.get(row["key"], str(row["key"]) if row["key"] else "—")
+            row["query"] = pf.query(**{by: row["key"] or ""})
+        context["breakdown"] = rows
     elif section in ("sla", "csat", "nps"):
         context["summary"] = queries.summary(pf.filters)
     else:

@@ -455,6 +455,34 @@ def agents(f: Filters) -> list[dict[str, Any]]:
     return out
 
 
+BREAKDOWNS = {"team": "team_id_value", "channel": "channel", "inbox": "inbox_id_value"}
+
+
+def breakdown(f: Filters, by: str) -> list[dict[str, Any]]:
+    """Per team, channel or inbox: conversations created and resolved in the period and
+    the median first response (same definitions as the summary)."""
+    field = BREAKDOWNS[by]
+    suffix = "bs" if f.business_hours else "s"
+    created = dict(facts(f).filter(_in("created_at", f)).values_list(field).annotate(n=Count("pk")))
+    resolved = dict(
+        facts(f).filter(_in("resolved_at", f)).values_list(field).annotate(n=Count("pk"))
+    )
+    out = []
+    for key in sorted(set(created) | set(resolved), key=str):
+        answered = facts(f).filter(_in("first_response_at", f), **{field: key})
+        out.append(
+            {
+                "key": key,
+                "created": created.get(key, 0),
+                "resolved": resolved.get(key, 0),
+                "first_response_median_s": time_stats(answered, f"first_response_{suffix}")[
+                    "median_s"
+                ],
+            }
+        )
+    return out
+
+
 def _as_dict(f: Filters) -> dict[str, Any]:
     return {name: getattr(f, name) for name in Filters.__slots__}
 
