@@ -1,4 +1,4 @@
-"""The demo's report history: three weeks of conversations, so every report shows something.
+"""The demo's report history: two weeks of conversations, so every report shows something.
 
 Runs inside seed_demo's transaction, after the surveys are set up. Each conversation is
 played through the real actions (ingest, assign, reply, resolve, reopen, CSAT answers)
@@ -27,7 +27,7 @@ from helpdesk.ingest import receive
 from helpdesk.models import Inbox, Ticket
 from helpdesk.surveys.actions import do_answer, do_send_request, new_csat_request
 
-DAYS = 21
+DAYS = 15
 DOMAIN = "@history.example.com"
 TEHRAN = ZoneInfo("Asia/Tehran")
 CUSTOMERS = [
@@ -131,14 +131,14 @@ def _csat(ticket_id: int, score: int, at: datetime) -> None:
 
 
 def seed_reports(people: dict[str, Any], inboxes: dict[str, Inbox]) -> None:
-    """Three weeks of conversations by email on the support mailbox."""
+    """Two weeks of conversations by email on the support mailbox."""
     rng = random.Random(18)  # noqa: S311  (the same demo every time, not a secret)
     agents = [people["maryam"], people["admin"]]
     support = [inboxes["email"]]
     today = timezone.now().astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(DAYS, 0, -1):
         day = today - timedelta(days=back)
-        busy = 1 if day.weekday() == 4 else rng.choice([2, 3, 4])  # quiet Fridays
+        busy = 1 if day.weekday() == 4 else rng.choice([2, 2, 3])  # quiet Fridays
         for _ in range(busy):
             start = day + timedelta(hours=rng.choice([8, 9, 10, 11, 13, 14, 16, 19, 22]))
             start += timedelta(minutes=rng.randrange(60))

@@ -1,4 +1,4 @@
-"""The demo's three weeks of history fill every report."""
+"""The demo's two weeks of history fill every report."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ def test_it_seeds_history_every_report_shows(
     now = timezone.now()
     period = queries.Filters(since=now - timedelta(days=22), until=now)
     summary = queries.summary(period)
-    assert summary["conversations_created"] >= 40
-    assert summary["conversations_resolved"] >= 20
+    assert summary["conversations_created"] >= 25
+    assert summary["conversations_resolved"] >= 12
     assert summary["conversations_reopened"] >= 1
     assert summary["first_response_time"]["median_s"] is not None
-    assert summary["csat"]["responses"] >= 5
+    assert summary["csat"]["responses"] >= 4
     assert (
         sum(map(sum, queries.heatmap(period, "Asia/Tehran", 6)))
         == (summary["conversations_created"])
