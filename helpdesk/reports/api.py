@@ -6,14 +6,15 @@ admins every team. `since` is inclusive, `until` exclusive.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.types import QueryId, QueryText, UtcDatetime
@@ -21,6 +22,16 @@ from helpdesk.reports import metrics, queries
 from helpdesk.reports.scope import MAX_BUCKETS, filters_for
 
 router = Router(tags=["reports"])
+
+
+def _iso(value: Any) -> Any:
+    # Pydantic would read "578" as a Unix time; the document promises an ISO date-time.
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("an ISO 8601 date-time, such as 2026-11-04T00:00:00+03:30")
+    return value
+
+
+IsoDatetime = Annotated[UtcDatetime, BeforeValidator(_iso)]
 
 Metric = Literal[
     "conversations_created",
@@ -36,8 +47,8 @@ assert set(Metric.__args__) == set(metrics.METRICS)  # type: ignore[attr-defined
 
 
 class ReportFilters(Schema):
-    since: UtcDatetime | None = Field(None, description="inclusive; 7 days before until by default")
-    until: UtcDatetime | None = Field(None, description="exclusive; now by default")
+    since: IsoDatetime | None = Field(None, description="inclusive; 7 days before until by default")
+    until: IsoDatetime | None = Field(None, description="exclusive; now by default")
     team: QueryId | None = None
     inbox: QueryId | None = None
     channel: QueryText | None = Field(None, max_length=16)
