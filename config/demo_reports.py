@@ -20,11 +20,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from helpdesk.actions.messages import do_add_note, do_reply
+from helpdesk.actions.messages import (
+    do_add_note,
+    do_record_delivery,
+    do_reply,
+    do_start_delivery,
+)
 from helpdesk.actions.tickets import do_claim, do_set_status
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.models import Inbox, Ticket
+from helpdesk.models import DeliveryStatus, Direction, Inbox, Message, Ticket
 from helpdesk.surveys.actions import do_answer, do_send_request, new_csat_request
 
 DAYS = 15
@@ -133,7 +138,7 @@ def _csat(ticket_id: int, score: int, at: datetime) -> None:
 def seed_reports(people: dict[str, Any], inboxes: dict[str, Inbox]) -> None:
     """Two weeks of conversations by email on the support mailbox."""
     rng = random.Random(18)  # noqa: S311  (the same demo every time, not a secret)
-    agents = [people["maryam"], people["admin"]]
+    agents = [people["maryam"]]  # the admin's own list stays the demo's two tickets
     support = [inboxes["email"]]
     today = timezone.now().astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(DAYS, 0, -1):
@@ -143,3 +148,18 @@ def seed_reports(people: dict[str, Any], inboxes: dict[str, Inbox]) -> None:
             start = day + timedelta(hours=rng.choice([8, 9, 10, 11, 13, 14, 16, 19, 22]))
             start += timedelta(minutes=rng.randrange(60))
             _conversation(rng, rng.choice(support), rng.choice(agents), start)
+    _delivered()
+
+
+def _delivered() -> None:
+    """The history's replies and survey mails went out when they were written (recorded
+    as sent, so the task worker does not mail them all today)."""
+    queued = Message.objects.filter(
+        ticket__in=history_tickets(),
+        direction=Direction.OUTBOUND,
+        delivery_status=DeliveryStatus.QUEUED,
+    )
+    for pk, at in queued.order_by("pk").values_list("pk", "created_at"):
+        with _at(at + timedelta(seconds=5)):
+            attempt = do_start_delivery(pk, external_id=f"<history-sent-{pk}@example.com>")
+            do_record_delivery(pk, status=DeliveryStatus.SENT, attempt=attempt)
