@@ -284,6 +284,8 @@ for _name in [
     "helpdesk_ticketevent_delete",
     # Notifications are made only by notify(), which checks who may read the ticket.
     "notifications_notification_add",
+    # Deliveries are made by the fan-out only (redeliver and send test are actions).
+    "outbound_webhooks_delivery_add",
     # Survey requests and answers are the customers' words: read-only (issue 17).
     "surveys_surveyrequest_add",
     "surveys_surveyresponse_add",
