@@ -139,7 +139,8 @@ def _run(db: str, count: int, quick: bool) -> dict[str, dict[str, float]]:
             capture_output=True,
             timeout=600,
         )
-    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+    result: dict[str, dict[str, float]] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
