@@ -78,6 +78,7 @@ WEBHOOK_WRITES = (f"POST {W}", f"PATCH {W}/{{subscription_id}}")
 RULES_BEYOND_SCHEMA = {
     ("GET /api/v1/tickets", "cursor"): "only a cursor this API returned",
     ("GET /api/v1/contacts", "cursor"): "only a cursor this API returned",
+    ("GET /api/v1/surveys/responses", "cursor"): "only a cursor this API returned",
     (f"POST {T}/reply", "text"): "text, HTML or a file that is not blank",
     (f"POST {T}/notes", "text"): "text or a file that is not blank",
     (f"POST {T}/snooze", "until"): "a time in the future",
