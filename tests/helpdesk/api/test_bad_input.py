@@ -151,7 +151,9 @@ def test_it_never_fails_on_malformed_query_parameters(
                 response = client.get(path, {param["name"]: bad})
                 assert response.status_code < 500, (path, param["name"], bad[:20])
                 if response.status_code >= 400:
-                    assert response.status_code in (400, 404, 422)
+                    # 403: an endpoint this role may not use at all (the admin-only webhooks
+                    # API) refuses before it reads any parameter.
+                    assert response.status_code in (400, 403, 404, 422)
 
 
 def test_it_names_the_field_in_validation_errors(
