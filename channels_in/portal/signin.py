@@ -147,7 +147,7 @@ def redeem_code(identity: Identity, code: str) -> int | None:
 
 def text_code(contact: Contact, code: str, language: str) -> bool:
     """Text the code to an identity of the contact that a channel can text directly
-    (helpdesk.channels.DirectTexter: SMS today); False when none could."""
+    (helpdesk.channels.DirectTexter: SMS, Telegram, Bale); False when none could."""
     with translation.override(language):
         text = _("Your help center sign-in code: %(code)s") % {"code": code}
     rows = ContactIdentity.objects.filter(contact=contact, unreachable_reason="").order_by("id")

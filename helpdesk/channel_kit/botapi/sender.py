@@ -85,6 +85,33 @@ class BotApiSender:
         first = done[min(done)] if done else None
         return SendResult(external_id=f"{chat.chat_id}:{first}" if first else None)
 
+    def send_text(self, address: str, text: str) -> bool:
+        """Text the user `address` (their numeric id) outside any ticket, as plain text
+        (helpdesk.channels.DirectTexter: the customer portal's sign-in codes).
+
+        A bot can only write to someone who has written to it, so it goes from the
+        bot of the enabled inbox whose chat with them was used last; False when there
+        is none. Nothing is stored: the text belongs to no conversation and holds a
+        secret. A refusal raises DeliveryError, as for a reply.
+        """
+        profile = self.profile
+        if not address.lstrip("-").isdigit():
+            return False
+        configs = profile.model("config").objects.filter(inbox__enabled=True)
+        chat = (
+            profile.model("chat")
+            .objects.filter(user_id=int(address), inbox_id__in=configs.values("inbox_id"))
+            .order_by("-updated_at", "-id")
+            .first()
+        )
+        if chat is None:
+            return False
+        token = configs.get(inbox_id=chat.inbox_id).bot_token
+        error = run_sync(_text(profile, token, chat.chat_id, text))
+        if error is not None:
+            raise _delivery_error(profile, error, chat)
+        return True
+
 
 def chat_for(profile: BotApiProfile, message: DeskMessage) -> Any:
     """The private chat of the ticket's contact with this inbox's bot (latest used)."""
@@ -179,6 +206,18 @@ async def _deliver(
                 return outcome
             outcome.sent.append((part.index, sent.message_id))
     return outcome
+
+
+async def _text(
+    profile: BotApiProfile, token: str, chat_id: int, text: str
+) -> TelegramError | None:
+    """One plain sendMessage (no parse mode: the text is not markup); the error, if any."""
+    async with open_bot(profile.api_root(), token) as bot:
+        try:
+            await bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            return exc
+    return None
 
 
 async def _send_part(

@@ -15,6 +15,7 @@ from channels_in.email.models import MailboxConfig, TlsMode
 from helpdesk.ingest import receive
 from helpdesk.models import Ticket
 from tests import factories
+from tests.channels_in.bale.conftest import bale_config, fake_api  # noqa: F401 (fixtures)
 from tests.channels_in.email.servers import SmtpRecorder, start_smtp
 from tests.channels_in.sms.conftest import gateways, kavenegar, sms_inbox  # noqa: F401 (fixtures)
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from helpdesk.models import Contact, ContactIdentity
+from tests.channels_in.bale.conftest import USER as BALE_USER
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,22 @@ def test_it_texts_the_code_through_the_sms_line(
     assert not OutboundSms.objects.exists()  # a secret of no conversation: not in the log
     response = client.post("/portal/fa/code/", {"identity": "+989123456789", "code": code.group(0)})
     assert response.status_code == 302
+
+
+def test_it_texts_the_code_by_bale_when_the_contact_has_a_chat_with_its_bot(
+    client: Client, caller: Contact, bale_config: Any, fake_api: Any
+) -> None:
+    """No SMS line: the code goes by the Bale bot the customer wrote to (the shared
+    Bot API kit's DirectTexter), in the loopback Bot API server at a Bale-style root."""
+    from channels_in.bale.models import BaleChat
+
+    ContactIdentity.objects.create(contact=caller, kind="bale", address=str(BALE_USER))
+    BaleChat.objects.create(inbox_id=bale_config.inbox_id, chat_id=BALE_USER, user_id=BALE_USER)
+    page = client.post("/portal/fa/sign-in/", {"identity": "09123456789"})
+    assert page.status_code == 200
+    (call,) = fake_api.calls_to("sendMessage")
+    assert call.params["chat_id"] == BALE_USER and "کد ورود" in call.params["text"]
+    code = re.search(r"\d{6}", call.params["text"])
+    assert code is not None
+    form = {"identity": "+989123456789", "code": code.group(0)}
+    assert client.post("/portal/fa/code/", form).status_code == 302

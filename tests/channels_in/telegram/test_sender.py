@@ -13,6 +13,7 @@ from channels_in.telegram.handler import handle_update
 from channels_in.telegram.models import SentPart, TelegramConfig
 from channels_in.telegram.parse import load_update as parse_json
 from helpdesk.actions.messages import OutgoingFile, do_reply
+from helpdesk.channels import DeliveryError
 from helpdesk.models import ContactIdentity, DeliveryStatus, Message, Ticket
 from helpdesk.tasks import deliver_message
 from tests.channels_in.telegram.conftest import load_update, run_tasks
@@ -145,3 +146,23 @@ def test_it_fails_permanently_with_telegrams_words_on_400(
     message = _reply(agent_a, ticket, "Hello")
     assert message.delivery_status == DeliveryStatus.FAILED
     assert message.delivery_error == "Telegram refused the message: Chat not found"
+
+
+def test_it_texts_a_user_outside_any_ticket(ticket: Ticket, fake_api: FakeBotApi) -> None:
+    """helpdesk.channels.DirectTexter (the portal's sign-in codes): plain text, no record."""
+    from channels_in.telegram.sender import TelegramSender
+    from helpdesk.models import Inbox
+
+    sender = TelegramSender()
+    assert sender.send_text("999888777", "code") is False  # never wrote to the bot
+    assert sender.send_text(str(CHAT), "Your code: 123456 <b>") is True
+    (call,) = fake_api.calls_to("sendMessage")
+    assert call.params["chat_id"] == CHAT and call.params["text"] == "Your code: 123456 <b>"
+    assert "parse_mode" not in call.params
+    assert not SentPart.objects.exists() and Message.objects.count() == 1  # the inbound only
+    fake_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    with pytest.raises(DeliveryError) as refused:
+        sender.send_text(str(CHAT), "Your code: 654321")
+    assert refused.value.permanent and "blocked the bot on Telegram" in refused.value.reason
+    Inbox.objects.filter(pk=ticket.inbox_id).update(enabled=False)
+    assert sender.send_text(str(CHAT), "code") is False  # only enabled inboxes' bots
