@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.db import connection
-from django.db.models import BooleanField, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q, QuerySet
 from ninja import Schema
 from pydantic import Field
 
@@ -23,6 +21,7 @@ from helpdesk.api.types import (
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.sla import api as sla_api
 from helpdesk.sla.api import SlaFilter
+from helpdesk.tag_lookup import tag_q
 from helpdesk.ticket_search import text_q, ticket_number
 
 
@@ -75,13 +74,7 @@ def _by_assignee(qs: QuerySet[Ticket], value: str, user_id: int) -> QuerySet[Tic
 
 
 def _with_tag(qs: QuerySet[Ticket], tag: str) -> QuerySet[Ticket]:
-    if connection.features.supports_json_field_contains:
-        return qs.filter(tags__contains=[tag])
-    # SQLite has no JSON containment lookup; ask json_each instead.
-    table = connection.ops.quote_name(Ticket._meta.db_table)
-    sql = f"EXISTS (SELECT 1 FROM json_each({table}.tags) WHERE json_each.value = %s)"  # noqa: S608
-    # Safe: the table name comes from the model, the tag is a bound parameter.
-    return qs.filter(RawSQL(sql, (tag,), output_field=BooleanField()))  # noqa: S611
+    return qs.filter(tag_q("tags", tag))
 
 
 def search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:

@@ -17,7 +17,9 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.contact_search import search_contacts
+from helpdesk.crm.survey_filters import NpsGroup, survey_q
 from helpdesk.models import Contact, ContactIdentity, Ticket, TicketStatus
+from helpdesk.tag_lookup import tag_q
 
 type Operator = Literal["eq", "ne", "contains", "gt", "gte", "lt", "lte", "set", "unset"]
 type Scalar = str | int | float | bool | None
@@ -51,6 +53,12 @@ class ContactFilter(BaseModel):
     seen_within_days: int | None = Field(default=None, ge=0, le=36500)
     not_seen_for_days: int | None = Field(default=None, ge=0, le=36500)
     has_open_tickets: bool | None = None
+    # The latest CSAT answer (1-5) within these bounds; the latest NPS answer's group;
+    # any survey answered in the last N days (helpdesk.crm.survey_filters).
+    csat_min: int | None = Field(default=None, ge=1, le=5)
+    csat_max: int | None = Field(default=None, ge=1, le=5)
+    nps: NpsGroup | None = None
+    surveyed_within_days: int | None = Field(default=None, ge=0, le=36500)
     # Contacts in the result whatever the conditions above (a hand-made list); with
     # no condition at all, the result is exactly these contacts.
     include_ids: list[int] = Field(default_factory=list, max_length=MAX_INCLUDED)
@@ -79,7 +87,7 @@ def _conditions(qs: QuerySet[Contact], flt: ContactFilter) -> QuerySet[Contact]:
     if flt.q.strip():
         qs = search_contacts(qs, flt.q.strip())
     for tag in normalize_tags(flt.tags):
-        qs = qs.filter(tags__contains=[tag])
+        qs = qs.filter(tag_q("tags", tag))
     if flt.channel:
         kinds = ContactIdentity.objects.filter(contact_id=OuterRef("pk"), kind=flt.channel)
         qs = qs.filter(Exists(kinds))
@@ -98,6 +106,9 @@ def _conditions(qs: QuerySet[Contact], flt: ContactFilter) -> QuerySet[Contact]:
     if flt.has_open_tickets is not None:
         open_ = Exists(tickets.filter(status__in=TicketStatus.active()))
         qs = qs.filter(open_) if flt.has_open_tickets else qs.exclude(open_)
+    surveys = survey_q(flt.csat_min, flt.csat_max, flt.nps, flt.surveyed_within_days)
+    if surveys:
+        qs = qs.filter(surveys)
     return qs
 
 

@@ -24,6 +24,7 @@ from helpdesk.reports.models import HourlyRollup, TicketFact
 from helpdesk.sla.models import ClockState, Target, TicketSla
 from helpdesk.surveys import scores
 from helpdesk.surveys.models import SurveyKind, SurveyRequest, SurveyResponse
+from helpdesk.tag_lookup import tag_q
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ def facts(f: Filters) -> QuerySet[TicketFact]:
     """Facts of the filtered conversations (any time), merged ones left out."""
     qs = TicketFact.objects.filter(_dims(f), merged=False)
     if f.tag:
-        qs = qs.filter(ticket__tags__contains=[f.tag])
+        qs = qs.filter(tag_q("ticket__tags", f.tag))
     return qs
 
 
@@ -160,7 +161,7 @@ def _survey_q(f: Filters) -> Q:
     if f.channel:
         q &= Q(channel=f.channel)
     if f.tag:
-        q &= Q(ticket__tags__contains=[f.tag])
+        q &= tag_q("ticket__tags", f.tag)
     return q
 
 
@@ -266,7 +267,12 @@ def bucket_starts(f: Filters, interval: str, zone: zoneinfo.ZoneInfo) -> list[da
 
 
 def timeseries(f: Filters, metric: str, interval: str, zone_name: str) -> list[dict[str, Any]]:
-    """[{start, value}] per interval (every bucket, zeros included); times are averages."""
+    """[{start, value}] per interval (every bucket, zeros included); times are averages,
+    the backlog is the level at each bucket's end."""
+    if metric == "backlog":
+        from helpdesk.reports import backlog
+
+        return backlog.series(f, interval, zone_name)
     zone = zoneinfo.ZoneInfo(zone_name)
     suffix = "bs" if f.business_hours else "s"
     total, count = ROLLUP_SUMS[metric]
@@ -334,6 +340,11 @@ DRILL_FIELD = {name: spec[0] for name, spec in FACT_SERIES.items()}
 
 def drill_down(f: Filters, metric: str) -> QuerySet[TicketFact]:
     """The conversations behind a figure of the period (same rules as the figure)."""
+    if metric == "backlog":  # open at the end of the period (or of the bucket)
+        open_then = Q(resolved_at__isnull=True) | Q(resolved_at__gte=f.until)
+        return (
+            facts(f).filter(open_then, created_at__lt=f.until).order_by("created_at", "ticket_id")
+        )
     at = DRILL_FIELD.get(metric, "created_at")
     qs = facts(f).filter(_in(at, f))
     if metric == "conversations_reopened":
@@ -423,33 +434,6 @@ def at_risk(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> list[d
                 "score": answer.score,
                 "answered_at": answer.answered_at,
                 "ticket_id": answer.ticket_id,
-            }
-        )
-    return out
-
-
-def agents(f: Filters) -> list[dict[str, Any]]:
-    """Per agent: conversations handled (created in the period and assigned), replies
-    (messages out), median first response, CSAT."""
-    suffix = "bs" if f.business_hours else "s"
-    base = facts(f).filter(_in("created_at", f)).exclude(agent_id_value=0)
-    rows = base.values("agent_id_value").annotate(
-        handled=Count("pk"), replies=Sum("messages_out"), resolved=Count("resolved_at")
-    )
-    out = []
-    for row in rows.order_by("-handled"):
-        agent_f = Filters(**{**_as_dict(f), "agent": row["agent_id_value"]})
-        frt = time_stats(
-            facts(agent_f).filter(_in("first_response_at", agent_f)), f"first_response_{suffix}"
-        )
-        out.append(
-            {
-                "agent_id": row["agent_id_value"],
-                "handled": row["handled"],
-                "replies": int(row["replies"] or 0),
-                "resolved": row["resolved"],
-                "first_response_median_s": frt["median_s"],
-                "csat": csat(agent_f)["satisfied_pct"],
             }
         )
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from helpdesk.surveys.models import (
     SurveyRequest,
     Target,
 )
+from helpdesk.tag_lookup import tag_q
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,7 @@ def targets(campaign: NpsCampaign) -> QuerySet[Contact]:
     contacts = Contact.objects.filter(merged_into__isnull=True)
     if campaign.target == Target.TAG:
         tag = campaign.tag.strip().lower()
-        if connection.features.supports_json_field_contains:
-            return contacts.filter(tags__contains=[tag])
-        return contacts.filter(tags__icontains=f'"{tag}"')  # SQLite: the list's JSON text
+        return contacts.filter(tag_q("tags", tag))
     if campaign.target == Target.RESOLVED:
         done = Q(tickets__status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])
         return contacts.annotate(resolved=Count("tickets", filter=done)).filter(

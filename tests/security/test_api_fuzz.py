@@ -88,6 +88,7 @@ RULES_BEYOND_SCHEMA = {
     ("POST /api/v1/contacts/{contact_id}/merge", "target_id"): "another contact",
     ("POST /api/v1/messages/{message_id}/retry", "message_id"): "a failed outbound message",
     ("PATCH /api/v1/contacts/{contact_id}", "custom_attributes"): "no NUL, nesting <= 20",
+    ("POST /api/v1/calls/", "number"): "a phone number (docs/phone.md)",
     # Work on tickets (issue 19, docs/tasks.md).
     ("POST /api/v1/tickets", "text"): "text that is not blank",
     ("POST /api/v1/tickets", "channel"): "a channel of the caller's inboxes reaching the contact",
