@@ -11,15 +11,16 @@ against the ticket's team with the rule of `helpdesk.staff.access`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from helpdesk.models import Agent, Role, Ticket
 from helpdesk.notifications import delivery
@@ -28,6 +29,9 @@ from helpdesk.notifications.preferences import Choice, choices_for
 
 # Who to tell: an Agent, a user, or a user's id (never an Agent's id).
 type Recipient = Agent | AbstractBaseUser | int
+# A title or body: a fixed string (user text, a name), or a callable that renders it
+# with gettext; callables run once per recipient language, inside `translation.override`.
+type Text = str | Callable[[], str]
 
 TITLE_MAX = 300
 
@@ -37,8 +41,8 @@ def notify(
     kind: NotificationKind | str,
     *,
     ticket_id: int | None = None,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     dedupe_key: str = "",
     actor_id: int | None = None,
@@ -49,14 +53,18 @@ def notify(
     (nobody is told about what they did themselves), agents who may not read
     `ticket_id`, agents whose preferences turn `kind` off everywhere, and with a
     `dedupe_key` the agents who already got a notification with that key. `url`
-    defaults to the ticket's page. Safe inside a transaction: frames and mail
-    leave only when it commits, and nothing leaves if it rolls back.
+    defaults to the ticket's page. `title` and `body` given as callables are rendered
+    in each recipient's language (their agent profile's), whoever triggered the
+    notification: `title=lambda: _("SLA breached on #%(n)s") % {"n": 7}`. Safe inside a
+    transaction: frames and mail leave only when it commits, and nothing leaves if it
+    rolls back.
     """
     kind = NotificationKind(kind)
     ticket = _ticket(ticket_id)
     if ticket_id is not None and ticket is None:
         return []
-    user_ids = _allowed(_user_ids(recipients) - {actor_id}, ticket)
+    languages = _allowed(_user_ids(recipients) - {actor_id}, ticket)
+    user_ids = set(languages)
     if dedupe_key:
         user_ids -= set(
             Notification.objects.filter(
@@ -68,8 +76,11 @@ def notify(
     choices = choices_for(user_ids, kind)
     now = timezone.now()
     link = url or (_ticket_url(ticket.pk) if ticket is not None else "")
+    texts = {lang: _render(title, body, lang) for lang in {languages[u] for u in user_ids}}
     rows = [
-        _build(uid, choices[uid], kind, ticket, actor_id, title, body, link, dedupe_key, now)
+        _build(
+            uid, choices[uid], kind, ticket, actor_id, *texts[languages[uid]], link, dedupe_key, now
+        )
         for uid in sorted(user_ids)
         if choices[uid].anything
     ]
@@ -99,10 +110,20 @@ def _ticket(ticket_id: int | None) -> Ticket | None:
     return Ticket.objects.filter(pk=ticket_id).only("id", "team_id", "subject").first()
 
 
-def _allowed(user_ids: set[int], ticket: Ticket | None) -> set[int]:
-    """Active agents among `user_ids`; with a ticket, only those who may read it now."""
+def _render(title: Text, body: Text, language: str) -> tuple[str, str]:
+    """Title and body in `language` (callables rendered under its translation)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return (
+            title() if callable(title) else title,
+            body() if callable(body) else body,
+        )
+
+
+def _allowed(user_ids: set[int], ticket: Ticket | None) -> dict[int, str]:
+    """Active agents among `user_ids` with their language; with a ticket, only those who
+    may read it now."""
     if not user_ids:
-        return set()
+        return {}
     agents = Agent.objects.filter(user_id__in=user_ids, user__is_active=True)
     if ticket is not None:
         # helpdesk.staff.access.can_read_ticket, for many agents in one query.
@@ -110,7 +131,7 @@ def _allowed(user_ids: set[int], ticket: Ticket | None) -> set[int]:
         if ticket.team_id is not None:
             readable |= Q(teams=ticket.team_id)
         agents = agents.filter(readable)
-    return set(agents.values_list("user_id", flat=True).distinct())
+    return dict(agents.values_list("user_id", "language").distinct())
 
 
 def _ticket_url(ticket_id: int) -> str:

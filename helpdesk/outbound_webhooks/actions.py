@@ -268,9 +268,12 @@ def _tell_admins(sub: Subscription, reason: str) -> None:
     notify(
         admins,
         "webhook_disabled",
-        title=_("Webhook “%(name)s” was turned off") % {"name": sub.name},
-        body=_("%(count)s deliveries in a row failed; the last error is in its delivery log.")
-        % {"count": sub.consecutive_failures},
+        # Callables: rendered in each admin's own language, not the worker's.
+        title=lambda: _("Webhook “%(name)s” was turned off") % {"name": sub.name},
+        body=lambda: (
+            _("%(count)s deliveries in a row failed; the last error is in its delivery log.")
+            % {"count": sub.consecutive_failures}
+        ),
         url=url,
         dedupe_key=f"webhook-disabled:{sub.pk}:{sub.consecutive_failures}:{sub.updated_at:%s}",
     )

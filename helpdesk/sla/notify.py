@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.apps import apps
 from django.utils.translation import gettext as _
@@ -53,6 +54,13 @@ def recipients(ticket: Ticket, *, supervisors: bool) -> set[int]:
     return users
 
 
+def _title(kind: str, target: str, ticket_id: int) -> str:
+    label = Target(target).label
+    if kind == "sla_breached":
+        return _("SLA breached: %(target)s on #%(n)s") % {"target": label, "n": ticket_id}
+    return _("SLA due soon: %(target)s on #%(n)s") % {"target": label, "n": ticket_id}
+
+
 def tell(kind: str, ticket: Ticket, target: str, due_at: datetime, users: set[int]) -> None:
     """Notify `users` about a target of the ticket (once per due time: deduplicated)."""
     notice = SlaNotice(kind, ticket.pk, target, due_at, frozenset(users))
@@ -62,16 +70,11 @@ def tell(kind: str, ticket: Ticket, target: str, due_at: datetime, users: set[in
         return
     from helpdesk.notifications.actions import notify
 
-    label = Target(target).label
-    if kind == "sla_breached":
-        title = _("SLA breached: %(target)s on #%(n)s") % {"target": label, "n": ticket.pk}
-    else:
-        title = _("SLA due soon: %(target)s on #%(n)s") % {"target": label, "n": ticket.pk}
     notify(
         users,
         kind,
         ticket_id=ticket.pk,
-        title=title,
+        title=partial(_title, kind, target, ticket.pk),  # in each recipient's language
         body=ticket.subject,
         dedupe_key=f"{kind}:{ticket.pk}:{target}:{due_at.isoformat()}",
     )

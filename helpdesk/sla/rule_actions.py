@@ -140,7 +140,8 @@ def _notify(ticket: Ticket, who: str, rule_name: str) -> None:
         users,
         "sla_due_soon",
         ticket_id=ticket.pk,
-        title=_("%(rule)s: #%(n)s") % {"rule": rule_name, "n": ticket.pk},
+        # Rendered in each recipient's language (the rule's name is the admin's text).
+        title=lambda: _("%(rule)s: #%(n)s") % {"rule": rule_name, "n": ticket.pk},
         body=ticket.subject,
     )
 
