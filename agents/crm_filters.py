@@ -35,6 +35,10 @@ def from_query(params: QueryDict) -> tuple[ContactFilter, list[str]]:
         "seen_within_days": _int(params.get("seen")),
         "not_seen_for_days": _int(params.get("unseen")),
         "has_open_tickets": {"yes": True, "no": False}.get(params.get("open", "")),
+        "csat_min": _int(params.get("csat_min")),
+        "csat_max": _int(params.get("csat_max")),
+        "nps": params.get("nps") or None,
+        "surveyed_within_days": _int(params.get("surveyed")),
     }
     key, op = params.get("attr", "").strip(), params.get("op", "eq")
     if key:
@@ -80,9 +84,14 @@ def to_query(flt: ContactFilter) -> dict[str, str]:
         ("company_id", "company"),
         ("seen_within_days", "seen"),
         ("not_seen_for_days", "unseen"),
+        ("csat_min", "csat_min"),
+        ("csat_max", "csat_max"),
+        ("surveyed_within_days", "surveyed"),
     ):
         if getattr(flt, name) is not None:
             out[key] = str(getattr(flt, name))
+    if flt.nps is not None:
+        out["nps"] = flt.nps
     if flt.has_open_tickets is not None:
         out["open"] = "yes" if flt.has_open_tickets else "no"
     if flt.attributes:

@@ -114,6 +114,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "attr": request.GET.get("attr", ""),
         "op": request.GET.get("op", "eq"),
         "val": request.GET.get("val", ""),
+        "csat_scores": range(1, 6),
         "filtering": bool(to_query(flt)) or bool(request.GET.get("segment")),
     }
     return render(request, "agents/contacts.html", context)

@@ -31,6 +31,7 @@ from helpdesk.api.types import (
 from helpdesk.contact_search import top_ids
 from helpdesk.crm import segments
 from helpdesk.crm.filters import ContactFilter, apply_filter
+from helpdesk.crm.survey_filters import NpsGroup
 from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Contact, Segment, TokenScope
 from helpdesk.staff.access import visible_contacts, visible_tickets
@@ -47,6 +48,10 @@ class ContactFilters(Schema):
     company_id: QueryId | None = None
     segment_id: QueryId | None = None
     has_open_tickets: bool | None = None
+    csat_min: int | None = Field(None, ge=1, le=5)
+    csat_max: int | None = Field(None, ge=1, le=5)
+    nps: NpsGroup | None = None
+    surveyed_within_days: int | None = Field(None, ge=0, le=36500)
     cursor: CursorText | None = None
     limit: PageLimit | None = None
 
@@ -101,6 +106,10 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
         channel=filters.channel or "",
         company_id=filters.company_id,
         has_open_tickets=filters.has_open_tickets,
+        csat_min=filters.csat_min,
+        csat_max=filters.csat_max,
+        nps=filters.nps,
+        surveyed_within_days=filters.surveyed_within_days,
     )
     qs = apply_filter(qs, flt)
     if filters.segment_id is not None:
