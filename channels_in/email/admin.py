@@ -12,6 +12,31 @@ from channels_in.email.receive import Outcome, reprocess
 from channels_in.email.transport import check_imap, check_smtp
 from helpdesk.channel_kit import SecretField, SecretsForm
 
+# The mailbox's settings in the order the form shows them, once for the form and its fieldsets.
+RECEIVING = (
+    "imap_host",
+    "imap_port",
+    "imap_tls",
+    "imap_user",
+    "imap_password",
+    "imap_folder",
+    "after_import",
+    "move_to_folder",
+    "poll_interval",
+)
+SENDING = (
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_user",
+    "smtp_password",
+    "from_address",
+    "from_name",
+    "reply_to",
+    "auto_reply_cap",
+    "timeout",
+)
+
 
 class MailboxConfigForm(SecretsForm):
     """Passwords are write-only: never shown back, and left unchanged when blank."""
@@ -21,28 +46,7 @@ class MailboxConfigForm(SecretsForm):
 
     class Meta:
         model = MailboxConfig
-        fields = (
-            "inbox",
-            "imap_host",
-            "imap_port",
-            "imap_tls",
-            "imap_user",
-            "imap_password",
-            "imap_folder",
-            "after_import",
-            "move_to_folder",
-            "poll_interval",
-            "smtp_host",
-            "smtp_port",
-            "smtp_tls",
-            "smtp_user",
-            "smtp_password",
-            "from_address",
-            "from_name",
-            "reply_to",
-            "auto_reply_cap",
-            "timeout",
-        )
+        fields = ("inbox", *RECEIVING, *SENDING)
 
 
 @admin.register(MailboxConfig)
@@ -54,36 +58,11 @@ class MailboxConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         (None, {"fields": ("inbox",)}),
         (
             _("Receiving (IMAP)"),
-            {
-                "fields": (
-                    "imap_host",
-                    "imap_port",
-                    "imap_tls",
-                    "imap_user",
-                    "imap_password",
-                    "imap_folder",
-                    "after_import",
-                    "move_to_folder",
-                    "poll_interval",
-                )
-            },
+            {"fields": RECEIVING},
         ),
         (
             _("Sending (SMTP)"),
-            {
-                "fields": (
-                    "smtp_host",
-                    "smtp_port",
-                    "smtp_tls",
-                    "smtp_user",
-                    "smtp_password",
-                    "from_address",
-                    "from_name",
-                    "reply_to",
-                    "auto_reply_cap",
-                    "timeout",
-                )
-            },
+            {"fields": SENDING},
         ),
     )
 
