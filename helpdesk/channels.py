@@ -425,6 +425,29 @@ def direct_texters(identity_kind: str) -> Iterator[DirectTexter]:
                 yield sender
 
 
+@runtime_checkable
+class TicketLinker(Protocol):
+    """A sender whose channel can open a ticket for its customer from a link (the
+    customer portal): other channels put that link in what they send."""
+
+    def ticket_link(self, message: Message, language: str) -> str | None:
+        """An absolute, signed URL opening `message`'s ticket for its contact, in
+        `language` ("fa" or "en"); None when this desk cannot offer one."""
+        ...
+
+
+def ticket_link(message: Message, language: str) -> str | None:
+    """The first link an installed channel offers to open `message`'s ticket, or None."""
+    for spec in specs():
+        if spec.sender:
+            sender = get_sender(spec.kind)
+            if isinstance(sender, TicketLinker):
+                link = sender.ticket_link(message, language)
+                if link:
+                    return link
+    return None
+
+
 def get_listeners() -> list[Listener]:
     """Every installed channel's listener, plus the core's scheduler; import errors propagate."""
     paths = [spec.listener for spec in specs() if spec.listener]

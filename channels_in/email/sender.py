@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from django.utils import timezone
 
 from channels_in.email.channel import KIND
+from channels_in.email.footer import portal_footer
 from channels_in.email.headers import is_robot_address
 from channels_in.email.models import MailboxConfig
 from channels_in.email.transport import describe_network_error, smtp_connect
@@ -177,8 +178,12 @@ def build_mail(
         mail["Auto-Submitted"] = "auto-replied"  # RFC 3834
         mail["X-Auto-Response-Suppress"] = "All"  # keeps Exchange out-of-office quiet
     text = message.text or ""
+    markup = message.html or text_to_html(text)
+    footer = portal_footer(message) if message.author_kind == AuthorKind.AGENT else None
+    if footer is not None:
+        text, markup = text.rstrip("\n") + footer[0], markup + footer[1]
     mail.set_content(text, charset="utf-8")
-    mail.add_alternative(message.html or text_to_html(text), subtype="html", charset="utf-8")
+    mail.add_alternative(markup, subtype="html", charset="utf-8")
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as fh:
             data = fh.read()

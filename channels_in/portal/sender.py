@@ -31,8 +31,23 @@ def notification_text(message: Message, url: str) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
+def open_url(message: Message, language: str) -> str:
+    """The signed link that signs the ticket's contact in and opens the ticket."""
+    ticket = message.ticket
+    token = signin.ticket_token(ticket.contact.resolve().pk, ticket.pk)
+    return signin.public_url(reverse("portal:open", args=[language, token]))
+
+
 class PortalSender:
-    """helpdesk.channels.Sender for channel `portal`."""
+    """helpdesk.channels.Sender for channel `portal` (and its TicketLinker)."""
+
+    def ticket_link(self, message: Message, language: str) -> str | None:
+        """The ticket's signed portal link, for other channels' mails
+        (helpdesk.channels.TicketLinker); None unless PUBLIC_BASE_URL is set, since
+        a link relative to nothing opens nothing in a mail client."""
+        if not signin.public_url("").startswith(("https://", "http://")):
+            return None
+        return open_url(message, "fa" if language == "fa" else "en")
 
     def send(self, message: Message) -> SendResult:
         """Mail the ticket's contact a signed link to the reply (the portal shows it)."""
@@ -42,8 +57,7 @@ class PortalSender:
         if address is None:
             return SendResult(external_id=f"portal:{message.pk}")
         language = language_for(contact.language)
-        token = signin.ticket_token(contact.pk, ticket.pk)
-        url = signin.public_url(reverse("portal:open", args=[language, token]))
+        url = open_url(message, language)
         with translation.override(language):
             subject, text = notification_text(message, url)
         mailed = signin.send_mail(contact, address, subject, text)

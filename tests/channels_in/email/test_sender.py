@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from channels_in.email.receive import process_raw
 from helpdesk.actions.messages import OutgoingFile, do_reply
@@ -30,7 +32,8 @@ def test_it_sends_alternatives_and_attachments(ticket: Ticket, smtp: Any, agent_
     assert deliver_message.call(reply.pk) == "sent"
     mail = _sent(smtp[0])
     assert mail["From"].addresses[0].display_name == "پشتیبانی Desk"
-    assert mail.get_body(("plain",)).get_content().strip() == "Here it is."
+    plain = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain.startswith("Here it is.\n\n-- \nSee this request and answer it in the help")
     assert "Here it is." in mail.get_body(("html",)).get_content()
     attachment = next(mail.iter_attachments())
     assert attachment.get_filename() == "فاکتور.pdf"
@@ -57,6 +60,7 @@ def test_it_marks_automatic_mail_and_caps_it_per_recipient(
     )
     assert deliver_message.call(first.pk) == "sent"
     assert _sent(smtp[0])["Auto-Submitted"] == "auto-replied"
+    assert "/portal/" not in _sent(smtp[0]).get_body(("plain",)).get_content()  # agents' only
     second = Message.objects.create(
         ticket=ticket,
         inbox=ticket.inbox,
@@ -116,3 +120,29 @@ def test_it_refuses_an_inbox_without_smtp_settings(email_inbox_b: Any, team_b: A
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.NOT_CONNECTED
     assert "no SMTP server" in reply.delivery_error
+
+
+def test_it_ends_an_agents_reply_with_a_signed_link_to_the_ticket(
+    ticket: Ticket, smtp: Any, agent_a: Any, settings: Any
+) -> None:
+    """The portal's TicketLinker, through the channel registry: in the ticket's language,
+    it signs the customer in and opens that ticket; nobody else's."""
+    settings.PUBLIC_BASE_URL = "https://desk.example"
+    ticket.contact.language = "fa"
+    ticket.contact.save(update_fields=["language"])
+    reply = do_reply(agent_a, ticket.pk, "فاکتور پیوست شد.")
+    assert deliver_message.call(reply.pk) == "sent"
+    mail = _sent(smtp[0])
+    plain = mail.get_body(("plain",)).get_content()
+    assert "این درخواست را در مرکز راهنما ببینید و پاسخ دهید:" in plain
+    found = re.search(r"https://desk\.example(/portal/fa/open/[^/\s]+/)", plain)
+    assert found, plain
+    assert f'<a href="{found.group(0)}">' in mail.get_body(("html",)).get_content()
+    customer = Client()
+    opened = customer.get(found.group(1))
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/portal/fa/requests/{ticket.pk}/"
+    page = customer.get(opened["Location"])
+    assert page.status_code == 200 and "فاکتور پیوست شد." in page.content.decode()
+    forged = found.group(1).replace("/open/", "/open/x")
+    assert Client().get(forged).status_code == 410
