@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/idle_sockets.py            # up to 10,000 sockets
     .venv/bin/python bench/idle_sockets.py --quick    # up to 2,000, <= 60 s
+    .venv/bin/python bench/idle_sockets.py --server rundesk [--root /tmp/old-tree]
 
-Starts the production server (`daphne config.asgi:application`) on loopback
-with PostgreSQL and the Redis layer, then opens live-chat widget sockets
+Starts a server on loopback: `--server daphne` (the default) or `uvicorn` with
+PostgreSQL and the Redis layer, as production runs them, or `rundesk`: the run
+command (`make run`) with its embedded defaults (SQLite, the in-process layer, the
+task worker and listeners in threads, DEBUG on). Then it opens live-chat widget sockets
 (/ws/chat/<public key>/, each says hello and gets its visitor token, so it is
 a real idle visitor in its chat group) in batches, reading the server's
 resident memory after each batch. Stops at 10,000 sockets, at the first batch
@@ -26,7 +29,6 @@ from pathlib import Path
 
 from _common import append_result, recreate_database
 from _procs import cpu_seconds, free_port, raise_fd_limit
-from fanout import manage_shell
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "hd_bench_idle"
@@ -49,10 +51,15 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def prepare(env: dict[str, str]) -> str:
-    recreate_database(DB_NAME)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-    return manage_shell(SETUP, env)
+def prepare(env: dict[str, str], root: Path) -> str:
+    if "REDIS_URL" in env:
+        recreate_database(DB_NAME)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=root, check=True)
+    script = "import django; django.setup()\n" + SETUP
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=root, check=True, capture_output=True
+    )
+    return out.stdout.decode().strip().splitlines()[-1]
 
 
 async def open_sockets(port: int, key: str, pid: int, limit: int) -> list[dict[str, float]]:
@@ -91,45 +98,67 @@ async def open_sockets(port: int, key: str, pid: int, limit: int) -> list[dict[s
     return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    opts = parser.parse_args()
-    limit = 2000 if opts.quick else 10_000
-    raise_fd_limit()
-    with tempfile.TemporaryDirectory(prefix="hd-idle-") as tmp:
-        env = dict(os.environ)
+def server_command(kind: str, port: int) -> list[str]:
+    if kind == "rundesk":
+        return [sys.executable, "manage.py", "rundesk", "--host", "127.0.0.1", "--port", str(port)]
+    if kind == "uvicorn":  # as docs/operations.md runs it
+        return [
+            *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
+            *("--no-access-log", "--ws-per-message-deflate", "false", "config.asgi:application"),
+        ]
+    return [
+        *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+        *("--access-log", os.devnull, "config.asgi:application"),
+    ]
+
+
+def server_env(kind: str, tmp: str, root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        HELPDESK_VAR_DIR=tmp,
+        ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(root),
+    )
+    if kind == "rundesk":  # scripts/run.sh's embedded defaults
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp}/desk.sqlite3",
+            DEBUG="1",
+            HELPDESK_MAIL_SINK_PORT=str(free_port()),
+        )
+        (Path(tmp) / "secret_key.txt").write_text("bench-" + "k" * 50)
+    else:
         env.update(
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
             REDIS_URL="redis://127.0.0.1:6379/13",
             CHANNEL_LAYER_PREFIX="benchidle",
-            HELPDESK_VAR_DIR=tmp,
-            ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_SETTINGS_MODULE="config.settings",
-            LOG_LEVEL="WARNING",
-            PYTHONPATH=str(ROOT),
         )
-        key = prepare(env)
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--server", choices=("daphne", "uvicorn", "rundesk"), default="daphne")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose desk runs")
+    opts = parser.parse_args()
+    limit = 2000 if opts.quick else 10_000
+    root = opts.root.resolve()
+    raise_fd_limit()
+    with tempfile.TemporaryDirectory(prefix="hd-idle-") as tmp:
+        env = server_env(opts.server, tmp, root)
+        key = prepare(env, root)
         port = free_port()
         server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "--access-log",
-                os.devnull,
-                "config.asgi:application",
-            ],
+            server_command(opts.server, port),
             env=env,
-            cwd=ROOT,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
             preexec_fn=raise_fd_limit,  # noqa: PLW1509
         )
         try:
-            time.sleep(3)
+            time.sleep(8 if opts.server == "rundesk" else 3)
             cpu0 = cpu_seconds(server.pid)
             samples = asyncio.run(open_sockets(port, key, server.pid, limit))
             cpu = cpu_seconds(server.pid) - cpu0
@@ -149,13 +178,15 @@ def main() -> None:
         "idle_sockets",
         {
             "quick": opts.quick,
+            "server": opts.server,
+            "root": str(root),
             "samples": samples,
             "mb_per_1000": round(per_1000, 1),
             "max_sockets": top["sockets"],
         },
     )
     print(
-        f"headline: {per_1000:.1f} MB per 1,000 idle widget sockets; "
+        f"headline: {opts.server}: {per_1000:.1f} MB per 1,000 idle widget sockets; "
         f"{int(top['sockets'])} held by one process"
     )
 

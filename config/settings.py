@@ -213,7 +213,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-process layer, with helpdesk.fanout's frame writers (one process only).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "helpdesk.fanout_memory.FanoutMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- tasks ----------------------------------------------------------------------

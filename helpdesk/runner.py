@@ -1,27 +1,31 @@
-"""The desk's processes: web (Daphne), the task worker, and the channel listeners.
+"""The desk's processes: web (uvicorn), the task worker, and the channel listeners.
 
-Production runs each as its own process (`daphne config.asgi:application`,
+Production runs each as its own process (`uvicorn config.asgi:application`,
 `manage.py db_worker`, `manage.py listen`). The run command (`manage.py rundesk`)
-runs all three in one process: Daphne on the main thread, the worker and every
-listener in threads. With the in-process channel layer, the layer's queues belong
-to Daphne's event loop, so the threads publish through that loop
+runs all three in one process: uvicorn's event loop on the main thread, the worker
+and every listener in threads. With the in-process channel layer, the layer's
+queues belong to the server's loop, so the threads publish through that loop
 (`helpdesk.events.set_server_loop`), and they start only once it runs.
+
+uvicorn rather than Daphne: Twisted writes each WebSocket frame with a system call
+plus a write watch added and removed, ~50-80 us a frame, which at 1,000 sockets
+missed the fan-out latency target by far (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
-# Daphne's server module installs the asyncio Twisted reactor; it must be imported
-# before anything imports twisted.internet.reactor.
-import daphne.server  # isort: skip
-
 import asyncio
+import contextlib
 import logging
-import sys
+import signal
+import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
 from typing import Any
 
+import uvicorn
 from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -169,6 +173,75 @@ def asgi_application(*, static: bool) -> Any:
     return application
 
 
+def listening_socket(host: str, port: int) -> socket.socket | None:
+    """The server's socket, bound here so a taken port is an answer, not an exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        logger.error("cannot listen on %s:%d: %s", host, port, exc)
+        return None
+
+
+class DeskServer(uvicorn.Server):
+    """uvicorn's server, starting the pool once its loop runs and stopping it first."""
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        pool: Pool,
+        on_ready: Callable[[str, int], None] | None,
+    ) -> None:
+        super().__init__(config)
+        self.pool = pool
+        self.on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        events.set_server_loop(asyncio.get_running_loop())
+        self.pool.start()
+        if self.on_ready is not None and sockets:
+            bound = sockets[0].getsockname()
+            self.on_ready(str(bound[0]), int(bound[1]))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Threads stop before the loop they publish through goes away; joining them
+        # blocks, so off the loop (a thread may be waiting on it right now).
+        events.set_server_loop(None)
+        await asyncio.to_thread(self.pool.shutdown)
+        await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises the caught signal once it stopped, killing the process
+        # before the command reports; here SIGINT/SIGTERM only stop the server.
+        def stop(sig: int, frame: FrameType | None) -> None:
+            self.handle_exit(sig, frame)
+
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, stop) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def server_config(app: Any, *, verbosity: int) -> uvicorn.Config:
+    """uvicorn as production runs it (docs/operations.md), for one process."""
+    return uvicorn.Config(
+        app,
+        lifespan="off",  # Channels' router has no lifespan protocol
+        log_config=None,  # Django's LOGGING stays in charge
+        log_level=logging.INFO if verbosity >= 1 else logging.WARNING,
+        access_log=verbosity >= 2,
+        # A zlib stream per socket cost a third of the CPU per delivered frame and
+        # ~64 KB of memory per socket (docs/BENCHMARKS.md).
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
 def serve(
     host: str,
     port: int,
@@ -178,46 +251,21 @@ def serve(
     on_ready: Callable[[str, int], None] | None = None,
     verbosity: int = 1,
 ) -> bool:
-    """Serve HTTP and WebSocket with Daphne on this thread until SIGINT/SIGTERM.
+    """Serve HTTP and WebSocket with uvicorn on this thread until SIGINT/SIGTERM.
 
-    Once Daphne's loop runs, it becomes the loop threads publish through, then
+    Once the server's loop runs, it becomes the loop threads publish through, then
     the pool starts. On shutdown the pool stops before the loop goes away.
     Returns False when the server never started (e.g. the port was taken).
     """
-    from daphne.access import AccessLogGenerator
-    from daphne.endpoints import build_endpoint_description_strings
-    from twisted.internet import reactor as installed_reactor
-
-    reactor: Any = installed_reactor  # the asyncio reactor daphne.server installed
-
-    server = daphne.server.Server(
-        application=asgi_application(static=static),
-        endpoints=build_endpoint_description_strings(host=host, port=port),
-        signal_handlers=True,
-        action_logger=AccessLogGenerator(sys.stdout) if verbosity >= 2 else None,
-        verbosity=verbosity,
-    )
-
-    started = threading.Event()
-
-    def loop_running() -> None:
-        started.set()
-        events.set_server_loop(asyncio.get_running_loop())
-        pool.start()
-        if on_ready is not None:
-            bound = server.listening_addresses[0] if server.listening_addresses else (host, port)
-            on_ready(str(bound[0]), int(bound[1]))
-
-    def before_shutdown() -> None:
-        events.set_server_loop(None)
-        pool.shutdown()
-
-    # callWhenRunning fires before the asyncio loop spins; callLater(0) runs inside it.
-    reactor.callWhenRunning(lambda: reactor.callLater(0, loop_running))
-    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
+    sock = listening_socket(host, port)
+    if sock is None:
+        return False
+    config = server_config(asgi_application(static=static), verbosity=verbosity)
+    server = DeskServer(config, pool, on_ready)
     try:
-        server.run()
+        asyncio.run(server.serve(sockets=[sock]))
     finally:
         events.set_server_loop(None)
         pool.shutdown()
-    return started.is_set()
+        sock.close()
+    return bool(server.started)

@@ -168,7 +168,7 @@ def test_it_defaults_to_sqlite_the_in_process_layer_and_no_debug(tmp_path: Path)
     assert values["debug"] is False
     assert values["hosts"] == []
     assert values["engine"] == "django.db.backends.sqlite3"
-    assert values["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert values["layer"] == "helpdesk.fanout_memory.FanoutMemoryChannelLayer"
     # Importing settings writes nothing: the run command creates the dev secret.
     assert list(tmp_path.iterdir()) == []
 

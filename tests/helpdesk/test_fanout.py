@@ -10,6 +10,7 @@ import pytest
 
 from helpdesk import fanout
 from helpdesk.fanout import FanoutPubSubChannelLayer, FrameWriter
+from helpdesk.fanout_memory import FanoutMemoryChannelLayer
 
 pytestmark = pytest.mark.embedded
 
@@ -134,3 +135,41 @@ async def test_it_hands_a_group_message_to_writers_and_queues_the_rest() -> None
         assert message["text"] == "after" and socket.texts == ["frame"]
     finally:
         await layer.flush()
+
+
+async def test_it_hands_an_in_process_group_message_to_writers_and_queues_the_rest() -> None:
+    layer = FanoutMemoryChannelLayer()
+    written, queued, outsider = [await layer.new_channel() for _ in range(3)]
+    for channel in (written, queued):
+        await layer.group_add("team.1", channel)
+    await layer.group_add("team.2", outsider)
+    socket = FakeSocket()
+    writer = FrameWriter(socket, "desk.event")
+    writer.release()
+    layer.attach_writer(written, writer)
+    message = event("frame")
+    await layer.group_send("team.1", message)
+    assert socket.sent[0] == {"type": "websocket.send", "text": "frame"}
+    assert await asyncio.wait_for(layer.receive(queued), timeout=1) == message
+    assert written not in layer.channels and outsider not in layer.channels
+    # Another type goes to the queue even where a writer is attached.
+    await layer.group_send("team.1", {"type": "other.thing", "text": "x"})
+    assert (await asyncio.wait_for(layer.receive(written), timeout=1))["type"] == "other.thing"
+    layer.detach_writer(written)
+    await layer.group_send("team.1", event("after"))
+    assert (await asyncio.wait_for(layer.receive(written), timeout=1))["text"] == "after"
+    assert socket.texts == ["frame"]
+
+
+async def test_it_tells_a_full_in_process_channel_to_resume_instead_of_dropping() -> None:
+    layer = FanoutMemoryChannelLayer(capacity=2)
+    channel = await layer.new_channel()
+    await layer.group_add("team.1", channel)
+    for text in "abc":  # the third does not fit
+        await layer.group_send("team.1", event(text))
+    assert await asyncio.wait_for(layer.receive(channel), timeout=1) == {"type": fanout.INTERRUPTED}
+    await layer.group_send("team.1", event("d"))
+    # From another thread (a publish that failed in the task worker): via the loop.
+    await asyncio.to_thread(layer.interrupted)
+    await asyncio.sleep(0)
+    assert await asyncio.wait_for(layer.receive(channel), timeout=1) == {"type": fanout.INTERRUPTED}

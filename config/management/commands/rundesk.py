@@ -39,7 +39,7 @@ def login_line(url: str, hint: str | None) -> str | None:
 
 class Command(BaseCommand):
     help = (
-        "Serve the desk in one process: Daphne (HTTP + WebSocket), the task worker and "
+        "Serve the desk in one process: uvicorn (HTTP + WebSocket), the task worker and "
         "every channel listener. Production runs them separately (see docs/operations.md)."
     )
 
