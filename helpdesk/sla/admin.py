@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from helpdesk.sla.admin_forms import SlaPolicyForm, TimeRuleForm
-from helpdesk.sla.models import SlaPolicy, SlaTarget, TimeRule
+from helpdesk.sla.admin_forms import SlaContactConditionForm, SlaPolicyForm, TimeRuleForm
+from helpdesk.sla.models import SlaContactCondition, SlaPolicy, SlaTarget, TimeRule
 
 
 class SlaTargetInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -22,10 +22,19 @@ class SlaTargetInline(admin.TabularInline):  # type: ignore[type-arg]
     fields = ["priority", "first_response_minutes", "next_response_minutes", "resolution_minutes"]
 
 
+class SlaContactConditionInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Conditions on the contact's custom attributes (all must hold), as rows."""
+
+    model = SlaContactCondition
+    form = SlaContactConditionForm
+    extra = 0
+    fields = ["key", "op", "value"]
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = SlaPolicyForm
-    inlines = [SlaTargetInline]
+    inlines = [SlaTargetInline, SlaContactConditionInline]
     list_display = ["name", "position", "enabled", "business_hours"]
     list_editable = ["position", "enabled"]
     actions = ["start_open_tickets"]

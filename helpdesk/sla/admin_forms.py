@@ -8,12 +8,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from helpdesk.actions.errors import Invalid
 from helpdesk.automation import conditions, options
 from helpdesk.automation.schema import SchemaError
 from helpdesk.automation.widgets import ActionsWidget, ConditionsWidget
-from helpdesk.models import TicketStatus
-from helpdesk.sla import rule_actions
-from helpdesk.sla.models import SlaPolicy, TimeRule
+from helpdesk.crm import attributes
+from helpdesk.models import AttributeEntity, TicketStatus
+from helpdesk.sla import contact_match, rule_actions
+from helpdesk.sla.models import SlaContactCondition, SlaPolicy, TimeRule
 
 PAUSABLE = [
     (s.value, s.label)
@@ -62,8 +64,16 @@ class SlaPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = SlaPolicy
-        fields = ["name", "enabled", "position", "conditions", "business_hours", "pause_statuses"]
-        widgets = {"conditions": ConditionsWidget}
+        fields = [
+            "name",
+            "enabled",
+            "position",
+            "conditions",
+            "segments",
+            "business_hours",
+            "pause_statuses",
+        ]
+        widgets = {"conditions": ConditionsWidget, "segments": forms.CheckboxSelectMultiple}
         help_texts = {
             "conditions": gettext_lazy(
                 "All must hold. With no condition the policy covers every ticket; "
@@ -82,6 +92,32 @@ class SlaPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_conditions(self) -> Any:
         return _clean_conditions(self, self._allowed)
+
+
+class SlaContactConditionForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One attribute condition; its value is checked against the attribute's type."""
+
+    class Meta:
+        model = SlaContactCondition
+        fields = ["key", "op", "value"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keys = [d.key for d in attributes.definitions(AttributeEntity.CONTACT)]
+        self.fields["key"].help_text = ", ".join(keys) or self.fields["key"].help_text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        key, op = data.get("key"), data.get("op")
+        if key and op:
+            if op not in contact_match.VALUELESS and not str(data.get("value", "")).strip():
+                self.add_error("value", _("Enter a value, or choose “has a value”."))
+            else:
+                try:
+                    contact_match.typed_value(key, op, str(data.get("value", "")))
+                except Invalid as exc:
+                    self.add_error("value", str(exc))
+        return data
 
 
 class TimeRuleForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -11,6 +11,7 @@ class SlaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from helpdesk.sla import admin, hooks  # noqa: F401  (admin registers its models)
+        from helpdesk.sla import admin, hooks, reapply  # noqa: F401  (admin registers models)
 
         hooks.install()
+        reapply.install()

@@ -49,7 +49,7 @@ def on_event(event: TicketEvent) -> None:
     elif kind == "ticket.assigned":
         _on_assigned(event.ticket_id, event.payload, event.created_at)
     elif kind in CONDITION_EVENTS:
-        _reapply(event.ticket_id, event.created_at, CONDITION_EVENTS[kind])
+        reapply(event.ticket_id, event.created_at, CONDITION_EVENTS[kind])
     elif kind == "ticket.merged" and event.payload.get("merged_into") == event.ticket_id:
         _on_merged(int(event.payload["ticket_id"]), event.ticket_id, event.created_at)
 
@@ -195,14 +195,16 @@ def _on_assigned(ticket_id: int, data: dict[str, Any], now: datetime) -> None:
     _save(row, now)
 
 
-def _reapply(ticket_id: int, now: datetime, reason: str) -> None:
-    """Conditions changed: the policy that covers the ticket now, keeping time spent."""
+def reapply(ticket_id: int, now: datetime, reason: str) -> bool:
+    """Conditions changed: the policy that covers the ticket now, keeping time spent.
+    Returns whether the policy or its budgets changed (an `sla.applied` event). The
+    caller holds the ticket's row lock."""
     found = _row(ticket_id)
     if found is None:
-        return
+        return False
     ticket, row = found
     if ticket.status not in TicketStatus.active():
-        return
+        return False
     old = policies.by_id(row.policy_id)
     new = policies.select(ticket)
     unchanged = all(
@@ -210,8 +212,8 @@ def _reapply(ticket_id: int, now: datetime, reason: str) -> None:
         for t in clocks.TARGETS
     )
     if (new.id if new else None) == row.policy_id and unchanged:
-        return
-    previous = row.policy_name or None
+        return False
+    previous, before = row.policy_name or None, _budgets(row)
     if new is None:
         for target in clocks.TARGETS:
             clocks.rebudget(row, target, now, old, _NO_POLICY, None)
@@ -224,11 +226,20 @@ def _reapply(ticket_id: int, now: datetime, reason: str) -> None:
                 _start_late(ticket, row, target, now, new, budget)
             else:
                 clocks.rebudget(row, target, now, old, new, budget)
+    if _budgets(row) == before:  # same policy; only targets that are not running differ
+        return False
     _save(row, now)
     _applied(ticket, row, previous, reason)
+    return True
 
 
 _NO_POLICY = policies.Policy(0, "", (), None, frozenset(), {})
+
+
+def _budgets(row: TicketSla) -> tuple[object, ...]:
+    """The policy and what each clock runs on: what an `sla.applied` event is about."""
+    per_target = ((getattr(row, f"{t}_state"), getattr(row, f"{t}_budget")) for t in clocks.TARGETS)
+    return (row.policy_id, *per_target)
 
 
 def _start_late(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,13 @@ class SlaPolicy(models.Model):
     )
     pause_statuses = models.JSONField(
         _("statuses that pause the clocks"), default=default_pause_statuses, blank=True
+    )
+    segments = models.ManyToManyField(
+        "helpdesk.Segment",
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact segments"),
+        help_text=_("The contact must be in one of these segments; none chosen: any contact."),
     )
 
     class Meta:
@@ -69,6 +77,46 @@ class SlaTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} / {self.priority}"
+
+
+class AttributeOp(models.TextChoices):
+    """The operators of `helpdesk.crm.filters.AttributeCondition` (segments use the same)."""
+
+    EQ = "eq", _("is")
+    NE = "ne", _("is not")
+    CONTAINS = "contains", _("contains")
+    GT = "gt", _("is more than")
+    GTE = "gte", _("is at least")
+    LT = "lt", _("is less than")
+    LTE = "lte", _("is at most")
+    SET = "set", _("has a value")
+    UNSET = "unset", _("has no value")
+
+
+class SlaContactCondition(models.Model):
+    """A condition on one custom attribute of the ticket's contact (all must hold)."""
+
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.CASCADE, related_name="contact_conditions"
+    )
+    key = models.CharField(
+        _("contact attribute"),
+        max_length=50,
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{0,49}$")],
+        help_text=_("The attribute's key, e.g. plan"),
+    )
+    op = models.CharField(
+        _("operator"), max_length=8, choices=AttributeOp.choices, default=AttributeOp.EQ
+    )
+    value = models.CharField(_("value"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["policy", "id"]
+        verbose_name = _("contact attribute condition")
+        verbose_name_plural = _("contact attribute conditions")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.op} {self.value}"
 
 
 class Target(models.TextChoices):

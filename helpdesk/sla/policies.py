@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from helpdesk.automation import conditions, config_cache
-from helpdesk.models import BusinessHours, Ticket, TicketStatus
+from helpdesk.models import BusinessHours, Segment, Ticket, TicketStatus
+from helpdesk.sla import contact_match
 from helpdesk.sla.business_time import Calendar
-from helpdesk.sla.models import SlaPolicy, SlaTarget, Target, TimeRule
+from helpdesk.sla.contact_match import ContactConditions
+from helpdesk.sla.models import SlaContactCondition, SlaPolicy, SlaTarget, Target, TimeRule
 
 DEFAULT_PAUSE = frozenset({TicketStatus.PENDING.value, TicketStatus.SNOOZED.value})
 
@@ -26,16 +28,26 @@ class Policy:
     calendar: Calendar | None
     pause: frozenset[str]
     budgets: dict[int, dict[str, int | None]]
+    contact: ContactConditions = ContactConditions()
 
     def budget(self, priority: int, target: str) -> int | None:
         return self.budgets.get(priority, {}).get(target)
 
     def covers(self, ticket: Ticket) -> bool:
+        """Whether the rule editor's conditions and the contact's (segments, attributes)
+        all hold; a condition that cannot be read (a deleted segment's filter) does not."""
         ctx = conditions.Context(ticket=ticket, message=None)
         try:
-            return all(conditions.holds(c, ctx) for c in self.conditions)
+            held = all(conditions.holds(c, ctx) for c in self.conditions)
+            return held and contact_match.matches(ticket.contact_id, self.contact)
         except (KeyError, TypeError, ValueError):
             return False
+
+    @property
+    def reads_contact(self) -> bool:
+        """Whether a change of the contact may change what this policy covers."""
+        fields = {str(c.get("field", "")) for c in self.conditions}
+        return bool(self.contact) or any(f.startswith("contact.") for f in fields)
 
 
 def _seconds(minutes: int | None) -> int | None:
@@ -45,7 +57,8 @@ def _seconds(minutes: int | None) -> int | None:
 def _load() -> list[Policy]:
     policies = SlaPolicy.objects.filter(enabled=True).select_related("business_hours")
     found = []
-    for p in policies.prefetch_related("targets").order_by("position", "id"):
+    related = policies.prefetch_related("targets", "segments", "contact_conditions")
+    for p in related.order_by("position", "id"):
         budgets = {
             t.priority: {
                 Target.FIRST_RESPONSE.value: _seconds(t.first_response_minutes),
@@ -62,9 +75,21 @@ def _load() -> list[Policy]:
                 calendar=Calendar.of(p.business_hours) if p.business_hours else None,
                 pause=frozenset(p.pause_statuses or []),
                 budgets=budgets,
+                contact=_contact_conditions(p),
             )
         )
     return found
+
+
+def _contact_conditions(policy: SlaPolicy) -> ContactConditions:
+    rows = [contact_match.condition_of(row) for row in policy.contact_conditions.all()]
+    return ContactConditions(
+        segments=tuple(policy.segments.all()),
+        attributes=tuple(r for r in rows if r is not None),
+        # A value the attribute's type refuses now (its definition changed): the policy
+        # covers nobody rather than more contacts than it was meant to.
+        broken=None in rows,
+    )
 
 
 def enabled_policies() -> list[Policy]:
@@ -101,8 +126,9 @@ def pause_statuses(policy: Policy | None) -> frozenset[str]:
     return policy.pause if policy is not None else DEFAULT_PAUSE
 
 
-for _model in (SlaPolicy, SlaTarget, BusinessHours, TimeRule):
+for _model in (SlaPolicy, SlaTarget, BusinessHours, TimeRule, SlaContactCondition, Segment):
     post_save.connect(config_cache.clear, sender=_model, dispatch_uid=f"sla-save-{_model.__name__}")
     post_delete.connect(
         config_cache.clear, sender=_model, dispatch_uid=f"sla-delete-{_model.__name__}"
     )
+m2m_changed.connect(config_cache.clear, sender=SlaPolicy.segments.through, dispatch_uid="sla-seg")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from helpdesk.models import BusinessHours
+from helpdesk.models import AttributeDefinition, BusinessHours, Segment
 from helpdesk.sla.models import SlaPolicy, TimeRule
+from helpdesk.sla.policies import enabled_policies
 
 pytestmark = [pytest.mark.django_db]
 
@@ -41,6 +42,10 @@ def _policy_post(team_id: int, hours_id: int, **extra: Any) -> dict[str, Any]:
         "targets-0-resolution_minutes": "240",
         "targets-1-priority": "2",
         "targets-1-first_response_minutes": "60",
+        "contact_conditions-TOTAL_FORMS": "0",
+        "contact_conditions-INITIAL_FORMS": "0",
+        "contact_conditions-MIN_NUM_FORMS": "0",
+        "contact_conditions-MAX_NUM_FORMS": "1000",
         **extra,
     }
 
@@ -59,6 +64,39 @@ def test_it_saves_a_policy_with_targets_per_priority(staff: Client, team_a: Any)
         (4, 15),
         (2, 60),
     }
+
+
+def test_it_saves_contact_segments_and_typed_attribute_conditions(
+    staff: Client, team_a: Any
+) -> None:
+    AttributeDefinition.objects.create(entity="contact", key="seats", label="Seats", type="number")
+    vip = Segment.objects.create(name="VIP", definition={})
+    hours = BusinessHours.objects.create(name="h", weekly={})
+    page = staff.get("/admin/sla/slapolicy/add/").content.decode()
+    assert 'type="checkbox" name="segments"' in page and "VIP" in page
+    rows = {
+        "contact_conditions-TOTAL_FORMS": "2",
+        "contact_conditions-0-key": "seats",
+        "contact_conditions-0-op": "gte",
+        "contact_conditions-0-value": "many",
+        "contact_conditions-1-key": "plan",
+        "contact_conditions-1-op": "set",
+        "segments": [str(vip.pk)],
+    }
+    refused = staff.post("/admin/sla/slapolicy/add/", _policy_post(team_a.pk, hours.pk, **rows))
+    assert refused.status_code == 200 and not SlaPolicy.objects.exists()  # "many" seats
+    rows["contact_conditions-0-value"] = "۲۰"
+    saved = staff.post("/admin/sla/slapolicy/add/", _policy_post(team_a.pk, hours.pk, **rows))
+    assert saved.status_code == 302
+    policy = SlaPolicy.objects.get()
+    assert list(policy.segments.all()) == [vip]
+    conds = {(c.key, c.op, c.value) for c in policy.contact_conditions.all()}
+    assert conds == {("seats", "gte", "۲۰"), ("plan", "set", "")}
+    (loaded,) = enabled_policies()
+    assert [(a.key, a.op, a.value) for a in loaded.contact.attributes] == [
+        ("seats", "gte", 20),
+        ("plan", "set", None),
+    ]
 
 
 def test_it_refuses_a_condition_on_a_team_that_does_not_exist(staff: Client, team_a: Any) -> None:
