@@ -132,6 +132,9 @@ class IdentitySpec:
     label: StrOrPromise
     # Dotted path of `normalize(raw) -> str` (raises helpdesk.identities.InvalidAddress).
     normalizer: str = "helpdesk.identities.normalize_plain"
+    # Dotted path of `lookup(handle) -> list[str]`: the addresses of this kind whose
+    # public handle (a Telegram @username) is `handle`, for the contact search.
+    handle_lookup: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +291,15 @@ def identity_normalizer(kind: str) -> Callable[[str], str]:
             raise LookupError(f"no installed channel declares the identity kind {kind!r}")
         normalize = _cache[key] = import_string(identity.normalizer)
     return normalize
+
+
+def handle_lookups() -> dict[str, Callable[[str], list[str]]]:
+    """Identity kind -> its channel's handle lookup, for the kinds that declare one."""
+    return {
+        kind: import_string(identity.handle_lookup)
+        for kind, identity in identity_specs().items()
+        if identity.handle_lookup
+    }
 
 
 def validate_kind(kind: str) -> None:

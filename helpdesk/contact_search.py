@@ -5,8 +5,10 @@ and the query go through `helpdesk.normalize` (Arabic ي/ك, Persian and Arabic
 digits, diacritics), so "علي" finds "علی". A phone number in any Iranian form
 (09121234567, 9121234567, +98 912 123 4567, 0098..., Persian digits) is turned
 into E.164 and matched exactly; a shorter run of digits matches inside stored
-numbers. Email addresses match case-insensitively; "@name" also searches the
-identities' display names (where a channel keeps a username).
+numbers. Email addresses match case-insensitively. A public handle ("@sara_k" or
+"sara_k", a Telegram username) is looked up by the channels that keep one
+(`IdentitySpec.handle_lookup`): the identity's address is the user's numeric id,
+the username lives in the channel's own chat rows and may change.
 
 On PostgreSQL every branch is answered from an index (trigram GIN on
 `search_name` and on the upper-cased address, the identity's unique key), and
@@ -112,8 +114,21 @@ def branches(q: str) -> list[Q]:
         exact = identities.filter(kind="email", address=q.strip().lower())
         if exact.exists():  # a whole address: its unique index answers
             return [Q(id__in=exact.values("contact_id"))]
+    by_handle = handle_branches(q)
+    if by_handle and q.startswith("@"):
+        return by_handle  # "@name" is somebody's handle: that person, nobody else
     found.append(Q(id__in=identities.filter(address__icontains=q).values("contact_id")))
-    if q.startswith("@") and len(q) > MIN_INFIX:
-        username = identities.filter(display_name__icontains=q[1:]).values("contact_id")
-        found.append(Q(id__in=username))
+    return found + by_handle
+
+
+def handle_branches(q: str) -> list[Q]:
+    """Contacts whose public handle on a channel (a Telegram @username) is `q`, with
+    or without its "@": each channel that keeps handles turns it into addresses of
+    its identity kind, which the (kind, address) unique index then answers."""
+    found = []
+    for kind, lookup in channels.handle_lookups().items():
+        addresses = lookup(q)
+        if addresses:
+            owners = ContactIdentity.objects.filter(kind=kind, address__in=addresses)
+            found.append(Q(id__in=owners.values("contact_id")))
     return found

@@ -13,7 +13,11 @@ IDENTITY = "telegram"  # the user's numeric Telegram id
 SPEC = ChannelSpec(
     kind=KIND,
     label=_("Telegram"),
-    identities=(IdentitySpec(IDENTITY, _("Telegram")),),
+    identities=(
+        IdentitySpec(
+            IDENTITY, _("Telegram"), handle_lookup="channels_in.telegram.handles.addresses"
+        ),
+    ),
     sender="channels_in.telegram.sender.TelegramSender",
     listener="channels_in.telegram.polling.TelegramPoller",
     urls=(("channels/telegram/", "channels_in.telegram.urls"),),
