@@ -12,6 +12,7 @@ from helpdesk.actions.automatic import do_send_automatic
 from helpdesk.actions.tickets import do_assign, do_set_priority, do_set_status, do_set_tags
 from helpdesk.automation.placeholders import pick_language, render
 from helpdesk.automation.schema import ActionSpec, ParamSpec, SchemaError
+from helpdesk.macros.models import Macro
 from helpdesk.models import AssignmentMode, AssignmentPolicy, Priority, Ticket, TicketStatus
 from helpdesk.staff import assignment
 
@@ -39,6 +40,10 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Send a message to the customer"),
         (ParamSpec("template", gettext_lazy("Text"), "languages"),),
     ),
+    "send_template": ActionSpec(
+        gettext_lazy("Send a reply template to the customer"),
+        (ParamSpec("macro_id", gettext_lazy("Template"), "id", "reply_templates"),),
+    ),
     "resolve": ActionSpec(gettext_lazy("Resolve")),
 }
 
@@ -49,6 +54,11 @@ def option_lists() -> dict[str, list[tuple[Any, str]]]:
         "assign_modes": [
             (AssignmentMode.ROUND_ROBIN.value, _("Round robin among online agents")),
             (AssignmentMode.LEAST_OPEN.value, _("Least busy online agent")),
+        ],
+        # Shared macros' replies (a personal macro is its owner's alone).
+        "reply_templates": [
+            (m.pk, m.name)
+            for m in Macro.objects.filter(owner__isnull=True).exclude(reply_template="")
         ],
         "notify_whom": [
             ("assignee", _("The assignee (or the team when unassigned)")),
@@ -165,5 +175,16 @@ def run(action: dict[str, Any], ticket: Ticket, actor: Any, rule_name: str) -> N
         template = action.get("template") or {}
         text = render(pick_language(template, ticket.contact.language), ticket)
         do_send_automatic(ticket.pk, text, reason="rule")
+    elif kind == "send_template":
+        _send_template(ticket, int(action["macro_id"]))
     elif kind == "resolve":
         do_set_status(actor, ticket.pk, TicketStatus.RESOLVED)
+
+
+def _send_template(ticket: Ticket, macro_id: int) -> None:
+    """A shared macro's reply, sent as an automatic message (only its reply: the rule's
+    other actions do the rest). A macro deleted since sends nothing."""
+    macro = Macro.objects.filter(pk=macro_id, owner__isnull=True).first()
+    if macro is None or not macro.reply_template.strip():
+        return
+    do_send_automatic(ticket.pk, render(macro.reply_template, ticket), reason="rule")

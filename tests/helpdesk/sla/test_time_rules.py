@@ -93,6 +93,33 @@ def test_pending_with_no_reply_for_n_days_resolves(
     assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
 
 
+def test_pending_with_no_reply_sends_a_message_and_a_reply_template_once(
+    email_inbox_a: Any, agent_a: Any, new_ticket: Callable[..., Ticket], clock: Clock
+) -> None:
+    from helpdesk.macros.models import Macro
+    from helpdesk.models import Message
+
+    macro = Macro.objects.create(name="Nudge", reply_template="Still there, {{contact.name}}?")
+    text = {"en": "Ticket {{ticket.number}}: we are waiting for you.", "fa": "منتظر شما هستیم."}
+    rule(
+        TimeTrigger.PENDING_NO_REPLY,
+        1,
+        [
+            {"type": "send_message", "template": text},
+            {"type": "send_template", "macro_id": macro.pk},
+        ],
+    )
+    ticket = new_ticket(email_inbox_a, name="Leila")
+    do_reply(agent_a, ticket.pk, "Did that help?")  # pending now
+    assert run_time_rules(clock.advance(days=1, minutes=1)) == 1
+    assert run_time_rules(clock.advance(days=1)) == 0  # once per pending state
+    sent = Message.objects.filter(ticket=ticket, author_kind="system").order_by("id")
+    assert [m.text for m in sent] == [
+        f"Ticket {ticket.number}: we are waiting for you.",
+        "Still there, Leila?",
+    ]
+
+
 def test_sla_due_in_n_minutes_and_breached_rules(
     email_inbox_a: Any, new_ticket: Callable[..., Ticket], clock: Clock
 ) -> None:
