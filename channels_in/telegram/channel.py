@@ -38,7 +38,6 @@ PROFILE = BotApiProfile(
     chat_model="channel_telegram.TelegramChat",
     handled_model="channel_telegram.HandledUpdate",
     part_model="channel_telegram.SentPart",
-    part_id_field="telegram_message_id",
     tasks_module="channels_in.telegram.tasks",
     webhook_route="telegram-webhook",
     callback_handler="channels_in.telegram.survey.on_button",

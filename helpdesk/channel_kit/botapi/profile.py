@@ -34,7 +34,6 @@ class BotApiProfile:
     # and send_welcome(inbox_id, chat_id) (Django tasks must be module-level).
     tasks_module: str
     webhook_route: str  # URL name of the channel's webhook view
-    part_id_field: str = "provider_message_id"  # SentPart's column for the service's id
     # The header in which the service echoes setWebhook's secret_token (Telegram);
     # None when it sends none (Bale): the secret is then a path segment of the URL.
     secret_header: str | None = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name

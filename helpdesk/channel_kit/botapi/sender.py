@@ -68,8 +68,7 @@ class BotApiSender:
             )
         parts = _parts(profile, message)
         sent_parts = profile.model("part").objects
-        id_field = profile.part_id_field
-        done = dict(sent_parts.filter(message=message).values_list("index", id_field))
+        done = dict(sent_parts.filter(message=message).values_list("index", "provider_message_id"))
         todo = [p for p in parts if p.index not in done]
         reply_to = _reply_to(profile, message, chat) if not done else None
         outcome = run_sync(_deliver(profile, config.bot_token, chat.chat_id, todo, reply_to))
@@ -77,7 +76,7 @@ class BotApiSender:
             sent_parts.get_or_create(
                 message=message,
                 index=index,
-                defaults={"chat_id": chat.chat_id, id_field: provider_id},
+                defaults={"chat_id": chat.chat_id, "provider_message_id": provider_id},
             )
             done[index] = provider_id
         if outcome.error is not None:
