@@ -108,3 +108,10 @@ def seed_crm(admin: Any) -> None:
         },
         description="Customers to call first · مشتریانی که اول باید تماس گرفت",
     )
+    do_save_segment(
+        admin,
+        None,
+        name="Unhappy lately · ناراضی‌های اخیر",
+        definition={"csat_max": 2, "surveyed_within_days": 90},
+        description="Last CSAT 1 or 2 · آخرین رضایت ۱ یا ۲",
+    )

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from channels_in.webchat.models import WebchatConfig, WebchatConversation, new_public_key
+from channels_in.webchat.models import (
+    PrechatField,
+    PrechatTarget,
+    WebchatConfig,
+    WebchatConversation,
+    new_public_key,
+)
 from helpdesk.channel_kit import SecretField, SecretsForm
 
 
@@ -54,9 +60,51 @@ class WebchatConfigForm(SecretsForm):
         return config
 
 
+class PrechatFieldForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = PrechatField
+        fields = ["position", "target", "attribute", "label_en", "label_fa", "required"]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        is_attribute = data.get("target") == PrechatTarget.ATTRIBUTE
+        if is_attribute and not data.get("attribute"):
+            self.add_error("attribute", _("Choose the contact attribute the answer goes to."))
+        if not is_attribute and data.get("attribute"):
+            self.add_error("attribute", _("Only an attribute question names an attribute."))
+        return data
+
+
+class PrechatFieldFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        """One question per destination (two "email" questions would overwrite each other)."""
+        super().clean()
+        seen: set[tuple[str, int | None]] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            attribute = data.get("attribute")
+            where = (str(data.get("target")), attribute.pk if attribute else None)
+            if where in seen:
+                raise forms.ValidationError(_("Each answer can be stored in one place only once."))
+            seen.add(where)
+
+
+class PrechatFieldInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PrechatField
+    form = PrechatFieldForm
+    formset = PrechatFieldFormSet
+    extra = 0
+    verbose_name_plural = _(
+        "pre-chat questions (when “ask name and email first” is on; none: name and email)"
+    )
+
+
 @admin.register(WebchatConfig)
 class WebchatConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = WebchatConfigForm
+    inlines = [PrechatFieldInline]
     list_display = ["inbox", "public_key", "language", "prechat_form", "verification"]
     readonly_fields = ["public_key", "embed_code"]
 

@@ -19,10 +19,10 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+from django.utils import timezone, translation
 from pydantic import BaseModel
 
-from channels_in.webchat import conversations, live, survey
+from channels_in.webchat import conversations, live, prechat, survey
 from channels_in.webchat.conversations import Received, Refused
 from channels_in.webchat.limits import Limited
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
@@ -39,6 +39,18 @@ TYPING_INTERVAL = 2.0  # seconds between two forwarded typing frames of one sock
 
 def _json(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _save_prechat(
+    config: WebchatConfig,
+    token: VisitorToken,
+    frame: Prechat,
+    language: str,
+    client_ip: str | None,
+) -> WebchatConversation:
+    """Save the pre-chat form; what it refuses is said in the visitor's language."""
+    with translation.override(language or None):
+        return conversations.save_prechat(config, token, frame, language, client_ip)
 
 
 def _client_ip(scope: dict[str, Any]) -> str | None:
@@ -69,7 +81,11 @@ def _ready(
             "verified": token.verified,
         },
         "prechat_required": bool(
-            config.prechat_form and not (conversation and (conversation.name or conversation.email))
+            config.prechat_form
+            and not (
+                conversation
+                and (conversation.prechat_at or conversation.name or conversation.email)
+            )
         ),
         "agents_online": conversations.agents_online(config),
         "messages": conversations.history(config, conversation),
@@ -225,9 +241,13 @@ class VisitorConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def prechat(self, frame: Prechat) -> None:
         assert self.config is not None and self.token is not None  # noqa: S101
-        conversation = await database_sync_to_async(conversations.save_prechat)(
-            self.config, self.token, frame, self.language, _client_ip(self.scope)
-        )
+        try:
+            conversation = await database_sync_to_async(_save_prechat)(
+                self.config, self.token, frame, self.language, _client_ip(self.scope)
+            )
+        except prechat.PrechatInvalid as exc:
+            await self.send_frame({"type": "prechat.invalid", "errors": exc.errors})
+            return
         self.name = conversations.visitor_name(conversation.key, conversation.name)
         await self.send_frame(
             {"type": "prechat.saved", "name": conversation.name, "email": conversation.email}

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels_in.webchat import limits
+from channels_in.webchat import limits, prechat
 from channels_in.webchat import visitor as tokens
 from channels_in.webchat.channel import IDENTITY, KIND
 from channels_in.webchat.models import WebchatConfig, WebchatConversation
@@ -147,21 +147,26 @@ def save_prechat(
     language: str = "",
     client_ip: str | None = None,
 ) -> WebchatConversation:
-    """Keep the pre-chat name and email; the email becomes a contact identity."""
+    """Keep the pre-chat answers: the name and email on the conversation (the email
+    becomes a contact identity), the phone and attributes for the contact
+    (channels_in.webchat.prechat). Raises prechat.PrechatInvalid before storing anything."""
+    answers = prechat.clean_answers(config, form, language)
     conversation = ensure_conversation(config, token, language, client_ip)
-    fields = []
-    if form.name:
-        conversation.name = form.name
+    fields = ["prechat_at", "prechat_pending"]
+    if answers.name:
+        conversation.name = answers.name
         fields.append("name")
-    if form.email and form.email != conversation.email:
-        conversation.email = form.email
+    if answers.email and answers.email != conversation.email:
+        conversation.email = answers.email
         conversation.email_linked = False
         fields += ["email", "email_linked"]
-    if fields:
-        conversation.save(update_fields=fields)
+    conversation.prechat_at = timezone.now()
+    prechat.keep_pending(conversation, answers)
+    conversation.save(update_fields=fields)
     contact = contact_of(conversation)
     if contact is not None:
         link_email(conversation, contact.pk)
+        prechat.apply_pending(conversation, contact.pk)
     return conversation
 
 
@@ -211,6 +216,7 @@ def receive_from_visitor(
     result = receive(inbound)
     contact_id = int(result.message.author_contact_id or result.ticket.contact_id)
     link_email(conversation, contact_id)
+    prechat.apply_pending(conversation, contact_id)
     return Received(
         frame=message_frame(result.message),
         created=result.created,

@@ -112,6 +112,10 @@ class WebchatConversation(models.Model):
     # someone else already: then agents decide whether to merge).
     email_linked = models.BooleanField(default=False)
     language = models.CharField(max_length=10, blank=True)
+    # When the visitor sent the pre-chat form, and what of it still waits for the
+    # contact (a new visitor has none until the first message): phone, attributes.
+    prechat_at = models.DateTimeField(null=True, blank=True)
+    prechat_pending = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
@@ -132,3 +136,57 @@ class WebchatConversation(models.Model):
     @property
     def group(self) -> str:
         return f"chat.{self.key}"
+
+
+class PrechatTarget(models.TextChoices):
+    NAME = "name", _("Name")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone number")
+    ATTRIBUTE = "attribute", _("Contact attribute")
+
+
+class PrechatField(models.Model):
+    """One question of a widget's pre-chat form and where its answer goes on the contact.
+
+    Without any field the form asks name and email (when `prechat_form` is on).
+    """
+
+    config = models.ForeignKey(
+        WebchatConfig, on_delete=models.CASCADE, related_name="prechat_fields"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    target = models.CharField(_("stored as"), max_length=10, choices=PrechatTarget.choices)
+    attribute = models.ForeignKey(
+        "helpdesk.AttributeDefinition",
+        verbose_name=_("contact attribute"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"entity": "contact"},
+    )
+    label_en = models.CharField(_("label (English)"), max_length=150, blank=True)
+    label_fa = models.CharField(_("label (Persian)"), max_length=150, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("pre-chat question")
+        verbose_name_plural = _("pre-chat questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target="attribute", attribute__isnull=False)
+                | (~models.Q(target="attribute") & models.Q(attribute__isnull=True)),
+                name="webchat_prechat_attribute_iff_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        """The name of the answer in the widget's frame: the target, or `attr:<key>`."""
+        if self.target == PrechatTarget.ATTRIBUTE and self.attribute is not None:
+            return f"attr:{self.attribute.key}"
+        return str(self.target)

@@ -54,9 +54,16 @@ class Typing(_Frame):
 
 
 class Prechat(_Frame):
+    """The pre-chat form: `values` by question key (`name`, `email`, `phone`,
+    `attr:<key>`; channels_in.webchat.prechat); `name` and `email` from older widgets."""
+
     type: Literal["prechat"]
     name: Annotated[str, Field(max_length=200)] = ""
     email: Annotated[str, Field(max_length=320)] = ""
+    values: dict[
+        Annotated[str, Field(pattern=r"^(name|email|phone|attr:[a-z][a-z0-9_]{0,49})$")],
+        Annotated[str, Field(max_length=1000)],
+    ] = Field(default_factory=dict, max_length=20)
 
     @field_validator("email")
     @classmethod

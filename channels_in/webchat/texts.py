@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from channels_in.webchat import prechat
 from channels_in.webchat.models import WebchatConfig, WidgetLanguage
 from helpdesk.digits import persian_digits
 
@@ -92,6 +93,7 @@ def widget_settings(config: WebchatConfig, language: str) -> dict[str, Any]:
             "title": config.title or config.inbox.name,
             "greeting": config.greeting or _("Hi! How can we help you today?"),
             "prechat_form": config.prechat_form,
+            "prechat_fields": prechat.widget_questions(config, language),
             "attachment_max_bytes": config.attachment_limit(),
             "offline": {
                 # The title already says no one is here: the default only says what to do.

@@ -86,11 +86,15 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def do_set_contact_attributes(actor: Actor, contact_id: int, changes: dict[str, Any]) -> Contact:
+def do_set_contact_attributes(
+    actor: Actor | None, contact_id: int, changes: dict[str, Any]
+) -> Contact:
     """Set some custom attributes of a contact (typed ones validated; an empty value
-    removes the key); the others stay as they are. Inline editing calls this."""
+    removes the key); the others stay as they are. Inline editing calls this, and a
+    channel adapter acting for the customer (`actor` None: the chat's pre-chat form)."""
     with transaction.atomic():
-        check_contact_readable(actor, contact_id)
+        if actor is not None:
+            check_contact_readable(actor, contact_id)
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         values = merge_values(AttributeEntity.CONTACT, contact.custom_attributes or {}, changes)
         if values == contact.custom_attributes:
@@ -98,7 +102,8 @@ def do_set_contact_attributes(actor: Actor, contact_id: int, changes: dict[str, 
         contact.custom_attributes = values
         contact.save(update_fields=["custom_attributes", "updated_at"])
         updated = ContactUpdated(contact_id=contact.pk, fields=["custom_attributes"])
-        _record_per_team(updated, _team_ids_of(contact), actor_id=actor.pk)
+        actor_id = actor.pk if actor is not None else None
+        _record_per_team(updated, _team_ids_of(contact), actor_id=actor_id)
         return contact
 
 

@@ -101,3 +101,42 @@ def test_it_chats_in_persian_from_the_demo_page(
     expect(previous).not_to_have_attribute("hidden", "")  # shown once the socket is ready
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS / "widget-fa.png")))
+
+
+def test_it_asks_the_configured_prechat_questions_in_persian(
+    live_desk: DeskServer, chat_a: Any, browser_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from channels_in.webchat.models import PrechatField
+    from helpdesk.models import AttributeDefinition, Ticket
+
+    plan = AttributeDefinition.objects.create(
+        entity="contact", key="plan", label="Plan", type="list", choices=["Gold", "Silver"]
+    )
+    chat_a.prechat_form = True
+    chat_a.save()
+    PrechatField.objects.create(config=chat_a, position=0, target="phone", required=True)
+    PrechatField.objects.create(
+        config=chat_a, position=1, target="attribute", attribute=plan, label_fa="طرح"
+    )
+    page = browser_page
+    page.goto(f"{live_desk.url}/chat/demo/?lang=fa")
+    page.locator("#helpdesk-chat .hc-launcher").click()
+    form = page.locator("#helpdesk-chat .hc-prechat")
+    expect(form).to_be_visible()
+    expect(page.locator("#helpdesk-chat .hc-composer")).to_be_hidden()
+    form.get_by_role("button").click()  # the required phone left empty
+    expect(form.locator(".hc-prechat-error").first).to_have_text("لطفاً این را پر کنید.")
+    form.get_by_label("شمارهٔ تلفن شما *").fill("۰۹۱۲ ۱۲۳ ۴۵۶۷")
+    form.get_by_label("طرح").select_option("Gold")
+    form.get_by_role("button").click()
+    expect(page.locator("#helpdesk-chat .hc-composer")).to_be_visible()
+    page.locator("#helpdesk-chat .hc-input").fill("سلام")
+    page.locator("#helpdesk-chat .hc-input").press("Enter")
+    expect(page.locator("#helpdesk-chat .hc-from-visitor").first).to_have_attribute(
+        "data-state", "sent"
+    )
+    contact = Ticket.objects.select_related("contact").get(inbox=chat_a.inbox).contact
+    assert contact.custom_attributes == {"plan": "Gold"}
+    assert contact.identities.filter(kind="phone", address="+989121234567").exists()

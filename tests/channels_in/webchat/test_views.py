@@ -143,6 +143,9 @@ def test_it_keeps_the_identity_secret_out_of_the_admin_form(client: Client, chat
         "rate_limit_per_minute": 5,
         "attachment_max_bytes": 1000,
         "identity_secret": "s3cret-value",
+        # The pre-chat questions inline, empty.
+        "prechat_fields-TOTAL_FORMS": 0,
+        "prechat_fields-INITIAL_FORMS": 0,
     }
     assert client.post(url, form).status_code == 302
     page = client.get(url)

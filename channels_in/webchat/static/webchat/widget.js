@@ -154,36 +154,76 @@
     toggle(MODE === "page" || load("open", false));
   }
 
+  // The questions come from the inbox's settings (cfg.prechat_fields): name, email,
+  // phone or a typed contact attribute, each with its label in the widget's language.
   function buildPrechat() {
     var form = el("form", "hc-prechat");
     form.hidden = true;
+    form.noValidate = true;  // the server checks every answer and says what is wrong
     form.appendChild(el("p", "hc-prechat-title", t("prechat_title")));
-    ui.preName = el("input");
-    ui.preName.name = "name";
-    ui.preName.placeholder = t("name");
-    ui.preName.setAttribute("aria-label", t("name"));
-    ui.preName.autocomplete = "name";
-    ui.preName.maxLength = 200;
-    ui.preEmail = el("input");
-    ui.preEmail.name = "email";
-    ui.preEmail.type = "email";
-    ui.preEmail.placeholder = t("email");
-    ui.preEmail.setAttribute("aria-label", t("email"));
-    ui.preEmail.autocomplete = "email";
-    ui.preEmail.maxLength = 320;
-    ui.preEmail.setAttribute("dir", "ltr");
+    ui.preFields = {};
+    (cfg.prechat_fields || []).forEach(function (q, i) {
+      form.appendChild(prechatField(q, "hc-pre-" + i));
+    });
     var go = el("button", "hc-button", t("start"));
     go.type = "submit";
-    form.appendChild(ui.preName);
-    form.appendChild(ui.preEmail);
     form.appendChild(go);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      if (!ui.preEmail.checkValidity()) { showNotice(t("bad_email"), true); return; }
-      send({ type: "prechat", name: ui.preName.value, email: ui.preEmail.value });
+      var values = {};
+      Object.keys(ui.preFields).forEach(function (key) {
+        var input = ui.preFields[key].input;
+        values[key] = input.type === "checkbox" ? (input.checked ? "yes" : "") : input.value;
+      });
+      showPrechatErrors({});
+      send({ type: "prechat", values: values });
     });
     ui.prechat = form;
     return form;
+  }
+
+  function prechatField(q, id) {
+    var box = el("div", "hc-prechat-field");
+    var label = el("label", "hc-prechat-label", q.label + (q.required ? " *" : ""));
+    label.htmlFor = id;
+    var input;
+    if (q.type === "list") {
+      input = el("select");
+      input.appendChild(el("option", null, "—")).value = "";
+      q.choices.forEach(function (c) { input.appendChild(el("option", null, c)).value = c; });
+    } else {
+      input = el("input");
+      input.type = q.type === "checkbox" ? "checkbox" : q.input;
+      input.maxLength = q.key === "name" ? 200 : 320;
+      if (q.type === "date") input.placeholder = cfg.language === "fa" ? "۱۴۰۳/۰۵/۱۲" : "2024-08-02";
+      if (q.key === "name" || q.key === "email") input.autocomplete = q.key;
+      if (q.key === "phone") input.autocomplete = "tel";
+    }
+    if (["email", "phone", "link", "number", "date"].indexOf(q.type) >= 0) input.setAttribute("dir", "ltr");
+    input.id = id;
+    input.name = q.key;
+    if (q.required) input.setAttribute("aria-required", "true");
+    var error = el("span", "hc-prechat-error");
+    error.id = id + "-error";
+    error.hidden = true;
+    input.setAttribute("aria-describedby", error.id);
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(error);
+    ui.preFields[q.key] = { input: input, error: error };
+    return box;
+  }
+
+  function showPrechatErrors(errors) {
+    var first = null;
+    Object.keys(ui.preFields).forEach(function (key) {
+      var field = ui.preFields[key];
+      field.error.textContent = errors[key] || "";
+      field.error.hidden = !errors[key];
+      field.input.setAttribute("aria-invalid", errors[key] ? "true" : "false");
+      if (errors[key] && !first) first = field.input;
+    });
+    if (first) first.focus();
   }
 
   function buildComposer() {
@@ -507,6 +547,7 @@
     },
     typing: function (f) { showTyping(f.is_typing ? f.name : null); },
     seen: function (f) { delivered(f.up_to + 1); },
+    "prechat.invalid": function (f) { showPrechatErrors(f.errors || {}); },
     "prechat.saved": function () {
       ui.prechat.hidden = true;
       ui.composer.hidden = false;
