@@ -35,6 +35,8 @@ _DIGITS_ONLY = re.compile(r"^[\d\s()+\-.]+$")
 MIN_INFIX = 3
 # A shorter run of digits is in too many numbers to be worth an index scan.
 MIN_DIGITS = 5
+# How many of the newest contacts a newest-first page searches before all of them.
+WINDOW = 10_000
 
 
 def search_contacts(qs: QuerySet[Contact], q: str) -> QuerySet[Contact]:
@@ -55,7 +57,9 @@ def matching_ids(q: str) -> QuerySet[Contact, Any]:
     return ids
 
 
-def top_ids(qs: QuerySet[Contact], q: str, order: tuple[str, ...], upto: int) -> list[int]:
+def top_ids(
+    qs: QuerySet[Contact], q: str, order: tuple[str, ...], upto: int, *, whole: bool = False
+) -> list[int]:
     """The ids of the first `upto` contacts of `qs` matching `q`, in `order` (all of
     its fields in one direction, e.g. ("-id",) or ("search_name", "id")).
 
@@ -63,15 +67,35 @@ def top_ids(qs: QuerySet[Contact], q: str, order: tuple[str, ...], upto: int) ->
     for its own first `upto` in that order (an index walk that stops early for a
     common word, a few index probes for a rare one) and the branches are merged
     here: the first rows of a union are among the first rows of its parts.
+    `whole`: `qs` is (nearly) every contact, so newest-first pages try the
+    newest contacts first (`_newest_first`).
     """
     names = [f.lstrip("-") for f in order]
+    window = whole and order == ("-id",)
     rows: dict[int, tuple[Any, ...]] = {}
     for cond in branches(q):
-        for row in qs.filter(cond).order_by(*order).values_list("id", *names)[:upto]:
-            rows[row[0]] = row[1:]
+        matching = qs.filter(cond).order_by(*order)
+        first = _newest_first(matching, names, upto) if window else []
+        if len(first) < upto:  # this branch's page is not all among the newest
+            first = list(matching.values_list("id", *names)[:upto])
+        rows.update((row[0], row[1:]) for row in first)
     reverse = order[0].startswith("-")
     ranked = sorted(rows, key=lambda pk: rows[pk], reverse=reverse)
     return ranked[:upto]
+
+
+def _newest_first(matching: QuerySet[Contact], names: list[str], upto: int) -> list[Any]:
+    """The first `upto` rows of `matching` among the newest WINDOW contacts, or fewer.
+
+    PostgreSQL underestimates how many names contain a common word (83,000 of a
+    million contacts hold "maryam") and sorts every match for the page (100 ms).
+    A common word fills the page within the newest few thousand contacts, a short
+    walk of the primary key; a rare one does not, and its own index answers it.
+    """
+    newest = Contact.objects.order_by("-id").values_list("id", flat=True).first()
+    if newest is None:
+        return []
+    return list(matching.filter(id__gt=newest - WINDOW).values_list("id", *names)[:upto])
 
 
 def phone_kinds() -> list[str]:

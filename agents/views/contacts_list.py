@@ -31,7 +31,7 @@ from helpdesk.crm import exporting, segments
 from helpdesk.crm.filters import ContactFilter, apply_filter
 from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import AttributeDefinition, Company, Contact, Segment, TicketStatus
-from helpdesk.staff.access import visible_tickets
+from helpdesk.staff.access import is_admin, visible_tickets
 
 PER_PAGE = 50
 
@@ -60,7 +60,9 @@ def _page_rows(
     order = SORTS.get(request.GET.get("sort", ""), SORTS["newest"])
     start = (page - 1) * PER_PAGE
     if q:  # each branch of the search walks its own index (helpdesk.contact_search)
-        qs = Contact.objects.filter(id__in=top_ids(qs, q, order, start + PER_PAGE + 1))
+        upto = start + PER_PAGE + 1
+        whole = is_admin(request.user)
+        qs = Contact.objects.filter(id__in=top_ids(qs, q, order, upto, whole=whole))
     rows = list(
         qs.select_related("company")
         .prefetch_related("identities")

@@ -34,7 +34,7 @@ from helpdesk.crm.filters import ContactFilter, apply_filter
 from helpdesk.crm.survey_filters import NpsGroup
 from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Contact, Segment, TokenScope
-from helpdesk.staff.access import visible_contacts, visible_tickets
+from helpdesk.staff.access import is_admin, visible_contacts, visible_tickets
 
 router = Router(tags=["contacts"])
 
@@ -120,7 +120,8 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
     if filters.cursor:
         qs = qs.filter(id__lt=decode_id_cursor(filters.cursor))
     if q:  # each branch of the search walks its own index for the page (contact_search)
-        qs = Contact.objects.filter(id__in=top_ids(qs, q, ("-id",), limit + 1))
+        whole = is_admin(request.user)
+        qs = Contact.objects.filter(id__in=top_ids(qs, q, ("-id",), limit + 1, whole=whole))
     rows = list(qs.prefetch_related("identities").order_by("-id")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1].pk) if len(rows) > limit else None
     return {"items": [contact_out(c) for c in rows[:limit]], "next_cursor": next_cursor}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpdesk import contact_search
 from helpdesk.contact_search import search_contacts
 from helpdesk.models import Contact
 from tests.helpdesk.crm.helpers import contact
@@ -40,3 +41,20 @@ def test_it_finds_names_whatever_the_keyboard_and_emails_whatever_the_case(peopl
     assert _found("reza@EXAMPLE.ir") == {"Reza"}
     assert _found("nobody") == set()
     assert _found("Re") == {"Reza"}  # two letters: a name prefix
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("upto", [1, 2, 4, 9])
+def test_it_pages_the_same_when_it_tries_the_newest_contacts_first(
+    db: None, monkeypatch: pytest.MonkeyPatch, upto: int
+) -> None:
+    for n in range(6):
+        contact(f"Maryam {n}", email=f"m{n}@example.com")
+        contact(f"Other {n}", email=f"maryam.{n}@example.org" if n % 2 else "")
+    monkeypatch.setattr(contact_search, "WINDOW", 3)  # the newest three contacts
+    everyone = Contact.objects.all()
+    for q in ("maryam", "Other", "m1@example"):
+        newest_first = contact_search.top_ids(everyone, q, ("-id",), upto, whole=True)
+        plain = contact_search.top_ids(everyone, q, ("-id",), upto)
+        expected = list(search_contacts(everyone, q).order_by("-id").values_list("id", flat=True))
+        assert newest_first == plain == expected[:upto]
