@@ -118,14 +118,16 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "val": request.GET.get("val", ""),
         "csat_scores": range(1, 6),
         "filtering": bool(to_query(flt)) or bool(request.GET.get("segment")),
+        "editing": _segment_or_none(request.GET.get("edit_segment", "")),
     }
     return render(request, "agents/contacts.html", context)
 
 
 @require_POST
 @agent_required
-def bulk(request: HttpRequest) -> HttpResponse:
-    """Tag, untag or add to a segment the ticked contacts (those the agent may see)."""
+def bulk(request: HttpRequest) -> HttpResponseBase:
+    """Tag, untag, add to a segment or export the ticked contacts (those the agent may
+    see; exporting is for supervisors and admins, like the page's export)."""
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:5000]
     op = request.POST.get("op", "")
     try:
@@ -135,6 +137,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
             tags = [t for t in request.POST.get("tag", "").split(",") if t.strip()]
             add, remove = (tags, []) if op == "tag" else ([], tags)
             contact_actions.do_tag_contacts(request.user, ids, add, remove)
+        elif op in ("export_csv", "export_xlsx"):
+            check_may_manage_crm(request.user)
+            base = readable_contacts(request.user).filter(merged_into__isnull=True)
+            return _export(base.filter(pk__in=ids), op.removeprefix("export_"))
         elif op == "segment":
             segment_id = request.POST.get("segment", "")
             if not segment_id.isdigit():
@@ -147,17 +153,27 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return back(request, reverse("contacts"))
 
 
+def _segment_or_none(raw: str) -> Segment | None:
+    return Segment.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
 @require_POST
 @agent_required
 def save_segment(request: HttpRequest) -> HttpResponse:
-    """Save the page's current filter as a segment (supervisors and admins)."""
+    """Save the page's current filter as a segment, or as the new conditions of the
+    segment being edited (its hand-added contacts stay); supervisors and admins."""
     flt, _problems = from_query(request.POST)
+    editing = _segment_or_none(request.POST.get("segment_id", ""))
+    if editing is not None:
+        flt = flt.model_copy(update={"include_ids": segments.definition(editing).include_ids})
     try:
         segment = segment_actions.do_save_segment(
             request.user,
-            None,
+            editing.pk if editing is not None else None,
             name=request.POST.get("name", ""),
-            description=request.POST.get("description", ""),
+            description=request.POST.get(
+                "description", editing.description if editing is not None else ""
+            ),
             definition=flt.model_dump(mode="json", exclude_defaults=True),
         )
     except ActionError as exc:
@@ -177,8 +193,13 @@ def export(request: HttpRequest) -> HttpResponseBase:
     ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
     if ids:
         qs = qs.filter(pk__in=ids)
+    return _export(qs, request.GET.get("format", "csv"))
+
+
+def _export(qs: QuerySet[Contact], fmt: str) -> HttpResponseBase:
+    """`qs` as an XLSX file or a streamed CSV (UTF-8 with BOM)."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if request.GET.get("format") == "xlsx":
+    if fmt == "xlsx":
         return FileResponse(
             exporting.xlsx_file(qs),
             as_attachment=True,

@@ -14,6 +14,7 @@ from agents.views.common import agent_required, back, failed
 from helpdesk.actions import segments as segment_actions
 from helpdesk.actions.errors import ActionError
 from helpdesk.crm import segments
+from helpdesk.crm.filters import ContactFilter
 from helpdesk.crm.visibility import readable_contacts
 from helpdesk.models import Segment
 from helpdesk.staff.access import agent_of, is_admin
@@ -34,11 +35,19 @@ def segment_list(request: HttpRequest) -> HttpResponse:
                 "open_url": f"{reverse('contacts')}?{urlencode({'segment': segment.pk})}",
                 "conditions": to_query(flt),
                 "listed": len(flt.include_ids),
+                # The contacts page shows one attribute condition: edit there only then.
+                "edit_url": f"{reverse('contacts')}?{urlencode(_edit_query(segment.pk, flt))}"
+                if len(flt.attributes) <= 1
+                else "",
             }
         )
     agent = agent_of(request.user)
     can_manage = is_admin(request.user) or getattr(agent, "role", "") == "supervisor"
     return render(request, "agents/segments.html", {"rows": rows, "can_manage": can_manage})
+
+
+def _edit_query(segment_id: int, flt: ContactFilter) -> dict[str, str]:
+    return {**to_query(flt), "edit_segment": str(segment_id)}
 
 
 @require_POST

@@ -88,8 +88,24 @@ def _latest_survey_answer(ticket_id: int, field: str) -> Any:
     return answer.score if field == "survey.score" else answer.kind
 
 
+def _in_segments(contact_id: int, segment_ids: list[Any]) -> bool:
+    """Whether the contact is a member of any of the segments (one query per segment;
+    a deleted segment holds no one)."""
+    from helpdesk.crm import segments
+    from helpdesk.models import Segment
+
+    for segment in Segment.objects.filter(pk__in=[int(i) for i in segment_ids]):
+        if segments.members(segment).filter(pk=contact_id).exists():
+            return True
+    return False
+
+
 def holds(cond: dict[str, Any], ctx: Context) -> bool:
     field, op, expected = cond["field"], cond.get("op", "is"), cond.get("value")
+    if field == "contact.segment":
+        wanted = expected if isinstance(expected, list) else [expected]
+        inside = _in_segments(ctx.ticket.contact_id, wanted)
+        return not inside if op == "is_not" else inside
     actual = _value_of(field, cond, ctx)
     if field in {"subject", "text"} and isinstance(expected, str):
         expected = _fold(expected)

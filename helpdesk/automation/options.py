@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk import channels
 from helpdesk.automation import schema
-from helpdesk.models import Inbox, Priority, Team, Ticket, TicketStatus
+from helpdesk.models import Inbox, Priority, Segment, Team, Ticket, TicketStatus
 
 # Tags are free text; the editor suggests the ones in use on recent tickets.
 _RECENT_TICKETS = 500
@@ -47,6 +47,7 @@ def option_lists() -> dict[str, list[tuple[Any, str]]]:
         "agents": agents,
         "assignees": [("none", _("nobody")), *agents],
         "tags": [(t, t) for t in _recent_tags()],
+        "segments": [(g.pk, g.name) for g in Segment.objects.order_by("name")],
     }
 
 

@@ -64,6 +64,8 @@ FIELDS: dict[str, FieldSpec] = {
     # Typed attributes and tags of contacts and tickets (helpdesk.crm, issue 19).
     "ticket.attribute": FieldSpec(_("Ticket attribute"), "text", _WORDS),
     "contact.tags": FieldSpec(_("Contact tags"), "text", ("contains", "not_contains"), "tags"),
+    # Membership of a saved contact segment (helpdesk.crm.segments), checked when the rule runs.
+    "contact.segment": FieldSpec(_("Contact segment"), "id", _CHOOSE, "segments"),
     "business_hours": FieldSpec(_("Business hours"), "choice", ("is",), "open_closed"),
     "priority": FieldSpec(_("Priority"), "id", ("is", "is_not", "gte", "lte", "in"), "priorities"),
     "tags": FieldSpec(_("Tags"), "text", ("contains", "not_contains"), "tags"),

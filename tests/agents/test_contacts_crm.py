@@ -68,6 +68,48 @@ def test_it_tags_in_bulk_only_the_contacts_an_agent_may_see(
     assert tagged == {"Gold Customer", "Silver Customer"}
 
 
+def test_it_exports_the_ticked_contacts_a_supervisor_may_see(
+    login: Any, supervisor_a: Any, agent_a: Any, people: dict[str, Contact]
+) -> None:
+    ids = [c.pk for c in people.values()]
+    sent = login(supervisor_a).post("/contacts/bulk/", {"op": "export_csv", "ids": ids})
+    rows = list(csv.reader(io.StringIO(b"".join(sent.streaming_content).decode())))
+    assert sorted(r[1] for r in rows[1:]) == ["Gold Customer", "Silver Customer"]
+    xlsx = login(supervisor_a).post("/contacts/bulk/", {"op": "export_xlsx", "ids": ids[:1]})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert (
+        login(agent_a).post("/contacts/bulk/", {"op": "export_csv", "ids": ids}).status_code == 403
+    )
+
+
+def test_it_edits_a_segments_conditions_on_the_contacts_page_keeping_hand_added_ones(
+    login: Any, supervisor_a: Any, people: dict[str, Contact]
+) -> None:
+    silver = people["Silver Customer"]
+    segment = Segment.objects.create(
+        name="Gold", definition={"tags": ["vip"], "include_ids": [silver.pk]}
+    )
+    client = login(supervisor_a)
+    listing = client.get("/contacts/segments/").content.decode()
+    assert f"edit_segment={segment.pk}" in listing and "tag=vip" in listing
+    page = client.get("/contacts/", {"tag": "vip", "edit_segment": segment.pk}).content.decode()
+    assert f'name="segment_id" value="{segment.pk}"' in page and 'value="Gold"' in page
+    client.post(
+        "/contacts/segments/save/",
+        {"segment_id": segment.pk, "name": "Gold", "attr": "plan", "op": "eq", "val": "gold"},
+    )
+    segment.refresh_from_db()
+    assert segment.definition == {
+        "attributes": [{"key": "plan", "value": "gold"}],
+        "include_ids": [silver.pk],
+    }
+    assert Segment.objects.count() == 1
+    # A segment the page cannot show whole (two attribute conditions) is not offered.
+    segment.definition = {"attributes": [{"key": "a", "value": 1}, {"key": "b", "value": 2}]}
+    segment.save()
+    assert "edit_segment=" not in client.get("/contacts/segments/").content.decode()
+
+
 def test_it_saves_a_segment_counts_it_live_and_exports_it(
     login: Any, admin_user: Any, agent_a: Any, people: dict[str, Contact]
 ) -> None:

@@ -29,3 +29,28 @@ def test_it_matches_ticket_attributes_and_contact_tags(email_inbox_a: Any) -> No
     assert not holds({**tags, "value": "lead"}, ctx)
     with pytest.raises(schema.SchemaError):
         schema.check_condition({**attr, "name": ""}, None)
+
+
+@pytest.mark.embedded
+def test_it_matches_contacts_by_segment_membership(email_inbox_a: Any) -> None:
+    from helpdesk.automation.options import allowed_values, option_lists
+    from helpdesk.models import Segment
+
+    result = receive(factories.inbound(email_inbox_a))
+    Contact.objects.filter(pk=result.ticket.contact_id).update(tags=["vip"])
+    vip = Segment.objects.create(name="VIP", definition={"tags": ["vip"]})
+    leads = Segment.objects.create(name="Leads", definition={"tags": ["lead"]})
+    ticket = Ticket.objects.select_related("contact", "inbox").get(pk=result.ticket.pk)
+    ctx = Context(ticket, result.message)
+    member = {"field": "contact.segment", "op": "is", "value": vip.pk}
+    schema.check_condition(member, allowed_values(option_lists()))
+    assert holds(member, ctx)
+    assert not holds({**member, "value": leads.pk}, ctx)
+    assert holds({**member, "op": "is_not", "value": leads.pk}, ctx)
+    assert not holds({**member, "op": "is_not"}, ctx)
+    assert holds({**member, "op": "in", "value": [leads.pk, vip.pk]}, ctx)
+    gone = vip.pk
+    vip.delete()
+    assert not holds({**member, "value": gone}, ctx)  # a deleted segment holds no one
+    with pytest.raises(schema.SchemaError):  # and the editor no longer offers it
+        schema.check_condition(member, allowed_values(option_lists()))
