@@ -1,4 +1,4 @@
-"""The demo's report history: two weeks of conversations, so every report shows something.
+"""The demo's report history: four weeks of conversations, so every report shows something.
 
 Runs inside seed_demo's transaction, after the surveys are set up. Each conversation is
 played through the real actions (ingest, assign, reply, resolve, reopen, CSAT answers)
@@ -26,13 +26,15 @@ from helpdesk.actions.messages import (
     do_reply,
     do_start_delivery,
 )
-from helpdesk.actions.tickets import do_claim, do_set_status
+from helpdesk.actions.tickets import do_claim, do_set_status, do_set_tags
 from helpdesk.inbound import InboundMessage, Sender, ThreadHints
 from helpdesk.ingest import receive
-from helpdesk.models import DeliveryStatus, Direction, Inbox, Message, Ticket
+from helpdesk.models import Agent, DeliveryStatus, Direction, Inbox, Message, Ticket
+from helpdesk.staff.presence import do_set_presence
 from helpdesk.surveys.actions import do_answer, do_send_request, new_csat_request
 
-DAYS = 15
+DAYS = 28  # the last two weeks busy, the two before them one conversation every other day
+BUSY_DAYS = 15
 DOMAIN = "@history.example.com"
 TEHRAN = ZoneInfo("Asia/Tehran")
 CUSTOMERS = [
@@ -54,6 +56,9 @@ SUBJECTS = [
     "Refund request · درخواست بازپرداخت",
     "How do I change my plan? · تغییر طرح",
 ]
+TAGS = ["billing", "login", "shipping", "refund", "plan"]  # one per subject, for the Tags report
+# The agent's working day (Tehran): online, away for lunch, back, offline.
+PRESENCE_DAY = [((8, 45), "online"), ((12, 30), "away"), ((13, 0), "online"), ((17, 30), "offline")]
 
 
 @contextmanager
@@ -106,6 +111,8 @@ def _conversation(rng: random.Random, inbox: Inbox, agent: Any, start: datetime)
         if assignee is None:
             do_claim(agent, ticket.pk)
         do_reply(agent, ticket.pk, "Thanks, here is what to do.")
+        if rng.random() < 0.7:
+            do_set_tags(agent, ticket.pk, [TAGS[SUBJECTS.index(subject)]])
     moment += timedelta(hours=rng.choice([1, 2, 5, 20]))
     if moment > timezone.now() or rng.random() < 0.15:
         return  # waiting on the customer
@@ -136,19 +143,39 @@ def _csat(ticket_id: int, score: int, at: datetime) -> None:
 
 
 def seed_reports(people: dict[str, Any], inboxes: dict[str, Inbox]) -> None:
-    """Two weeks of conversations by email on the support mailbox."""
+    """Four weeks of conversations by email on the support mailbox, and the agent's
+    working days (presence)."""
     rng = random.Random(18)  # noqa: S311  (the same demo every time, not a secret)
     agents = [people["maryam"]]  # the admin's own list stays the demo's two tickets
     support = [inboxes["email"]]
     today = timezone.now().astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
+    was = Agent.objects.get(user=agents[0]).presence
     for back in range(DAYS, 0, -1):
         day = today - timedelta(days=back)
-        busy = 1 if day.weekday() == 4 else rng.choice([2, 2, 3])  # quiet Fridays
+        busy = _busy(rng, back, day)
+        if day.weekday() != 4:
+            _working_day(agents[0], day)
         for _ in range(busy):
             start = day + timedelta(hours=rng.choice([8, 9, 10, 11, 13, 14, 16, 19, 22]))
             start += timedelta(minutes=rng.randrange(60))
             _conversation(rng, rng.choice(support), rng.choice(agents), start)
+    do_set_presence(agents[0], was)  # today as the base demo left it
     _delivered()
+
+
+def _busy(rng: random.Random, back: int, day: datetime) -> int:
+    """Conversations that day: one every other day in the older weeks, quiet Fridays."""
+    if back > BUSY_DAYS:
+        return back % 2
+    return 1 if day.weekday() == 4 else rng.choice([2, 2, 3])
+
+
+def _working_day(agent: Any, day: datetime) -> None:
+    """The agent's presence that day, through the real action (its spans feed the
+    agents report's time online and away)."""
+    for (hour, minute), state in PRESENCE_DAY:
+        with _at(day + timedelta(hours=hour, minutes=minute)):
+            do_set_presence(agent, state)
 
 
 def _delivered() -> None:

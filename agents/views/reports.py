@@ -36,7 +36,7 @@ from helpdesk.crm.segments import members
 from helpdesk.digits import persian_digits
 from helpdesk.jalali import to_jalali
 from helpdesk.models import Agent, Inbox, Presence, Segment, Team, Ticket, TicketStatus
-from helpdesk.reports import metrics, queries
+from helpdesk.reports import backlog, metrics, people, queries
 from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 
 SECTIONS = (
@@ -45,6 +45,7 @@ SECTIONS = (
     "agents",
     "teams",
     "channels",
+    "tags",
     "sla",
     "csat",
     "nps",
@@ -60,6 +61,7 @@ def _section_labels() -> dict[str, str]:
         "agents": _("Agents"),
         "teams": _("Teams"),
         "channels": _("Channels"),
+        "tags": _("Tags"),
         "sla": _("SLA"),
         "csat": _("CSAT"),
         "nps": _("NPS"),
@@ -211,10 +213,11 @@ def reports(request: HttpRequest) -> HttpResponse:
                 "first_response": _series(pf, "first_response_time"),
                 "resolution": _series(pf, "resolution_time"),
             },
+            "backlog": _series(pf, "backlog"),
         }
     elif section == "agents":
         names = {a.user_id: str(a) for a in Agent.objects.select_related("user")}
-        rows = queries.agents(pf.filters)
+        rows = people.agents(pf.filters)
         for row in rows:
             row["name"] = names.get(row["agent_id"], str(row["agent_id"]))
         context["agent_rows"] = rows
@@ -230,6 +233,12 @@ def reports(request: HttpRequest) -> HttpResponse:
             row["name"] = labels.get(row["key"], str(row["key"]) if row["key"] else "—")
             row["query"] = pf.query(**{by: row["key"] or ""})
         context["breakdown"] = rows
+    elif section == "tags":
+        rows = backlog.tags(pf.filters)
+        for row in rows:
+            row["query"] = pf.query(tag=row["tag"])
+        context["tag_rows"] = rows
+        context["untagged"] = backlog.untagged(pf.filters)
     elif section in ("sla", "csat", "nps"):
         context["summary"] = queries.summary(pf.filters)
     else:

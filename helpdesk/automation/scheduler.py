@@ -98,6 +98,7 @@ def run_due_work(now: datetime | None = None) -> dict[str, int]:
         "time_rules": timerules.run_time_rules(now),
         "task_reminders": send_due_reminders(now),
         "webhooks_requeued": webhooks.scheduled(now),
+        **_reports(now),
     }
 
 
@@ -107,6 +108,13 @@ def _surveys(now: datetime) -> dict[str, int]:
     from helpdesk.surveys.nps import run_due_campaigns
 
     return {"surveys_sent": send_due(now), "nps_campaigns": run_due_campaigns(now)}
+
+
+def _reports(now: datetime) -> dict[str, int]:
+    """Presence spans of dead processes closed, weekly reports mailed to team leads."""
+    from helpdesk.reports.scheduled import run
+
+    return run(now)
 
 
 class Scheduler:

@@ -18,7 +18,7 @@ from pydantic import BeforeValidator, Field
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.types import QueryId, QueryText, UtcDatetime
-from helpdesk.reports import metrics, queries
+from helpdesk.reports import backlog, metrics, people, queries
 from helpdesk.reports.scope import MAX_BUCKETS, filters_for
 
 router = Router(tags=["reports"])
@@ -42,6 +42,7 @@ Metric = Literal[
     "first_response_time",
     "reply_time",
     "resolution_time",
+    "backlog",
 ]
 assert set(Metric.__args__) == set(metrics.METRICS)  # type: ignore[attr-defined]  # noqa: S101
 
@@ -134,3 +135,44 @@ def timeseries(request: HttpRequest, filters: Query[SeriesFilters]) -> Any:
     except (KeyError, ValueError) as exc:
         raise Invalid("unknown time zone", field="tz") from exc
     return {"metric": filters.metric, "interval": filters.interval, "points": points}
+
+
+class AgentRow(Schema):
+    agent_id: int
+    handled: int
+    replies: int
+    resolved: int
+    first_response_median_s: float | None
+    csat: float | None
+    online_s: int
+    away_s: int
+
+
+class Agents(Schema):
+    agents: list[AgentRow]
+
+
+@router.get("/agents", response=Agents, summary="Per-agent figures of a period")
+def agents(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
+    """Per agent: conversations handled, replies, resolved, median first response, CSAT
+    (% satisfied), and the seconds spent online and away within the period."""
+    return {"agents": people.agents(_filters(request, filters))}
+
+
+class TagRow(Schema):
+    tag: str
+    created: int
+    resolved: int
+
+
+class Tags(Schema):
+    tags: list[TagRow]
+    untagged: int
+
+
+@router.get("/tags", response=Tags, summary="Conversations per tag in a period")
+def tags(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
+    """Per tag: conversations created in the period with it, and how many of those are
+    resolved; the most used 50 tags first, and the count of untagged conversations."""
+    f = _filters(request, filters)
+    return {"tags": backlog.tags(f), "untagged": backlog.untagged(f)}

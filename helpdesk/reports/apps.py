@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from helpdesk.reports import hooks
+        from helpdesk.reports import hooks, presence
 
         hooks.install()
+        presence.install()

@@ -42,7 +42,9 @@ COUNT_METRICS = (
     "messages_out",
 )
 TIME_METRICS = ("first_response_time", "reply_time", "resolution_time")
-METRICS = COUNT_METRICS + TIME_METRICS
+# A level, not a flow: conversations open at the end of each bucket (reports/backlog.py).
+LEVEL_METRICS = ("backlog",)
+METRICS = COUNT_METRICS + TIME_METRICS + LEVEL_METRICS
 
 
 @dataclass(frozen=True, slots=True)

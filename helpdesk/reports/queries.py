@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,69 +18,14 @@ from django.db.models import Aggregate, Avg, Count, F, FloatField, Max, Q, Query
 from django.db.models.functions import Extract, Floor, Trunc
 
 from helpdesk.models import Ticket
-from helpdesk.reports import metrics
+from helpdesk.reports import metrics, sums
+from helpdesk.reports.filters import Filters as Filters  # callers use queries.Filters
+from helpdesk.reports.filters import dims, facts, in_period
 from helpdesk.reports.models import HourlyRollup, TicketFact
 from helpdesk.sla.models import ClockState, Target, TicketSla
 from helpdesk.surveys import scores
 from helpdesk.surveys.models import SurveyKind, SurveyRequest, SurveyResponse
 from helpdesk.tag_lookup import tag_q
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """What a report is about. `teams` None: every team (admins)."""
-
-    since: datetime
-    until: datetime
-    teams: frozenset[int] | None = None
-    team: int | None = None
-    inbox: int | None = None
-    channel: str | None = None
-    agent: int | None = None
-    tag: str | None = None
-    business_hours: bool = False
-
-    def previous(self) -> Filters:
-        """The same filters over the period just before this one, of the same length."""
-        span = self.until - self.since
-        return Filters(
-            self.since - span,
-            self.since,
-            self.teams,
-            self.team,
-            self.inbox,
-            self.channel,
-            self.agent,
-            self.tag,
-            self.business_hours,
-        )
-
-
-def _dims(f: Filters) -> Q:
-    q = Q()
-    if f.teams is not None:
-        q &= Q(team_id_value__in=f.teams)
-    if f.team is not None:
-        q &= Q(team_id_value=f.team)
-    if f.inbox is not None:
-        q &= Q(inbox_id_value=f.inbox)
-    if f.channel:
-        q &= Q(channel=f.channel)
-    if f.agent is not None:
-        q &= Q(agent_id_value=f.agent)
-    return q
-
-
-def facts(f: Filters) -> QuerySet[TicketFact]:
-    """Facts of the filtered conversations (any time), merged ones left out."""
-    qs = TicketFact.objects.filter(_dims(f), merged=False)
-    if f.tag:
-        qs = qs.filter(tag_q("ticket__tags", f.tag))
-    return qs
-
-
-def _in(field: str, f: Filters) -> Q:
-    return Q(**{f"{field}__gte": f.since, f"{field}__lt": f.until})
 
 
 def _times(qs: QuerySet[TicketFact], field: str) -> list[float]:
@@ -120,30 +64,22 @@ def summary(f: Filters) -> dict[str, Any]:
     """The figures of GET /api/v1/reports/summary."""
     base = facts(f)
     suffix = "bs" if f.business_hours else "s"
-    created = base.filter(_in("created_at", f))
-    resolved = base.filter(_in("resolved_at", f))
-    answered = base.filter(_in("first_response_at", f))
-    counts = created.aggregate(
-        n=Count("pk"),
-        reopened=Sum("reopened"),
-        messages_in=Sum("messages_in"),
-        messages_out=Sum("messages_out"),
-        replies=Sum("reply_count"),
-        reply_sum=Sum(f"reply_sum_{suffix}"),
-    )
-    replies = int(counts["replies"] or 0)
+    resolved = base.filter(in_period("resolved_at", f))
+    answered = base.filter(in_period("first_response_at", f))
+    counts = sums.counts(f)
+    replies = int(counts["replies"])
     return {
-        "conversations_created": int(counts["n"]),
-        "conversations_resolved": resolved.count(),
-        "conversations_reopened": int(counts["reopened"] or 0),
-        "messages_in": int(counts["messages_in"] or 0),
-        "messages_out": int(counts["messages_out"] or 0),
+        "conversations_created": int(counts["created"]),
+        "conversations_resolved": int(counts["resolved"]),
+        "conversations_reopened": int(counts["reopened"]),
+        "messages_in": int(counts["messages_in"]),
+        "messages_out": int(counts["messages_out"]),
         "business_hours": f.business_hours,
         "first_response_time": time_stats(answered, f"first_response_{suffix}"),
         "resolution_time": time_stats(resolved, f"resolution_{suffix}"),
         "reply_time": {
             "count": replies,
-            "avg_s": round(float(counts["reply_sum"]) / replies, 1) if replies else None,
+            "avg_s": round(counts["reply_sum"] / replies, 1) if replies else None,
         },
         "sla": sla(f),
         "csat": csat(f),
@@ -167,8 +103,8 @@ def _survey_q(f: Filters) -> Q:
 
 def csat(f: Filters) -> dict[str, Any]:
     """CSAT answers given in the period (helpdesk.surveys.scores)."""
-    responses = SurveyResponse.objects.filter(_survey_q(f), _in("answered_at", f))
-    requests = SurveyRequest.objects.filter(_survey_q(f), _in("created_at", f))
+    responses = SurveyResponse.objects.filter(_survey_q(f), in_period("answered_at", f))
+    requests = SurveyRequest.objects.filter(_survey_q(f), in_period("created_at", f))
     c = scores.csat(responses, requests)
     return {
         "responses": c.answers,
@@ -181,8 +117,8 @@ def csat(f: Filters) -> dict[str, Any]:
 
 def nps(f: Filters) -> dict[str, Any]:
     """NPS answers given in the period."""
-    responses = SurveyResponse.objects.filter(_survey_q(f), _in("answered_at", f))
-    requests = SurveyRequest.objects.filter(_survey_q(f), _in("created_at", f))
+    responses = SurveyResponse.objects.filter(_survey_q(f), in_period("answered_at", f))
+    requests = SurveyRequest.objects.filter(_survey_q(f), in_period("created_at", f))
     n = scores.nps(responses, requests)
     return {
         "responses": n.answers,
@@ -196,7 +132,7 @@ def nps(f: Filters) -> dict[str, Any]:
 
 def sla(f: Filters) -> dict[str, Any]:
     """SLA of conversations created in the period: % met per target and per policy."""
-    tickets = facts(f).filter(_in("created_at", f)).values("ticket_id")
+    tickets = facts(f).filter(in_period("created_at", f)).values("ticket_id")
     rows = TicketSla.objects.filter(ticket_id__in=tickets).exclude(policy_name="")
     per_target: dict[str, Any] = {}
     for target in Target.values:
@@ -280,7 +216,7 @@ def timeseries(f: Filters, metric: str, interval: str, zone_name: str) -> list[d
     if f.tag:
         raw = _fact_series(f, metric, interval, zone, suffix)
     else:
-        qs = HourlyRollup.objects.filter(_dims(f), _in("hour", f))
+        qs = HourlyRollup.objects.filter(dims(f), in_period("hour", f))
         aggregates: dict[str, Any] = {"total": Sum(total)}
         if count:
             aggregates["n"] = Sum(count)
@@ -318,7 +254,7 @@ def _fact_series(
     f: Filters, metric: str, interval: str, zone: zoneinfo.ZoneInfo, suffix: str
 ) -> dict[datetime, tuple[float, int]]:
     at, summed, counted = FACT_SERIES[metric]
-    qs = facts(f).filter(_in(at, f)).annotate(bucket=Trunc(at, interval, tzinfo=zone))
+    qs = facts(f).filter(in_period(at, f)).annotate(bucket=Trunc(at, interval, tzinfo=zone))
     aggregates: dict[str, Any] = {"total": Sum(summed.format(suffix)) if summed else Count("pk")}
     if counted == "reply_count":
         aggregates["n"] = Sum("reply_count")
@@ -346,7 +282,7 @@ def drill_down(f: Filters, metric: str) -> QuerySet[TicketFact]:
             facts(f).filter(open_then, created_at__lt=f.until).order_by("created_at", "ticket_id")
         )
     at = DRILL_FIELD.get(metric, "created_at")
-    qs = facts(f).filter(_in(at, f))
+    qs = facts(f).filter(in_period(at, f))
     if metric == "conversations_reopened":
         qs = qs.filter(reopened__gt=0)
     elif metric in ("messages_in", "messages_out", "reply_time"):
@@ -361,33 +297,49 @@ QUARTER = 900  # seconds: every zone's offset is a whole number of quarter hours
 def heatmap(f: Filters, zone_name: str, week_start: int = 1) -> list[list[int]]:
     """Conversations created per local weekday (rows from `week_start`, ISO) x hour.
 
-    The database counts per quarter hour of UTC (no time zone arithmetic per row);
-    each quarter is then placed in the zone's weekday and hour."""
+    The whole half hours of the period come from the rollup (each UTC half hour lies
+    in one local hour when the zone's offset is a whole or half hour); the edges, a
+    tag filter or another zone from the facts."""
     zone = zoneinfo.ZoneInfo(zone_name)
     grid = [[0] * 24 for _ in range(7)]
-    if connection.vendor != "postgresql":  # SQLite: few rows, counted here
-        for at in facts(f).filter(_in("created_at", f)).values_list("created_at", flat=True):
+    halves = sums.created_per_half_hour(f, zone)
+    edges = [(f.since, f.until)]
+    if halves is not None:
+        inner = sums.whole_half_hours(f)
+        assert inner is not None  # noqa: S101 - halves come from it
+        edges = [(f.since, inner[0]), (inner[1], f.until)]
+        for start, n in halves.items():
+            local = start.astimezone(zone)
+            grid[(local.isoweekday() - week_start) % 7][local.hour] += n
+    for since, until in edges:
+        if since < until:
+            _heat_from_facts(
+                facts(f).filter(created_at__gte=since, created_at__lt=until), zone, week_start, grid
+            )
+    return grid
+
+
+def _heat_from_facts(
+    qs: QuerySet[TicketFact], zone: zoneinfo.ZoneInfo, week_start: int, grid: list[list[int]]
+) -> None:
+    """Add the conversations of `qs` to the grid: per UTC quarter hour on PostgreSQL
+    (no zone arithmetic per row), one by one elsewhere (few rows)."""
+    if connection.vendor != "postgresql":
+        for at in qs.values_list("created_at", flat=True):
             local = at.astimezone(zone)
             grid[(local.isoweekday() - week_start) % 7][local.hour] += 1
-        return grid
-    rows = (
-        facts(f)
-        .filter(_in("created_at", f))
-        .annotate(q=Floor(Extract("created_at", "epoch") / QUARTER))
-        .values("q")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
+        return
+    rows = qs.annotate(q=Floor(Extract("created_at", "epoch") / QUARTER)).values("q")
+    for row in rows.annotate(n=Count("pk")):
         local = datetime.fromtimestamp(int(row["q"]) * QUARTER, zone)
         grid[(local.isoweekday() - week_start) % 7][local.hour] += int(row["n"])
-    return grid
 
 
 def churn(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> dict[str, Any]:
     """Of the contacts with a conversation in the previous period, the share with none now."""
     prev = f.previous()
-    before = facts(prev).filter(_in("created_at", prev))
-    now = facts(f).filter(_in("created_at", f))
+    before = facts(prev).filter(in_period("created_at", prev))
+    now = facts(f).filter(in_period("created_at", f))
     if segment_contacts is not None:
         before = before.filter(contact_id_value__in=segment_contacts)
     before_ids = set(before.values_list("contact_id_value", flat=True))
@@ -447,13 +399,15 @@ def breakdown(f: Filters, by: str) -> list[dict[str, Any]]:
     the median first response (same definitions as the summary)."""
     field = BREAKDOWNS[by]
     suffix = "bs" if f.business_hours else "s"
-    created = dict(facts(f).filter(_in("created_at", f)).values_list(field).annotate(n=Count("pk")))
+    created = dict(
+        facts(f).filter(in_period("created_at", f)).values_list(field).annotate(n=Count("pk"))
+    )
     resolved = dict(
-        facts(f).filter(_in("resolved_at", f)).values_list(field).annotate(n=Count("pk"))
+        facts(f).filter(in_period("resolved_at", f)).values_list(field).annotate(n=Count("pk"))
     )
     out = []
     for key in sorted(set(created) | set(resolved), key=str):
-        answered = facts(f).filter(_in("first_response_at", f), **{field: key})
+        answered = facts(f).filter(in_period("first_response_at", f), **{field: key})
         out.append(
             {
                 "key": key,
@@ -467,16 +421,12 @@ def breakdown(f: Filters, by: str) -> list[dict[str, Any]]:
     return out
 
 
-def _as_dict(f: Filters) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in Filters.__slots__}
-
-
 def export_rows(f: Filters) -> Iterator[list[Any]]:
     """One row per conversation created in the period, every fact (for CSV / XLSX)."""
     yield EXPORT_HEADER
     qs = (
         facts(f)
-        .filter(_in("created_at", f))
+        .filter(in_period("created_at", f))
         .order_by("created_at", "ticket_id")
         .annotate(subject=F("ticket__subject"), tags=F("ticket__tags"))
         .values_list(*EXPORT_FIELDS)

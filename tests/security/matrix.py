@@ -165,6 +165,8 @@ API.update(
         # Reports (issue 18): of the caller's teams (admins: all).
         "helpdesk_reports_api_summary": API_ROW,
         "helpdesk_reports_api_timeseries": API_ROW,
+        "helpdesk_reports_api_agents": API_ROW,
+        "helpdesk_reports_api_tags": API_ROW,
         "channels_in_phone_api_create_call": api_write(
             {"line_id": "$line_id", "number": "09121234567", "direction": "in", "outcome": "missed"}
         ),

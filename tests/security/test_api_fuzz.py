@@ -135,10 +135,13 @@ RULES_BEYOND_SCHEMA = {
     ("PATCH /api/v1/attributes/{attribute_id}", "choices"): "a list attribute needs choices",
     (f"PATCH {T}/attributes", "custom_attributes"): "values valid for the attribute types",
     # Reports (issue 18, docs/reports.md).
-    **{(f"GET /api/v1/reports/{n}", "until"): "after since" for n in ("summary", "timeseries")},
+    **{
+        (f"GET /api/v1/reports/{n}", "until"): "after since"
+        for n in ("summary", "timeseries", "agents", "tags")
+    },
     **{
         (f"GET /api/v1/reports/{n}", "since"): "given when until is year 1"
-        for n in ("summary", "timeseries")
+        for n in ("summary", "timeseries", "agents", "tags")
     },
     ("GET /api/v1/reports/timeseries", "interval"): "at most 2000 points in the period",
     ("GET /api/v1/reports/timeseries", "tz"): "an IANA time zone",

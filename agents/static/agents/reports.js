@@ -111,6 +111,9 @@ function draw() {
       { label: meta.dataset.resolution, points: data.times.resolution, color: success, scale: 3600 },
     ]);
   }
+  if (data.backlog) {
+    chart("chart-backlog", "line", [{ label: meta.dataset.backlog, points: data.backlog, color: primary }]);
+  }
   heatmap(data.heatmap, data.week_start);
 }
 

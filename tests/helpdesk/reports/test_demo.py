@@ -1,4 +1,4 @@
-"""The demo's two weeks of history fill every report."""
+"""The demo's four weeks of history fill every report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from config.demo import seed
-from helpdesk.reports import facts, queries
+from helpdesk.reports import backlog, facts, people, queries
 from tests.helpdesk.reports.test_timeline import rollup_rows
 
 pytestmark = [pytest.mark.django_db]
@@ -33,7 +33,14 @@ def test_it_seeds_history_every_report_shows(
         sum(map(sum, queries.heatmap(period, "Asia/Tehran", 6)))
         == (summary["conversations_created"])
     )
-    assert queries.agents(period)
+    rows = people.agents(period)
+    assert rows and max(r["online_s"] for r in rows) > 10 * 3600  # weeks of working days
+    assert max(r["away_s"] for r in rows) > 0
+    assert len(backlog.tags(period)) >= 3
+    days = queries.timeseries(period, "backlog", "day", "Asia/Tehran")
+    assert max(p["value"] or 0 for p in days) > 0
+    older = queries.Filters(since=now - timedelta(days=29), until=now - timedelta(days=16))
+    assert queries.summary(older)["conversations_created"] >= 4  # a few weeks, not two
     last_week = queries.Filters(since=now - timedelta(days=7), until=now)
     assert queries.churn(last_week)["previous_contacts"] > 0
     assert queries.at_risk(period)
