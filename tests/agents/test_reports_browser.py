@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from helpdesk.actions.messages import do_reply
+from helpdesk.actions.tickets import do_set_tags
 from helpdesk.ingest import receive
 from helpdesk.models import Agent
 from tests import factories
@@ -31,6 +32,7 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     first = receive(factories.inbound(email_inbox_a, sender="a@example.com")).ticket
     second = receive(factories.inbound(email_inbox_a, sender="b@example.com")).ticket
     do_reply(agent_a, first.pk, "Hello")
+    do_set_tags(agent_a, first.pk, ["vip"])
 
     page = sign_in(browser, live_desk, agent_a, WIDE)
     page.goto("/reports/")
@@ -53,6 +55,20 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     expect(rows).to_have_count(2)
     expect(page.locator(f'#drill-table a[href="/t/{second.pk}/"]')).to_be_visible()
     shot(page, "reports-drill-en.png")
+    # The backlog's last point: the conversations still open at the end of today.
+    page.goto("/reports/?section=conversations")
+    expect(page.locator("#chart-backlog")).to_have_attribute("data-rendered", "1")
+    box = page.locator("#chart-backlog").bounding_box()
+    assert box is not None
+    x, y = page.evaluate(
+        """() => {
+          const point = Chart.getChart("chart-backlog").getDatasetMeta(0).data.at(-1);
+          return [point.x, point.y];
+        }"""
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url("**metric=backlog**")
+    expect(page.locator("#drill-table tbody tr")).to_have_count(2)
     assert page.problems == []  # type: ignore[attr-defined]
 
     Agent.objects.filter(user=agent_a).update(language="fa")
@@ -61,6 +77,7 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     expect(phone.locator("html")).to_have_attribute("dir", "rtl")
     expect(phone.locator("#chart-volume")).to_have_attribute("data-rendered", "1")
     expect(phone.locator("#chart-times")).to_have_attribute("data-rendered", "1")
+    expect(phone.locator("#chart-backlog")).to_have_attribute("data-rendered", "1")
     expect(phone.locator("#r-since")).to_have_value(re.compile(r"^[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}$"))
     assert phone.evaluate(NO_OVERFLOW)
     phone.goto("/reports/")
@@ -68,4 +85,10 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     expect(phone.locator("#kpis")).to_contain_text("۲")
     assert phone.evaluate(NO_OVERFLOW)
     shot(phone, "reports-phone-fa.png")
+    phone.goto("/reports/?section=tags")
+    expect(phone.locator("#tags-table tbody tr").first).to_contain_text("vip")
+    expect(phone.locator("#tags-table tbody tr").first).to_contain_text("۱")
+    phone.goto("/reports/?section=agents")  # signed in: a presence span, time online
+    expect(phone.locator("#agents-table thead")).to_contain_text("زمان آنلاین")
+    assert phone.evaluate(NO_OVERFLOW)
     assert phone.problems == []  # type: ignore[attr-defined]
