@@ -45,10 +45,14 @@ def from_query(params: QueryDict) -> tuple[ContactFilter, list[str]]:
         value: Any = params.get("val", "")
         if op in ("gt", "gte", "lt", "lte"):
             value = _number(value)
+        understood = len(problems)
+        if op in ("eq", "ne", "gt", "gte", "lt", "lte"):
+            value = _typed(key, value, problems)
         try:
-            data["attributes"] = [
-                AttributeCondition(key=key, op=op if op in OPERATORS else "eq", value=value)
-            ]
+            if len(problems) == understood:  # a value its type refuses: the condition goes
+                data["attributes"] = [
+                    AttributeCondition(key=key, op=op if op in OPERATORS else "eq", value=value)
+                ]
         except ValidationError:
             problems.append(f"attribute {key!r}")
     try:
@@ -56,6 +60,23 @@ def from_query(params: QueryDict) -> tuple[ContactFilter, list[str]]:
     except ValidationError as exc:
         problems += [str(e["loc"][0]) for e in exc.errors()]
         return ContactFilter(q=data["q"]), problems
+
+
+def _typed(key: str, value: Any, problems: list[str]) -> Any:
+    """The value as the attribute stores it, so "GOLD", a Jalali date typed in Persian
+    digits or "بله" compare with what was saved ("gold", "2024-08-02", true)."""
+    from helpdesk.actions.errors import ActionError
+    from helpdesk.crm.attributes import clean_value
+    from helpdesk.models import AttributeDefinition
+
+    defn = AttributeDefinition.objects.filter(entity="contact", key=key).first()
+    if defn is None or defn.type == "text" or value in ("", None):
+        return value
+    try:
+        return clean_value(defn, value)
+    except ActionError:
+        problems.append(f"attribute {key!r}")
+        return value
 
 
 def _number(raw: str) -> Any:

@@ -59,6 +59,25 @@ def test_it_filters_by_attribute_and_sorts_within_the_agents_teams(
     assert "Silver Customer" in unset and "Gold Customer" not in unset
 
 
+def test_it_reads_filter_values_by_the_attributes_type(
+    login: Any, agent_a: Any, people: dict[str, Contact]
+) -> None:
+    AttributeDefinition.objects.create(entity="contact", key="since", label="Since", type="date")
+    Contact.objects.filter(pk=people["Silver Customer"].pk).update(
+        custom_attributes={"plan": "silver", "since": "2024-08-02"}
+    )
+    client = login(agent_a)
+    gold = client.get("/contacts/", {"attr": "plan", "op": "eq", "val": "GOLD"}).content.decode()
+    assert "Gold Customer" in gold and "Silver Customer" not in gold
+    jalali = {"attr": "since", "op": "eq", "val": "۱۴۰۳/۰۵/۱۲"}  # 2024-08-02
+    page = client.get("/contacts/", jalali).content.decode()
+    assert "Silver Customer" in page and "Gold Customer" not in page
+    later = client.get("/contacts/", {**jalali, "op": "gt", "val": "1403/05/01"}).content.decode()
+    assert "Silver Customer" in later and "Gold Customer" not in later
+    bad = client.get("/contacts/", {**jalali, "val": "soon"}).content.decode()
+    assert "not understood" in bad and "Gold Customer" in bad  # the condition is dropped
+
+
 def test_it_tags_in_bulk_only_the_contacts_an_agent_may_see(
     login: Any, agent_a: Any, people: dict[str, Contact]
 ) -> None:
