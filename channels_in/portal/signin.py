@@ -186,11 +186,14 @@ def ticket_token(contact_id: int, ticket_id: int) -> str:
     return signing.dumps([contact_id, ticket_id], salt=TICKET_SALT, compress=False)
 
 
-def read_ticket_token(token: str) -> tuple[int, int] | None:
-    """(contact id, ticket id) of a valid ticket token (PORTAL_TICKET_LINK_DAYS, 14)."""
+def read_ticket_token(token: str, *, expired_too: bool = False) -> tuple[int, int] | None:
+    """(contact id, ticket id) of a valid ticket token (PORTAL_TICKET_LINK_DAYS, 14);
+    with `expired_too`, of any token we signed, however old (it then signs nobody in:
+    it only says which ticket to open after the customer signs in again)."""
     days = getattr(settings, "PORTAL_TICKET_LINK_DAYS", 14)
+    max_age = None if expired_too else timedelta(days=days)
     try:
-        value = signing.loads(token, salt=TICKET_SALT, max_age=timedelta(days=days))
+        value = signing.loads(token, salt=TICKET_SALT, max_age=max_age)
     except signing.BadSignature:
         return None
     if (

@@ -13,11 +13,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from channels_in.portal import signin
 from channels_in.portal.access import viewer_for
-from channels_in.portal.pages import SESSION_KEY, client_address, render_page, sign_in
+from channels_in.portal.pages import (
+    SESSION_KEY,
+    client_address,
+    current_viewer,
+    render_page,
+    sign_in,
+)
 from helpdesk import identities
 
 logger = logging.getLogger(__name__)
 
+NEXT_KEY = "portal_next_ticket"  # a ticket to open after sign-in (an expired mail link)
 PER_IP = (20, 3600)  # link requests per client address per hour
 PER_IDENTITY = (3, 900)  # link requests per address or number per 15 minutes
 
@@ -105,11 +112,22 @@ def code(request: HttpRequest, locale: str) -> HttpResponse:
             context = {"identity": identity, "code_error": error}
             return render_page(request, locale, "portal/sent.html", context, status=400)
     sign_in(request, contact_id)
-    return HttpResponseRedirect(reverse("portal:home", args=[locale]))
+    return HttpResponseRedirect(_landing(request, locale))
 
 
-def _refused(request: HttpRequest, locale: str) -> HttpResponse:
-    return render_page(request, locale, "portal/link_refused.html", {}, status=410)
+def _refused(request: HttpRequest, locale: str, next_number: int | None = None) -> HttpResponse:
+    context = {"next_number": next_number}
+    return render_page(request, locale, "portal/link_refused.html", context, status=410)
+
+
+def _landing(request: HttpRequest, locale: str) -> str:
+    """Where a fresh sign-in lands: the ticket an expired mail link named, if this
+    customer may read it, else their requests."""
+    number = request.session.pop(NEXT_KEY, None)
+    viewer = current_viewer(request)
+    if isinstance(number, int) and viewer and viewer.tickets().filter(pk=number).exists():
+        return reverse("portal:ticket", args=[locale, number])
+    return reverse("portal:home", args=[locale])
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,19 +141,35 @@ def link(request: HttpRequest, locale: str, token: str) -> HttpResponse:
     if contact_id is None:
         return _refused(request, locale)
     sign_in(request, contact_id)
-    return HttpResponseRedirect(reverse("portal:home", args=[locale]))
+    return HttpResponseRedirect(_landing(request, locale))
 
 
 @require_http_methods(["GET"])
 def open_ticket(request: HttpRequest, locale: str, token: str) -> HttpResponse:
     """A ticket's link from a notification mail: signs its contact in, opens the ticket."""
     found = signin.read_ticket_token(token)
-    viewer = viewer_for(found[0]) if found else None
-    if found is None or viewer is None or not viewer.tickets().filter(pk=found[1]).exists():
+    if found is None:
+        return _stale_ticket_link(request, locale, token)
+    viewer = viewer_for(found[0])
+    if viewer is None or not viewer.tickets().filter(pk=found[1]).exists():
         return _refused(request, locale)
     if request.session.get(SESSION_KEY) != viewer.contact.pk:
         sign_in(request, viewer.contact.pk)
     return HttpResponseRedirect(reverse("portal:ticket", args=[locale, found[1]]))
+
+
+def _stale_ticket_link(request: HttpRequest, locale: str, token: str) -> HttpResponse:
+    """An expired ticket link (or a forged one): it signs nobody in. The customer
+    already signed in who may read the ticket gets it; anyone else the friendly
+    page, and the ticket opens after their next sign-in if they may read it."""
+    stale = signin.read_ticket_token(token, expired_too=True)
+    if stale is None:
+        return _refused(request, locale)
+    viewer = current_viewer(request)
+    if viewer is not None and viewer.tickets().filter(pk=stale[1]).exists():
+        return HttpResponseRedirect(reverse("portal:ticket", args=[locale, stale[1]]))
+    request.session[NEXT_KEY] = stale[1]
+    return _refused(request, locale, next_number=stale[1])
 
 
 @require_POST

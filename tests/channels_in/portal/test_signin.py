@@ -118,3 +118,30 @@ def test_it_opens_a_ticket_from_the_signed_link_of_a_reply_mail(
     assert b"Here is your invoice." in client.get(response["Location"]).content
     tampered = path[:-3] + ("aaa/" if not path.endswith("aaa/") else "bbb/")
     assert Client().get(tampered).status_code == 410
+
+
+def test_an_expired_ticket_link_opens_the_ticket_after_signing_in_again(
+    client: Client, smtp: SmtpRecorder, mailbox: Any, sara_ticket: Ticket, settings: Any
+) -> None:
+    from channels_in.portal import signin
+    from tests.channels_in.portal.test_tickets import signed_in
+
+    token = signin.ticket_token(sara_ticket.contact_id, sara_ticket.pk)
+    settings.PORTAL_TICKET_LINK_DAYS = -1  # every ticket link has expired
+    stale = f"/portal/fa/open/{token}/"
+    refused = client.get(stale)
+    assert refused.status_code == 410 and client.get("/portal/fa/").status_code == 302
+    digits = str(sara_ticket.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"#{digits}" in refused.content.decode()  # "sign in again and request #N opens"
+    _ask(client, "sara@example.com", locale="fa")
+    landed = client.post(link_in(mail_text(smtp)))
+    assert landed.status_code == 302
+    assert landed["Location"] == f"/portal/fa/requests/{sara_ticket.pk}/"
+    assert client.get(stale)["Location"] == landed["Location"]  # signed in: straight there
+    # Someone else signed in gets no way to the ticket from the stale link.
+    other = Contact.objects.create(name="Ali")
+    stranger = signed_in(other)
+    assert stranger.get(stale).status_code == 410
+    assert stranger.get(f"/portal/fa/requests/{sara_ticket.pk}/").status_code == 404
+    forged = Client().get(f"/portal/fa/open/{token[:-2]}xx/")
+    assert forged.status_code == 410 and "portal-next" not in forged.content.decode()
