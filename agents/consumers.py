@@ -33,7 +33,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from helpdesk import channels
 from helpdesk.actions.errors import ActionError
-from helpdesk.events import Ephemeral, apublish, ephemeral_frame, to_frame
+from helpdesk.events import Ephemeral, apublish, ephemeral_frame, settled, to_frame
 from helpdesk.fanout import CLOSE_INTERRUPTED, SERVER_SEND, FrameWriter
 from helpdesk.models import Team, Ticket
 from helpdesk.staff import presence
@@ -79,7 +79,8 @@ def _catch_up(user_id: int, after: int) -> list[dict[str, Any]] | None:
     user = _fresh_user(user_id)
     if user is None:
         return None
-    events = visible_events(user).filter(id__gt=after).order_by("id")[:CATCH_UP_LIMIT]
+    with settled():  # no smaller seq can commit after this read
+        events = list(visible_events(user).filter(id__gt=after).order_by("id")[:CATCH_UP_LIMIT])
     return [to_frame(e) for e in events]
 
 

@@ -149,15 +149,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a reduced run of at most 60 s")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--batch", choices=["1", "50", "both"], default="both", help="which batch rows to run"
+    )
+    parser.add_argument("--per", type=int, default=0, help="messages per configuration")
     opts = parser.parse_args()
-    per = 300 if opts.quick else 2500
+    per = opts.per or (300 if opts.quick else 2500)
+    batches = [1, BATCH] if opts.batch == "both" else [int(opts.batch)]
     dbs = ["sqlite", "postgres"] if opts.db == "both" else [opts.db]
     if "postgres" in dbs and not (_answers(5432) and _answers(6379)):
         print("PostgreSQL or Redis not reachable on 127.0.0.1: PostgreSQL runs skipped")
         dbs.remove("postgres")
     rows = []
     for db in dbs:
-        for batch in (1, BATCH):
+        for batch in batches:
             for producers in (1, 4):
                 count = per // producers if producers > 1 else per
                 rows.append(run_config(db, producers, count, batch))

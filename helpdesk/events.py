@@ -11,7 +11,8 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -21,6 +22,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -144,10 +146,15 @@ recorded_hooks: list[Callable[[TicketEvent], None]] = []
 
 # Catch-up returns events with `seq > after`, which is only safe if no event with
 # a smaller seq can still commit later. PostgreSQL hands out ids at INSERT, so two
-# transactions could commit out of order and a reader could skip the slower one
-# for good. This transaction-scoped advisory lock, taken before the id is drawn
-# and held until commit or rollback, makes commit order equal to seq order.
-# (SQLite has one writer at a time, which gives the same guarantee.)
+# transactions can commit out of order (T1 draws 104, T2 draws 105, T2 commits
+# first). Writers take this transaction-scoped advisory lock in SHARED mode before
+# the id is drawn and hold it until commit or rollback: writers never wait for each
+# other (their commits, fsync included, overlap: the desk-wide exclusive lock this
+# replaced made every commit wait for the one before it, capping ingest at one
+# fsync per message). Readers of the log by sequence go through `settled()`, which
+# takes the same key EXCLUSIVELY: that waits until every writer that may have drawn
+# an id has finished, so what the reader sees after it has no hole that can fill in
+# later. (SQLite has one writer at a time, which gives the same guarantee.)
 SEQUENCE_LOCK_KEY = 0x4844_5345_5100  # "HDSEQ": one app-wide key
 
 
@@ -162,13 +169,39 @@ def _serialize_sequence() -> None:
     if marker is not None and any(entry[1] is marker for entry in connection.run_on_commit):
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SEQUENCE_LOCK_KEY])
 
     def held() -> None:
         """Marks the sequence lock as taken in this transaction."""
 
     connection._helpdesk_sequence_marker = held
     transaction.on_commit(held)
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """Read the event log by sequence inside this block: no smaller seq appears later.
+
+    On PostgreSQL the block is a transaction (a savepoint inside one) that first
+    waits for every event-writing transaction in flight to commit or roll back;
+    new writers wait until the block's transaction ends, so keep it to the reads.
+    Statements in it see every event with a seq up to the largest they see
+    (READ COMMITTED: each statement takes its snapshot after the lock).
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
+        yield
+
+
+def settled_head() -> int:
+    """The largest seq below which every event has committed: where a client starts."""
+    with settled():
+        return int(TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0)
 
 
 def to_frame(event: TicketEvent) -> dict[str, Any]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from helpdesk.actions.errors import ActionError, NotFound
-from helpdesk.models import TicketEvent
+from helpdesk.events import settled_head
 from helpdesk.staff.decorators import agent_required as agent_required
 
 
 def last_seq() -> int:
-    """The newest event id: the page is current up to here, the socket resumes after it."""
-    return int(TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0)
+    """The newest settled event id: the page is current up to here, the socket resumes
+    after it (no event with a smaller id can still commit: helpdesk.events.settled)."""
+    return settled_head()
 
 
 def back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from helpdesk.api.schemas import EventPage
 from helpdesk.api.types import MAX_ID
-from helpdesk.events import to_frame
+from helpdesk.events import settled, to_frame
 from helpdesk.staff.access import visible_events
 
 router = Router(tags=["events"])
@@ -27,11 +27,12 @@ class EventFilters(Schema):
 @router.get("/events", response=EventPage, summary="Events after a sequence number")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     """Events the caller may read with seq > `after`, ascending, in the live frame shape."""
-    rows = list(
-        visible_events(request.user)
-        .filter(id__gt=filters.after)
-        .order_by("id")[: filters.limit + 1]
-    )
+    with settled():  # no smaller seq can commit after this read
+        rows = list(
+            visible_events(request.user)
+            .filter(id__gt=filters.after)
+            .order_by("id")[: filters.limit + 1]
+        )
     has_more = len(rows) > filters.limit
     rows = rows[: filters.limit]
     return {

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
 from django.tasks import task
 
 from helpdesk import events
@@ -87,7 +86,8 @@ def fan_out_batch() -> tuple[int, bool]:
         if not subs:
             return 0, False
         low = min(s.cursor for s in subs)
-        batch = list(TicketEvent.objects.filter(id__gt=low).order_by("id")[:BATCH])
+        with events.settled():  # a cursor past an event still in flight would skip it
+            batch = list(TicketEvent.objects.filter(id__gt=low).order_by("id")[:BATCH])
         if not batch:
             return 0, False
         high = batch[-1].pk
@@ -179,8 +179,8 @@ class Plan:
 
 
 def current_seq() -> int:
-    """The highest event sequence number so far (a new subscription starts after it)."""
-    return int(TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0)
+    """The highest settled event sequence number (a new subscription starts after it)."""
+    return events.settled_head()
 
 
 def scheduled(now: datetime) -> int:

@@ -214,17 +214,31 @@ def _waiting_for_advisory_lock() -> bool:
     return bool(waiting)
 
 
+def _wait_for_advisory_lock_wait() -> bool:
+    for _ in range(300):
+        if _waiting_for_advisory_lock():
+            return True
+        threading.Event().wait(0.05)
+    return False
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres
-def test_it_commits_events_in_sequence_order(email_inbox_a: Any, agent_a: Any) -> None:
+def test_it_never_shows_a_reader_a_seq_before_a_smaller_one_commits(
+    email_inbox_a: Any, agent_a: Any
+) -> None:
     """A reader resuming after seq N must never later see a smaller seq appear.
 
     The first transaction records an event and stays open; a second one, on another
-    ticket, must wait for it before drawing its sequence number.
+    ticket, records and commits a larger seq without waiting for it (writers do not
+    queue behind each other). A catch-up read must wait for the first before it
+    reads, and then sees both.
     """
     one, two = open_ticket(email_inbox_a), open_ticket(email_inbox_a)
+    start = TicketEvent.objects.latest("id").pk
     recorded, release = threading.Event(), threading.Event()
     seqs: dict[str, int] = {}
+    read: list[int] = []
     errors: list[BaseException] = []
 
     def slow() -> None:
@@ -239,33 +253,76 @@ def test_it_commits_events_in_sequence_order(email_inbox_a: Any, agent_a: Any) -
         finally:
             connection.close()
 
-    def fast() -> None:
+    def reader() -> None:
         try:
-            recorded.wait(timeout=30)
-            do_set_tags(agent_a, two.pk, ["fast"])
-            seqs["fast"] = TicketEvent.objects.filter(ticket=two).latest("id").pk
+            with events.settled():
+                read.extend(TicketEvent.objects.filter(id__gt=start).values_list("id", flat=True))
         except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
-    for thread in threads:
-        thread.start()
+    writer = threading.Thread(target=slow)
+    writer.start()
     assert recorded.wait(timeout=30)
-    for _ in range(300):  # the fast transaction reaches the lock and waits there
-        if _waiting_for_advisory_lock():
-            break
-        threading.Event().wait(0.05)
-    else:
+    try:
+        do_set_tags(agent_a, two.pk, ["fast"])  # commits while the slow one is open
+        seqs["fast"] = TicketEvent.objects.filter(ticket=two).latest("id").pk
+        assert seqs["fast"] > seqs["slow"]
+        catch_up = threading.Thread(target=reader)
+        catch_up.start()
+        assert _wait_for_advisory_lock_wait(), "the reader did not wait for the open writer"
+        assert not read
+    finally:
         release.set()
-        raise AssertionError("the second transaction did not wait for the first")
-    assert "fast" not in seqs
-    release.set()
-    for thread in threads:
+    for thread in (writer, catch_up):
         thread.join(timeout=30)
     assert not errors, errors
-    assert seqs["fast"] > seqs["slow"]
+    assert read == sorted(read)
+    assert {seqs["slow"], seqs["fast"]} <= set(read)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_it_starts_pages_below_any_event_still_in_flight(email_inbox_a: Any, agent_a: Any) -> None:
+    """The head a page (or a new webhook subscription) starts from waits for open writers."""
+    one = open_ticket(email_inbox_a)
+    recorded, release = threading.Event(), threading.Event()
+    heads: list[int] = []
+    errors: list[BaseException] = []
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():
+                do_set_tags(agent_a, one.pk, ["slow"])
+                recorded.set()
+                release.wait(timeout=30)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def head() -> None:
+        try:
+            heads.append(events.settled_head())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writer, reader = threading.Thread(target=slow), threading.Thread(target=head)
+    writer.start()
+    assert recorded.wait(timeout=30)
+    try:
+        reader.start()
+        assert _wait_for_advisory_lock_wait(), "the head was read past an open writer"
+        assert not heads
+    finally:
+        release.set()
+    for thread in (writer, reader):
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert heads == [TicketEvent.objects.filter(ticket=one).latest("id").pk]
 
 
 @pytest.mark.postgres
