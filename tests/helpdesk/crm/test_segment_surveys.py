@@ -104,8 +104,16 @@ def test_it_counts_a_segment_of_detractors_and_refuses_bad_survey_conditions(
 
 
 def test_it_filters_the_api_list_and_the_contacts_page_by_surveys(
-    api: Any, agent_a: Any, surveyed: dict[str, Contact]
+    api: Any, admin_user: Any, agent_a: Any, surveyed: dict[str, Contact]
 ) -> None:
+    made = api(admin_user).post(
+        "/api/v1/segments", {"name": "Detractors", "definition": {"nps": "detractor"}}
+    )
+    assert made.status_code == 201, made.content
+    count = api(agent_a).get(f"/api/v1/segments/{made.json()['id']}/count").json()["count"]
+    assert count == 1
+    bad = api(admin_user).post("/api/v1/segments", {"name": "Bad", "definition": {"nps": "fan"}})
+    assert bad.status_code == 422
     body = api(agent_a).get("/api/v1/contacts", nps="detractor").json()
     assert [c["name"] for c in body["items"]] == ["Old detractor"]
     body = api(agent_a).get("/api/v1/contacts", csat_max=2, surveyed_within_days=2).json()
