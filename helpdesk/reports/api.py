@@ -7,7 +7,7 @@ admins every team. `since` is inclusive, `until` exclusive.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -18,6 +18,8 @@ from pydantic import BeforeValidator, Field
 
 from helpdesk.actions.errors import Invalid
 from helpdesk.api.types import QueryId, QueryText, UtcDatetime
+from helpdesk.crm.segments import members
+from helpdesk.models import Segment
 from helpdesk.reports import backlog, metrics, people, queries
 from helpdesk.reports.scope import MAX_BUCKETS, filters_for
 
@@ -176,3 +178,39 @@ def tags(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
     resolved; the most used 50 tags first, and the count of untagged conversations."""
     f = _filters(request, filters)
     return {"tags": backlog.tags(f), "untagged": backlog.untagged(f)}
+
+
+class ChurnFilters(ReportFilters):
+    segment_id: QueryId | None = Field(None, description="only the contacts of this segment")
+
+
+class AtRisk(Schema):
+    contact_id: int
+    name: str
+    kind: str
+    score: int
+    answered_at: datetime
+    ticket_id: int | None
+
+
+class Churn(Schema):
+    previous_contacts: int
+    returned: int
+    churned: int
+    churn_pct: float | None
+    at_risk: list[AtRisk]
+
+
+@router.get("/churn", response=Churn, summary="Customer churn and at-risk contacts")
+def churn(request: HttpRequest, filters: Query[ChurnFilters]) -> Any:
+    """Of the contacts with a conversation in the previous period (same length), those
+    with none in this one; and the at-risk contacts (last CSAT <= 2 or NPS detractor, no
+    conversation since). `segment_id` keeps the contacts of one CRM segment."""
+    f = _filters(request, filters)
+    contacts = None
+    if filters.segment_id is not None:
+        segment = Segment.objects.filter(pk=filters.segment_id).first()
+        if segment is None:
+            raise Invalid(f"no segment {filters.segment_id}", field="segment_id")
+        contacts = members(segment).values("pk")
+    return {**queries.churn(f, contacts), "at_risk": queries.at_risk(f, contacts)}

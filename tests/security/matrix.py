@@ -167,6 +167,7 @@ API.update(
         "helpdesk_reports_api_timeseries": API_ROW,
         "helpdesk_reports_api_agents": API_ROW,
         "helpdesk_reports_api_tags": API_ROW,
+        "helpdesk_reports_api_churn": API_ROW,
         "channels_in_phone_api_create_call": api_write(
             {"line_id": "$line_id", "number": "09121234567", "direction": "in", "outcome": "missed"}
         ),

@@ -137,12 +137,13 @@ RULES_BEYOND_SCHEMA = {
     # Reports (issue 18, docs/reports.md).
     **{
         (f"GET /api/v1/reports/{n}", "until"): "after since"
-        for n in ("summary", "timeseries", "agents", "tags")
+        for n in ("summary", "timeseries", "agents", "tags", "churn")
     },
     **{
         (f"GET /api/v1/reports/{n}", "since"): "given when until is year 1"
-        for n in ("summary", "timeseries", "agents", "tags")
+        for n in ("summary", "timeseries", "agents", "tags", "churn")
     },
+    ("GET /api/v1/reports/churn", "segment_id"): "a segment that exists",
     ("GET /api/v1/reports/timeseries", "interval"): "at most 2000 points in the period",
     ("GET /api/v1/reports/timeseries", "tz"): "an IANA time zone",
     # Outbound webhooks (issue 21, docs/webhooks.md).
