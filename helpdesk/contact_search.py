@@ -5,10 +5,13 @@ and the query go through `helpdesk.normalize` (Arabic ي/ك, Persian and Arabic
 digits, diacritics), so "علي" finds "علی". A phone number in any Iranian form
 (09121234567, 9121234567, +98 912 123 4567, 0098..., Persian digits) is turned
 into E.164 and matched exactly; a shorter run of digits matches inside stored
-numbers. Email addresses match case-insensitively. A public handle ("@sara_k" or
-"sara_k", a Telegram username) is looked up by the channels that keep one
-(`IdentitySpec.handle_lookup`): the identity's address is the user's numeric id,
-the username lives in the channel's own chat rows and may change.
+numbers. Email addresses match case-insensitively. A public handle (a Telegram username)
+is looked up by the channels that keep one (`IdentitySpec.handle_lookup`): the
+identity's address is the user's numeric id, the username lives in the channel's
+own chat rows and may change. "@sara_k" asks for the handle everywhere (lists,
+filters, segments); a plain "sara_k" on the list pages is tried as a handle when
+it matches no name or address (the chat table has no username index yet, so the
+lookup is not paid by every plain-word search).
 
 On PostgreSQL every branch is answered from an index (trigram GIN on
 `search_name` and on the upper-cased address, the identity's unique key), and
@@ -37,6 +40,9 @@ MIN_INFIX = 3
 MIN_DIGITS = 5
 # How many of the newest contacts a newest-first page searches before all of them.
 WINDOW = 10_000
+# A search matching fewer contacts than this is checked against an agent's slice
+# contact by contact; a broader one walks the slice.
+FEW = 500
 
 
 def search_contacts(qs: QuerySet[Contact], q: str) -> QuerySet[Contact]:
@@ -64,24 +70,50 @@ def top_ids(
     its fields in one direction, e.g. ("-id",) or ("search_name", "id")).
 
     A list page needs only its first rows, so each branch of the search is asked
-    for its own first `upto` in that order (an index walk that stops early for a
-    common word, a few index probes for a rare one) and the branches are merged
-    here: the first rows of a union are among the first rows of its parts.
-    `whole`: `qs` is (nearly) every contact, so newest-first pages try the
-    newest contacts first (`_newest_first`).
+    for its own first `upto` in that order and the branches are merged here: the
+    first rows of a union are among the first rows of its parts. `whole`: `qs` is
+    (nearly) every contact (an admin's list), so newest-first pages try the newest
+    contacts first (`_newest_first`); otherwise (an agent's slice) a rare match is
+    found through the search's own index before the slice is walked (`_few`).
+    A plain word that matches nobody's name or address is tried as a handle.
     """
-    names = [f.lstrip("-") for f in order]
-    window = whole and order == ("-id",)
-    rows: dict[int, tuple[Any, ...]] = {}
-    for cond in branches(q):
-        matching = qs.filter(cond).order_by(*order)
-        first = _newest_first(matching, names, upto) if window else []
-        if len(first) < upto:  # this branch's page is not all among the newest
-            first = list(matching.values_list("id", *names)[:upto])
-        rows.update((row[0], row[1:]) for row in first)
+    rows = _top_rows(qs, branches(q), order, upto, whole)
+    if not rows and not q.startswith("@"):
+        rows = _top_rows(qs, handle_branches(q), order, upto, whole)
     reverse = order[0].startswith("-")
     ranked = sorted(rows, key=lambda pk: rows[pk], reverse=reverse)
     return ranked[:upto]
+
+
+def _top_rows(
+    qs: QuerySet[Contact], conds: list[Q], order: tuple[str, ...], upto: int, whole: bool
+) -> dict[int, tuple[Any, ...]]:
+    names = [f.lstrip("-") for f in order]
+    rows: dict[int, tuple[Any, ...]] = {}
+    for cond in conds:
+        matching = qs.filter(cond).order_by(*order)
+        if not whole:
+            few = _few(cond)
+            if few is not None:  # a rare match: check those few against the slice
+                matching = matching.filter(id__in=few)
+        elif order == ("-id",):
+            first = _newest_first(matching, names, upto)
+            if len(first) == upto:  # this branch's page is all among the newest
+                rows.update((row[0], row[1:]) for row in first)
+                continue
+        rows.update((row[0], row[1:]) for row in matching.values_list("id", *names)[:upto])
+    return rows
+
+
+def _few(cond: Q) -> list[int] | None:
+    """Every contact matching `cond`, when there are fewer than FEW of them.
+
+    An agent sees a slice of the contacts (their teams' tickets); walking the
+    slice costs the same whatever the search, so a rare name, a number or an
+    address is looked up in its own index first (no sort: the scan stops at FEW).
+    """
+    ids = list(Contact.objects.filter(cond).values_list("id", flat=True)[:FEW])
+    return ids if len(ids) < FEW else None
 
 
 def _newest_first(matching: QuerySet[Contact], names: list[str], upto: int) -> list[Any]:
@@ -138,11 +170,12 @@ def branches(q: str) -> list[Q]:
         exact = identities.filter(kind="email", address=q.strip().lower())
         if exact.exists():  # a whole address: its unique index answers
             return [Q(id__in=exact.values("contact_id"))]
-    by_handle = handle_branches(q)
-    if by_handle and q.startswith("@"):
-        return by_handle  # "@name" is somebody's handle: that person, nobody else
+    if q.startswith("@"):
+        by_handle = handle_branches(q)
+        if by_handle:  # "@name" is somebody's handle: that person, nobody else
+            return by_handle
     found.append(Q(id__in=identities.filter(address__icontains=q).values("contact_id")))
-    return found + by_handle
+    return found
 
 
 def handle_branches(q: str) -> list[Q]:

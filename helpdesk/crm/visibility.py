@@ -41,5 +41,5 @@ def readable_contacts(user: AnyUser) -> QuerySet[Contact]:
     teams = team_ids(user)
     if not teams:
         return visible_contacts(user)
-    ids = Ticket.objects.filter(team_id__in=teams).values("contact_id")
+    ids = Ticket.objects.filter(team_id__in=teams).order_by().values("contact_id")
     return Contact.objects.filter(AnyOf(F("id"), ids))

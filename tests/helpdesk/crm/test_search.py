@@ -58,3 +58,17 @@ def test_it_pages_the_same_when_it_tries_the_newest_contacts_first(
         plain = contact_search.top_ids(everyone, q, ("-id",), upto)
         expected = list(search_contacts(everyone, q).order_by("-id").values_list("id", flat=True))
         assert newest_first == plain == expected[:upto]
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("few", [2, 500])
+def test_it_pages_a_slice_the_same_whether_the_search_is_rare_or_broad(
+    db: None, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    people = [contact(f"Maryam {n}", email=f"m{n}@example.com") for n in range(8)]
+    monkeypatch.setattr(contact_search, "FEW", few)  # 2: "maryam" is broad, walk the slice
+    slice_ = Contact.objects.filter(id__in=[c.pk for c in people[1::2]])
+    for q in ("maryam", "m3@example", "Maryam 5"):
+        expected = list(search_contacts(slice_, q).order_by("-id").values_list("id", flat=True))
+        assert contact_search.top_ids(slice_, q, ("-id",), 3) == expected[:3]
+        assert expected  # every query finds someone in the slice
