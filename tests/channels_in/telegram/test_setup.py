@@ -54,6 +54,13 @@ def test_it_checks_the_token_with_getme_and_shows_the_bot(
     assert config.bot_token == TOKEN
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
     assert TOKEN not in response.text
+    # The kit's connection test, in Telegram's words (Bale has the same action).
+    tested = staff_client.post(
+        "/admin/channel_telegram/telegramconfig/",
+        {"action": "test_connection_action", "_selected_action": [config.pk]},
+        follow=True,
+    )
+    assert "connected to Telegram as Desk Support (@desk_support_bot)" in tested.text
 
 
 def test_it_refuses_a_token_telegram_rejects(
