@@ -58,7 +58,7 @@ def reapply_contact(contact_id: int) -> int:
 
 def on_event(event: TicketEvent) -> None:
     """recorded_hooks: a contact event re-selects its tickets' policies after commit."""
-    if event.type not in CONTACT_EVENTS or not policies.tracking():
+    if event.type not in CONTACT_EVENTS:  # no query here: policies are read after commit
         return
     data = event.payload
     contact_id = data.get("merged_into") or data.get("contact_id")
