@@ -20,9 +20,16 @@ from django.test import Client
 from helpdesk import channels
 from helpdesk.models import Role
 from tests import factories
+from tests.demo_desk import demo_desk
 from tests.live import MARKER, _run_command_desk, _thread_desk_of_session, browser, live_desk
 
-__all__ = ["_run_command_desk", "_thread_desk_of_session", "browser", "live_desk"]  # fixtures
+__all__ = [
+    "_run_command_desk",
+    "_thread_desk_of_session",
+    "browser",
+    "demo_desk",
+    "live_desk",
+]  # fixtures
 
 
 def pytest_configure(config: pytest.Config) -> None:
