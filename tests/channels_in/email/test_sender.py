@@ -146,3 +146,13 @@ def test_it_ends_an_agents_reply_with_a_signed_link_to_the_ticket(
     assert page.status_code == 200 and "فاکتور پیوست شد." in page.content.decode()
     forged = found.group(1).replace("/open/", "/open/x")
     assert Client().get(forged).status_code == 410
+
+
+def test_it_adds_no_link_without_a_public_address(
+    ticket: Ticket, smtp: Any, agent_a: Any, settings: Any
+) -> None:
+    settings.PUBLIC_BASE_URL = ""  # a link relative to nothing opens nothing in a mail client
+    reply = do_reply(agent_a, ticket.pk, "Here it is.")
+    assert deliver_message.call(reply.pk) == "sent"
+    plain = _sent(smtp[0]).get_body(("plain",)).get_content()
+    assert plain.strip() == "Here it is."
