@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from copy import copy
+from collections import defaultdict
+from collections.abc import Collection
 
 from django.db import transaction
 
@@ -25,20 +26,37 @@ def calendar_for(inbox_id: int) -> Calendar | None:
     return Calendar.of(row.business_hours)
 
 
-def compute(ticket: Ticket, calendar: Calendar | None) -> TicketFact:
-    """The facts of `ticket` as they are now (not saved)."""
-    messages = [
-        metrics.MessageFact(at, d, a)
-        for at, d, a in Message.objects.filter(ticket_id=ticket.pk).values_list(
-            "created_at", "direction", "author_kind"
+def _histories(
+    ticket_ids: Collection[int],
+) -> tuple[dict[int, list[metrics.MessageFact]], dict[int, list[metrics.StatusChange]]]:
+    """The messages and status changes of these tickets: two queries, whatever their number."""
+    messages: dict[int, list[metrics.MessageFact]] = {t: [] for t in ticket_ids}
+    rows = Message.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "ticket_id", "created_at", "direction", "author_kind"
+    )
+    for ticket_id, at, d, a in rows:
+        messages[ticket_id].append(metrics.MessageFact(at, d, a))
+    changes: dict[int, list[metrics.StatusChange]] = {t: [] for t in ticket_ids}
+    events = TicketEvent.objects.filter(
+        ticket_id__in=ticket_ids, type="ticket.status_changed"
+    ).values_list("ticket_id", "created_at", "payload")
+    for ticket_id, at, p in events:
+        changes[ticket_id].append(
+            metrics.StatusChange(at, str(p.get("status", "")), str(p.get("previous_status", "")))
         )
-    ]
-    changes = [
-        metrics.StatusChange(at, str(p.get("status", "")), str(p.get("previous_status", "")))
-        for at, p in TicketEvent.objects.filter(
-            ticket_id=ticket.pk, type="ticket.status_changed"
-        ).values_list("created_at", "payload")
-    ]
+    return messages, changes
+
+
+def compute(
+    ticket: Ticket,
+    calendar: Calendar | None,
+    history: tuple[list[metrics.MessageFact], list[metrics.StatusChange]] | None = None,
+) -> TicketFact:
+    """The facts of `ticket` as they are now (not saved); `history` when read already."""
+    if history is None:
+        found = _histories([ticket.pk])
+        history = (found[0][ticket.pk], found[1][ticket.pk])
+    messages, changes = history
     f = metrics.conversation_facts(ticket.created_at, ticket.status, messages, changes, calendar)
     return TicketFact(
         ticket_id=ticket.pk,
@@ -79,20 +97,52 @@ def _commit_without_waiting_for_disk() -> None:
 
 def refresh(ticket_id: int) -> TicketFact | None:
     """Recompute one conversation's facts and move the rollup by the difference."""
+    return refresh_many([ticket_id]).get(ticket_id)
+
+
+def refresh_many(ticket_ids: Collection[int]) -> dict[int, TicketFact]:
+    """`refresh` for several conversations in one transaction and a constant number of
+    queries (a mail import's batch of 200 touches ~150 tickets); returns the new facts."""
+    ids = sorted(set(ticket_ids))  # facts locked in id order: no deadlock between two
+    if not ids:
+        return {}
     with transaction.atomic():
         _commit_without_waiting_for_disk()
-        old = TicketFact.objects.select_for_update().filter(pk=ticket_id).first()
-        ticket = Ticket.objects.select_related("inbox").filter(pk=ticket_id).first()
-        if ticket is None:
-            if old is not None:
-                rollups.apply(rollups.delta(old, None))
-                old.delete()
-            return None
-        new = compute(ticket, calendar_for(ticket.inbox_id))
-        before = copy(old) if old is not None else None
-        new.save(force_insert=old is None)
-        rollups.apply(rollups.delta(before, new))
+        old = {f.pk: f for f in TicketFact.objects.select_for_update().filter(pk__in=ids)}
+        tickets = Ticket.objects.select_related("inbox").in_bulk(ids)
+        messages, changes = _histories(list(tickets))
+        calendars = _calendars({t.inbox_id for t in tickets.values()})
+        new: dict[int, TicketFact] = {}
+        changed: dict[rollups.Key, rollups.Sums] = defaultdict(dict)
+        for ticket_id in ids:
+            ticket = tickets.get(ticket_id)
+            fact = None
+            if ticket is not None:
+                history = (messages[ticket_id], changes[ticket_id])
+                fact = new[ticket_id] = compute(ticket, calendars[ticket.inbox_id], history)
+            _add(changed, rollups.delta(old.get(ticket_id), fact))
+        if old:  # replaced whole: cheaper than bulk_update's CASE WHEN per field and row
+            TicketFact.objects.filter(pk__in=list(old)).delete()
+        TicketFact.objects.bulk_create(list(new.values()))
+        rollups.apply({k: v for k, v in changed.items() if any(abs(x) > 1e-9 for x in v.values())})
         return new
+
+
+def _add(total: dict[rollups.Key, rollups.Sums], part: dict[rollups.Key, rollups.Sums]) -> None:
+    for key, sums in part.items():
+        row = total[key]
+        for name, value in sums.items():
+            row[name] = row.get(name, 0) + value
+
+
+def _calendars(inbox_ids: set[int]) -> dict[int, Calendar | None]:
+    """Each inbox's business hours (None for calendar time), in one query."""
+    found: dict[int, Calendar | None] = dict.fromkeys(inbox_ids)
+    autos = InboxAutomation.objects.filter(inbox_id__in=inbox_ids).select_related("business_hours")
+    for row in autos:
+        if row.business_hours is not None:
+            found[row.inbox_id] = Calendar.of(row.business_hours)
+    return found
 
 
 def rebuild_all(batch: int = 2000) -> tuple[int, int]:
