@@ -34,7 +34,54 @@ sys.path.insert(0, str(ROOT))
 
 from tests import chromium  # noqa: E402 (the one way this repo starts Chromium)
 
-PAGES = ["inbox", "ticket", "contact", "calls", "portal", "article", "widget", "login", "admin"]
+REPORT_SECTIONS = [
+    "overview",
+    "conversations",
+    "agents",
+    "teams",
+    "channels",
+    "csat",
+    "nps",
+    "sla",
+    "churn",
+]
+
+PAGES = [
+    "inbox",
+    "ticket",
+    "contact",
+    "calls",
+    "portal",
+    "article",
+    "widget",
+    "login",
+    "admin",
+    # CRM, work and notifications
+    "contacts",
+    "companies",
+    "company",
+    "segments",
+    "tasks-mine",
+    "tasks-team",
+    "tasks-overdue",
+    "macros",
+    "notifications",
+    "notifications-bell",
+    "notification-preferences",
+    # reports, one shot per section
+    *(f"reports-{section}" for section in REPORT_SECTIONS),
+    # public pages: the survey, the customer portal (signed in as the demo customer)
+    "survey",
+    "portal-sign-in",
+    "portal-requests",
+    "portal-request",
+    # admin pages
+    "admin-sla",
+    "admin-sla-policy",
+    "admin-surveys",
+    "admin-nps",
+    "admin-webhooks",
+]
 DEVICES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 THEMES = ["light", "dark"]
 LANGUAGES = ["en", "fa"]
@@ -46,18 +93,36 @@ GALLERY = [
     ("ticket", "fa", "dark", "phone"),
     ("portal", "fa", "light", "phone"),
 ]
+# Pages shot without the agent's session; the portal's are signed in as its customer.
+PUBLIC = {"login", "survey", "portal-sign-in"}
+CUSTOMER = {"portal-requests", "portal-request"}
+# Pages shot after a click (a menu that opens on demand): page -> selector to click.
+CLICKS = {"notifications-bell": "#notif-button"}
 START_TIMEOUT = 240.0
 WAIT_MS = 15_000
 
 PATHS_CODE = """
 import json
-from helpdesk.models import Contact, Ticket
+from channels_in.portal.signin import ticket_token
+from helpdesk.models import Company, Contact, Ticket
+from helpdesk.sla.models import SlaPolicy
+from helpdesk.surveys.models import SurveyRequest
+from helpdesk.surveys.tokens import make_token
 from knowledge_base.models import Article
 ticket = Ticket.objects.filter(assignee__username="admin").order_by("id").first()
 contact = Contact.objects.filter(name__gt="").order_by("id").first()
+company = Company.objects.order_by("id").first()
+surveys = SurveyRequest.objects.filter(sent_at__isnull=False).order_by("id")
+survey = {s.language or "en": make_token(s.pk) for s in surveys.reverse()}
+portal = Ticket.objects.filter(inbox__kind="portal").order_by("id").first()
 print(json.dumps({
     "ticket": ticket.pk,
     "contact": contact.pk,
+    "company": company.pk,
+    "survey": {lang: survey.get(lang) or next(iter(survey.values())) for lang in ("en", "fa")},
+    "portal_ticket": portal.pk,
+    "portal_link": ticket_token(portal.contact_id, portal.pk),
+    "sla_policy": SlaPolicy.objects.order_by("id").first().pk,
     "articles": {a.locale: a.slug for a in Article.objects.order_by("-id")},
 }))
 """
@@ -143,6 +208,27 @@ def page_paths(facts: dict[str, Any], language: str) -> dict[str, str]:
         "widget": f"/chat/demo/?lang={language}",
         "login": "/login/",
         "admin": "/admin/",
+        "contacts": "/contacts/",
+        "companies": "/contacts/companies/",
+        "company": f"/contacts/companies/{facts['company']}/",
+        "segments": "/contacts/segments/",
+        "tasks-mine": "/tasks/",
+        "tasks-team": "/tasks/?list=team",
+        "tasks-overdue": "/tasks/?list=overdue",
+        "macros": "/macros/",
+        "notifications": "/notifications/",
+        "notifications-bell": "/",
+        "notification-preferences": "/me/notifications/",
+        **{f"reports-{s}": f"/reports/?section={s}" for s in REPORT_SECTIONS},
+        "survey": f"/survey/{facts['survey'][language]}/",
+        "portal-sign-in": f"/portal/{language}/sign-in/",
+        "portal-requests": f"/portal/{language}/",
+        "portal-request": f"/portal/{language}/requests/{facts['portal_ticket']}/",
+        "admin-sla": "/admin/sla/slapolicy/",
+        "admin-sla-policy": f"/admin/sla/slapolicy/{facts['sla_policy']}/change/",
+        "admin-surveys": "/admin/surveys/inboxsurvey/",
+        "admin-nps": "/admin/surveys/npscampaign/",
+        "admin-webhooks": "/admin/outbound_webhooks/subscription/",
     }
 
 
@@ -187,7 +273,23 @@ def first_load_bytes(browser: Any, url: str, state: dict[str, Any]) -> tuple[int
     return sum(w for w, _ in weights), [f"{len(weights)} responses; the largest:", *largest]
 
 
-def shoot(browser: Any, url: str, facts: dict[str, Any], out: Path) -> int:
+def open_page(context: Any, facts: dict[str, Any], name: str, path: str, agent: Any) -> Any:
+    """A new tab on `path` with the session the page needs (agent, customer or none)."""
+    context.clear_cookies()
+    if name not in PUBLIC | CUSTOMER:
+        context.add_cookies(agent)
+    page = context.new_page()
+    if name in CUSTOMER:  # the mail link signs the demo customer in
+        language = path.split("/")[2]
+        page.goto(f"/portal/{language}/open/{facts['portal_link']}/", timeout=WAIT_MS)
+    page.goto(path, wait_until="networkidle", timeout=WAIT_MS)
+    if name in CLICKS:
+        page.click(CLICKS[name])
+        page.wait_for_load_state("networkidle", timeout=WAIT_MS)
+    return page
+
+
+def shoot(browser: Any, url: str, facts: dict[str, Any], out: Path, pages: list[str]) -> int:
     count = 0
     for language in LANGUAGES:
         state = log_in(browser, url, facts["password"], language)
@@ -199,12 +301,9 @@ def shoot(browser: Any, url: str, facts: dict[str, Any], out: Path) -> int:
                     color_scheme=theme,
                     locale="fa-IR" if language == "fa" else "en-US",
                 )
-                for name, path in page_paths(facts, language).items():
-                    context.clear_cookies()
-                    if name != "login":
-                        context.add_cookies(state["cookies"])
-                    page = context.new_page()
-                    page.goto(path, wait_until="networkidle", timeout=WAIT_MS)
+                paths = page_paths(facts, language)
+                for name in pages:
+                    page = open_page(context, facts, name, paths[name], state["cookies"])
                     page.screenshot(path=out / f"{name}-{language}-{theme}-{device}.png")
                     page.close()
                     count += 1
@@ -216,6 +315,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "screenshots")
     parser.add_argument("--gallery", type=Path, help="also copy a few shots here (docs/img)")
+    parser.add_argument(
+        "--pages", nargs="+", choices=PAGES, default=PAGES, metavar="PAGE", help="only these pages"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -230,7 +332,7 @@ def main() -> None:
         for language in LANGUAGES:
             state = log_in(browser, url, facts["password"], language)
             loads[language] = first_load_bytes(browser, url, state)
-        count = shoot(browser, url, facts, args.out)
+        count = shoot(browser, url, facts, args.out, args.pages)
         browser.close()
     print(f"wrote {count} screenshots to {args.out}")
     for language, (weight, largest) in loads.items():
