@@ -45,6 +45,7 @@ SECTIONS = (
     "agents",
     "teams",
     "channels",
+    "inboxes",
     "tags",
     "sla",
     "csat",
@@ -61,12 +62,25 @@ def _section_labels() -> dict[str, str]:
         "agents": _("Agents"),
         "teams": _("Teams"),
         "channels": _("Channels"),
+        "inboxes": _("Inboxes"),
         "tags": _("Tags"),
         "sla": _("SLA"),
         "csat": _("CSAT"),
         "nps": _("NPS"),
         "churn": _("Churn"),
     }
+
+
+BREAKDOWN_SECTIONS = {"teams": "team", "channels": "channel", "inboxes": "inbox"}
+
+
+def _breakdown_labels(by: str) -> dict[Any, str]:
+    """Names of a breakdown's keys: teams, channel kinds or inboxes."""
+    if by == "team":
+        return {t.pk: t.name for t in Team.objects.all()}
+    if by == "inbox":
+        return {i.pk: i.name for i in Inbox.objects.all()}
+    return {k: str(channels.kind_label(k)) for k in channels.kinds()}
 
 
 def _choices(request: HttpRequest) -> dict[str, Any]:
@@ -221,14 +235,10 @@ def reports(request: HttpRequest) -> HttpResponse:
         for row in rows:
             row["name"] = names.get(row["agent_id"], str(row["agent_id"]))
         context["agent_rows"] = rows
-    elif section in ("teams", "channels"):
-        by = "team" if section == "teams" else "channel"
-        labels: dict[Any, str] = (
-            {t.pk: t.name for t in Team.objects.all()}
-            if by == "team"
-            else {k: str(channels.kind_label(k)) for k in channels.kinds()}
-        )
+    elif section in BREAKDOWN_SECTIONS:
+        by = BREAKDOWN_SECTIONS[section]
         rows = queries.breakdown(pf.filters, by)
+        labels = _breakdown_labels(by)
         for row in rows:
             row["name"] = labels.get(row["key"], str(row["key"]) if row["key"] else "—")
             row["query"] = pf.query(**{by: row["key"] or ""})

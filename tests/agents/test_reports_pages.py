@@ -43,7 +43,19 @@ def client_for(user: Any, language: str = "en") -> Client:
 
 @pytest.mark.parametrize(
     "section",
-    ["overview", "conversations", "agents", "teams", "channels", "sla", "csat", "nps", "churn"],
+    [
+        "overview",
+        "conversations",
+        "agents",
+        "teams",
+        "channels",
+        "inboxes",
+        "tags",
+        "sla",
+        "csat",
+        "nps",
+        "churn",
+    ],
 )
 def test_it_renders_every_section(section: str, agent_a: Any, tickets: dict[str, Any]) -> None:
     response = client_for(agent_a).get("/reports/", {"section": section, "bh": "1"})
