@@ -22,6 +22,7 @@ def _ask(client: Client, identity: str, locale: str = "en", ip: str = "10.0.0.1"
     return client.post(f"/portal/{locale}/sign-in/", {"identity": identity}, REMOTE_ADDR=ip)
 
 
+@pytest.mark.embedded  # the run command's SQLite too
 def test_it_mails_a_link_that_signs_in_once(
     client: Client, smtp: SmtpRecorder, mailbox: Any, sara_ticket: Ticket
 ) -> None:

@@ -43,6 +43,7 @@ def _ticket(inbox: Any, sender: str, subject: str) -> Ticket:
     return receive(factories.inbound(inbox, sender=sender, subject=subject)).ticket
 
 
+@pytest.mark.embedded  # the run command's SQLite too
 def test_it_never_shows_another_contacts_ticket_nor_a_note(
     email_inbox_a: Any, agent_a: Any, sara_ticket: Ticket
 ) -> None:
@@ -90,6 +91,7 @@ def test_it_lists_tickets_of_merged_contacts_and_the_managers_company(
     )
 
 
+@pytest.mark.embedded  # the run command's SQLite too
 def test_it_takes_a_reply_with_a_file_through_ingest_once(
     portal_inbox: Any, sara_ticket: Ticket
 ) -> None:
