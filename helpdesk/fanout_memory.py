@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from copy import deepcopy
 from typing import Any
 
 from channels.exceptions import ChannelFull
@@ -37,6 +38,7 @@ class FanoutMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
         self.writers: dict[str, Writer] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._swept = 0.0
+        self._waiting: dict[str, asyncio.Future[Message]] = {}
 
     def attach_writer(self, channel: str, writer: Writer) -> None:
         """Offer this channel's group messages to `writer` first (see FrameWriter)."""
@@ -49,6 +51,29 @@ class FanoutMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
 
     def detach_writer(self, channel: str) -> None:
         self.writers.pop(channel, None)
+
+    async def send(self, channel: str, message: Message) -> None:
+        waiter = self._waiting.pop(channel, None)
+        if waiter is None or waiter.done():
+            await super().send(channel, message)
+            return
+        assert isinstance(message, dict), "message is not a dict"  # noqa: S101 (Channels' check)
+        self.require_valid_channel_name(channel)
+        waiter.set_result(deepcopy(message))  # a copy, as Channels' queue holds one
+
+    async def receive(self, channel: str) -> Message:
+        self.require_valid_channel_name(channel)
+        queue = self.channels.get(channel)
+        if queue is not None and not queue.empty():
+            message: Message = await super().receive(channel)
+            return message
+        waiter: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        self._waiting[channel] = waiter
+        try:
+            return await waiter
+        finally:
+            if self._waiting.get(channel) is waiter:
+                del self._waiting[channel]
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -79,6 +104,10 @@ class FanoutMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
                 self._interrupt(channel)
 
     def _interrupt(self, channel: str) -> None:
+        waiter = self._waiting.pop(channel, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result({"type": INTERRUPTED})
+            return
         queue = self.channels.get(channel)
         if queue is not None:
             queue._queue.clear()  # its backlog is what the catch-up replays
@@ -99,5 +128,5 @@ class FanoutMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
             loop.call_soon_threadsafe(self._interrupt_all)
 
     def _interrupt_all(self) -> None:
-        for channel in tuple(self.channels):
+        for channel in {*self.channels, *self._waiting}:
             self._interrupt(channel)

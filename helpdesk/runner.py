@@ -21,6 +21,7 @@ import signal
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
@@ -29,6 +30,7 @@ import uvicorn
 from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from helpdesk import events
 from helpdesk.channels import Listener, get_listeners
@@ -227,16 +229,82 @@ class DeskServer(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+class _Inbox:
+    """What uvicorn uses of an unbounded `asyncio.Queue`, without its deques and event.
+
+    A socket's queue of ASGI receive events is empty nearly all its life; an
+    `asyncio.Queue` still costs ~3 KB per socket (three deques and an event). Here a
+    waiting `get` is a future and items wait in a deque only while nobody waits.
+    """
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: deque[Any] | None = None
+        self._waiter: asyncio.Future[Any] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            self._waiter = None
+            waiter.set_result(item)
+            return
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+
+    async def get(self) -> Any:
+        if self._items:
+            item = self._items.popleft()
+            if not self._items:
+                self._items = None
+            return item
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        try:
+            return await waiter
+        finally:
+            if self._waiter is waiter:
+                self._waiter = None
+
+    def empty(self) -> bool:
+        return not self._items
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol with less memory per idle socket.
+
+    Its receive queue is an `_Inbox`, and it forgets the parsed request and the
+    response once the handshake is done: it keeps both (their headers, ~4 KB) for
+    the socket's whole life though neither is read again (the scope keeps the
+    headers the application needs). bench/idle_sockets.py, docs/BENCHMARKS.md.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = _Inbox()  # type: ignore[assignment]
+
+    def start_keepalive(self) -> None:
+        # Called once, right after the 101 response was written.
+        self.request = None  # type: ignore[assignment]
+        self.response = None  # type: ignore[assignment]
+        super().start_keepalive()
+
+
 def server_config(app: Any, *, verbosity: int) -> uvicorn.Config:
     """uvicorn as production runs it (docs/operations.md), for one process."""
     return uvicorn.Config(
         app,
         lifespan="off",  # Channels' router has no lifespan protocol
         log_config=None,  # Django's LOGGING stays in charge
-        log_level=logging.INFO if verbosity >= 1 else logging.WARNING,
+        # uvicorn logs every socket's opening at INFO: only with -v 2, like requests.
+        log_level=logging.INFO if verbosity >= 2 else logging.WARNING,
         access_log=verbosity >= 2,
-        # A zlib stream per socket cost a third of the CPU per delivered frame and
-        # ~64 KB of memory per socket (docs/BENCHMARKS.md).
+        # The sans-I/O protocol keeps no task per socket for pings and reading, the
+        # legacy one three: 40 vs 47 MB per 1,000 idle sockets (docs/BENCHMARKS.md).
+        ws=LeanWebSocketProtocol,
+        # A zlib stream per socket cost a third of uvicorn's CPU per delivered frame
+        # (docs/BENCHMARKS.md).
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
     )

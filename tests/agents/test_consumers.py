@@ -26,6 +26,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
+# "memory": the run command's in-process layer (helpdesk.fanout_memory, frame writers);
 # "redis": channels-redis' pub/sub layer (frames through the consumer's queue);
 # "fanout": the desk's default, whose layer writes group frames to the socket itself.
 LAYERS = ["memory"] + (["redis", "fanout"] if os.environ.get("REDIS_URL") else [])
@@ -39,7 +40,8 @@ QUIET = 0.3  # how long "nothing arrives" is waited for
 @pytest.fixture(params=LAYERS)
 def layer(request: Any, settings: Any) -> str:
     if request.param == "memory":
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        backend = "helpdesk.fanout_memory.FanoutMemoryChannelLayer"
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend}}
     else:
         prefix = os.environ.get("CHANNEL_LAYER_PREFIX", "helpdesk") + "-test"
         settings.CHANNEL_LAYERS = {

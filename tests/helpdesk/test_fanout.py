@@ -173,3 +173,31 @@ async def test_it_tells_a_full_in_process_channel_to_resume_instead_of_dropping(
     await asyncio.to_thread(layer.interrupted)
     await asyncio.sleep(0)
     assert await asyncio.wait_for(layer.receive(channel), timeout=1) == {"type": fanout.INTERRUPTED}
+
+
+async def test_it_hands_a_message_to_a_waiting_in_process_consumer_without_a_queue() -> None:
+    layer = FanoutMemoryChannelLayer()
+    channel = await layer.new_channel()
+    await layer.group_add("chat.1", channel)
+    waiting = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    assert channel not in layer.channels  # an idle socket holds no queue
+    sent = {"type": "chat.message", "text": "salam"}
+    await layer.group_send("chat.1", sent)
+    received = await asyncio.wait_for(waiting, timeout=1)
+    assert received == sent and received is not sent  # a copy, as Channels' queue holds
+    # While the consumer is busy, messages wait in order in a queue, then it goes.
+    for text in ("1", "2"):
+        await layer.send(channel, {"type": "chat.message", "text": text})
+    assert [(await layer.receive(channel))["text"] for _ in range(2)] == ["1", "2"]
+    assert channel not in layer.channels
+    # A waiting consumer is told to resume too.
+    waiting = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    layer.interrupted()
+    assert await asyncio.wait_for(waiting, timeout=1) == {"type": fanout.INTERRUPTED}
+    cancelled = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    assert channel not in layer._waiting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -175,3 +176,25 @@ def test_it_listens_until_sigterm(migrated_env: dict[str, str]) -> None:
             process.kill()
     assert process.returncode == 0
     assert "Stopped." in rest
+
+
+async def test_it_queues_a_sockets_receive_events_in_order_without_an_asyncio_queue() -> None:
+    from helpdesk.runner import _Inbox
+
+    inbox = _Inbox()
+    assert inbox.empty()
+    waiting = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait({"type": "websocket.connect"})  # handed to the waiting get
+    assert await asyncio.wait_for(waiting, timeout=1) == {"type": "websocket.connect"}
+    for n in range(3):  # nobody waits: kept in order
+        inbox.put_nowait(n)
+    assert not inbox.empty()
+    assert [await inbox.get() for _ in range(3)] == [0, 1, 2]
+    assert inbox.empty()
+    cancelled = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    inbox.put_nowait("after")  # not lost to the cancelled get
+    assert await asyncio.wait_for(inbox.get(), timeout=1) == "after"
