@@ -90,14 +90,17 @@ def _top_rows(
 ) -> dict[int, tuple[Any, ...]]:
     names = [f.lstrip("-") for f in order]
     rows: dict[int, tuple[Any, ...]] = {}
+    newest = None
+    if whole and order == ("-id",):
+        newest = Contact.objects.order_by("-id").values_list("id", flat=True).first()
     for cond in conds:
         matching = qs.filter(cond).order_by(*order)
         if not whole:
             few = _few(cond)
             if few is not None:  # a rare match: check those few against the slice
                 matching = matching.filter(id__in=few)
-        elif order == ("-id",):
-            first = _newest_first(matching, names, upto)
+        elif newest is not None:
+            first = _newest_first(matching, names, upto, newest)
             if len(first) == upto:  # this branch's page is all among the newest
                 rows.update((row[0], row[1:]) for row in first)
                 continue
@@ -116,7 +119,9 @@ def _few(cond: Q) -> list[int] | None:
     return ids if len(ids) < FEW else None
 
 
-def _newest_first(matching: QuerySet[Contact], names: list[str], upto: int) -> list[Any]:
+def _newest_first(
+    matching: QuerySet[Contact], names: list[str], upto: int, newest: int
+) -> list[Any]:
     """The first `upto` rows of `matching` among the newest WINDOW contacts, or fewer.
 
     PostgreSQL underestimates how many names contain a common word (83,000 of a
@@ -124,9 +129,6 @@ def _newest_first(matching: QuerySet[Contact], names: list[str], upto: int) -> l
     A common word fills the page within the newest few thousand contacts, a short
     walk of the primary key; a rare one does not, and its own index answers it.
     """
-    newest = Contact.objects.order_by("-id").values_list("id", flat=True).first()
-    if newest is None:
-        return []
     return list(matching.filter(id__gt=newest - WINDOW).values_list("id", *names)[:upto])
 
 
