@@ -36,7 +36,7 @@ from helpdesk.crm.segments import members
 from helpdesk.digits import persian_digits
 from helpdesk.jalali import to_jalali
 from helpdesk.models import Agent, Inbox, Presence, Segment, Team, Ticket, TicketStatus
-from helpdesk.reports import backlog, metrics, people, queries
+from helpdesk.reports import backlog, breakdowns, churn, metrics, people, queries
 from helpdesk.staff.access import is_admin, team_ids, visible_tickets
 
 SECTIONS = (
@@ -237,7 +237,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         context["agent_rows"] = rows
     elif section in BREAKDOWN_SECTIONS:
         by = BREAKDOWN_SECTIONS[section]
-        rows = queries.breakdown(pf.filters, by)
+        rows = breakdowns.breakdown(pf.filters, by)
         labels = _breakdown_labels(by)
         for row in rows:
             row["name"] = labels.get(row["key"], str(row["key"]) if row["key"] else "—")
@@ -257,8 +257,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         contacts = members(chosen).values("pk") if chosen is not None else None
         context["segments"] = segments
         context["segment"] = chosen
-        context["churn"] = queries.churn(pf.filters, contacts)
-        context["at_risk"] = queries.at_risk(pf.filters, contacts)
+        context["churn"] = churn.churn(pf.filters, contacts)
+        context["at_risk"] = churn.at_risk(pf.filters, contacts)
     return render(request, "agents/reports.html", context)
 
 

@@ -21,6 +21,7 @@ from helpdesk.api.types import QueryId, QueryText, UtcDatetime
 from helpdesk.crm.segments import members
 from helpdesk.models import Segment
 from helpdesk.reports import backlog, metrics, people, queries
+from helpdesk.reports import churn as churn_report
 from helpdesk.reports.scope import MAX_BUCKETS, filters_for
 
 router = Router(tags=["reports"])
@@ -213,4 +214,4 @@ def churn(request: HttpRequest, filters: Query[ChurnFilters]) -> Any:
         if segment is None:
             raise Invalid(f"no segment {filters.segment_id}", field="segment_id")
         contacts = members(segment).values("pk")
-    return {**queries.churn(f, contacts), "at_risk": queries.at_risk(f, contacts)}
+    return {**churn_report.churn(f, contacts), "at_risk": churn_report.at_risk(f, contacts)}

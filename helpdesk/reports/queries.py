@@ -14,17 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Max, Q, QuerySet, Sum
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Extract, Floor, Trunc
 
-from helpdesk.models import Ticket
 from helpdesk.reports import metrics, sums
 from helpdesk.reports.filters import Filters as Filters  # callers use queries.Filters
 from helpdesk.reports.filters import dims, facts, in_period
 from helpdesk.reports.models import HourlyRollup, TicketFact
 from helpdesk.sla.models import ClockState, Target, TicketSla
 from helpdesk.surveys import scores
-from helpdesk.surveys.models import SurveyKind, SurveyRequest, SurveyResponse
+from helpdesk.surveys.models import SurveyRequest, SurveyResponse
 from helpdesk.tag_lookup import tag_q
 
 
@@ -333,92 +332,6 @@ def _heat_from_facts(
     for row in rows.annotate(n=Count("pk")):
         local = datetime.fromtimestamp(int(row["q"]) * QUARTER, zone)
         grid[(local.isoweekday() - week_start) % 7][local.hour] += int(row["n"])
-
-
-def churn(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> dict[str, Any]:
-    """Of the contacts with a conversation in the previous period, the share with none now."""
-    prev = f.previous()
-    before = facts(prev).filter(in_period("created_at", prev))
-    now = facts(f).filter(in_period("created_at", f))
-    if segment_contacts is not None:
-        before = before.filter(contact_id_value__in=segment_contacts)
-    before_ids = set(before.values_list("contact_id_value", flat=True))
-    kept = set(
-        now.filter(contact_id_value__in=before_ids).values_list("contact_id_value", flat=True)
-    )
-    lost = len(before_ids) - len(kept)
-    return {
-        "previous_contacts": len(before_ids),
-        "returned": len(kept),
-        "churned": lost,
-        "churn_pct": round(100.0 * lost / len(before_ids), 1) if before_ids else None,
-    }
-
-
-def at_risk(f: Filters, segment_contacts: QuerySet[Any] | None = None) -> list[dict[str, Any]]:
-    """Contacts whose last answer was CSAT <= 2 or an NPS detractor (<= 6), with no
-    conversation since, among the filtered teams' answers up to `until`."""
-    answers = SurveyResponse.objects.filter(_survey_q(f), answered_at__lt=f.until)
-    if segment_contacts is not None:
-        answers = answers.filter(contact_id__in=segment_contacts)
-    last = answers.values("contact_id").annotate(at=Max("answered_at"))
-    out = []
-    for row in last.order_by("-at")[:500]:
-        answer = (
-            SurveyResponse.objects.filter(contact_id=row["contact_id"], answered_at=row["at"])
-            .select_related("contact")
-            .first()
-        )
-        if answer is None:
-            continue
-        bad = (answer.kind == SurveyKind.CSAT and answer.score <= 2) or (
-            answer.kind == SurveyKind.NPS and answer.score <= scores.DETRACTOR_MAX
-        )
-        if not bad:
-            continue
-        if Ticket.objects.filter(contact_id=answer.contact_id, created_at__gt=answer.answered_at):
-            continue
-        out.append(
-            {
-                "contact_id": answer.contact_id,
-                "name": str(answer.contact),
-                "kind": answer.kind,
-                "score": answer.score,
-                "answered_at": answer.answered_at,
-                "ticket_id": answer.ticket_id,
-            }
-        )
-    return out
-
-
-BREAKDOWNS = {"team": "team_id_value", "channel": "channel", "inbox": "inbox_id_value"}
-
-
-def breakdown(f: Filters, by: str) -> list[dict[str, Any]]:
-    """Per team, channel or inbox: conversations created and resolved in the period and
-    the median first response (same definitions as the summary)."""
-    field = BREAKDOWNS[by]
-    suffix = "bs" if f.business_hours else "s"
-    created = dict(
-        facts(f).filter(in_period("created_at", f)).values_list(field).annotate(n=Count("pk"))
-    )
-    resolved = dict(
-        facts(f).filter(in_period("resolved_at", f)).values_list(field).annotate(n=Count("pk"))
-    )
-    out = []
-    for key in sorted(set(created) | set(resolved), key=str):
-        answered = facts(f).filter(in_period("first_response_at", f), **{field: key})
-        out.append(
-            {
-                "key": key,
-                "created": created.get(key, 0),
-                "resolved": resolved.get(key, 0),
-                "first_response_median_s": time_stats(answered, f"first_response_{suffix}")[
-                    "median_s"
-                ],
-            }
-        )
-    return out
 
 
 def export_rows(f: Filters) -> Iterator[list[Any]]:
