@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
 # What a report filters on besides time (helpdesk/reports/filters.py).
 DIMENSIONS = ["merged", "team_id_value", "inbox_id_value", "agent_id_value", "channel"]
 
