@@ -182,9 +182,9 @@ def _serialize_sequence() -> None:
 def settled() -> Iterator[None]:
     """Read the event log by sequence inside this block: no smaller seq appears later.
 
-    On PostgreSQL the block is a transaction (a savepoint inside one) that first
-    waits for every event-writing transaction in flight to commit or roll back;
-    new writers wait until the block's transaction ends, so keep it to the reads.
+    On PostgreSQL the block first waits for every event-writing transaction in
+    flight to commit or roll back; new writers wait until the block's transaction
+    ends (the block is one when called outside a transaction), so keep it short.
     Statements in it see every event with a seq up to the largest they see
     (READ COMMITTED: each statement takes its snapshot after the lock).
     """
@@ -192,10 +192,18 @@ def settled() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
+    if connection.in_atomic_block:  # held to the end of the caller's transaction
+        _wait_for_writers(connection)
         yield
+        return
+    with transaction.atomic():
+        _wait_for_writers(connection)
+        yield
+
+
+def _wait_for_writers(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK_KEY])
 
 
 def settled_head() -> int:

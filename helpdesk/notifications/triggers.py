@@ -12,6 +12,7 @@ type and payload, chats by the channel's manifest.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -44,10 +45,31 @@ def is_chat(kind: str) -> bool:
     return spec.continues_conversation and not spec.voice and spec.sender is not None
 
 
+# The tickets of the events waiting for their commit, read in one query by the first
+# handler that needs one (a mail import's commit carries ~600 events). The read copies
+# serve only until this thread records another event: anything that changes a ticket
+# records one, so a handler never sees a ticket older than its event's commit.
+_tickets = threading.local()
+
+
+def _expect(ticket_id: int) -> None:
+    """An event of this ticket was recorded: read it afresh after the commit."""
+    _tickets.read = {}
+    wanted: set[int] = getattr(_tickets, "wanted", set())
+    wanted.add(ticket_id)
+    _tickets.wanted = wanted
+
+
 def _ticket_of(event: TicketEvent) -> Ticket | None:
     if event.ticket_id is None:
         return None
-    return Ticket.objects.filter(pk=event.ticket_id).first()
+    read: dict[int, Ticket | None] = getattr(_tickets, "read", {})
+    if event.ticket_id not in read:
+        wanted: set[int] = getattr(_tickets, "wanted", set()) | {event.ticket_id}
+        found = Ticket.objects.in_bulk(wanted)
+        read.update({pk: found.get(pk) for pk in wanted})
+        _tickets.read, _tickets.wanted = read, set()
+    return read[event.ticket_id]
 
 
 def _ticket_label(ticket: Ticket) -> str:
@@ -217,6 +239,8 @@ def on_event(event: TicketEvent) -> None:
     """recorded_hooks: handle the event after the action's transaction commits."""
     handler = HANDLERS.get(event.type)
     if handler is not None:
+        if event.ticket_id is not None:
+            _expect(event.ticket_id)
         transaction.on_commit(partial(_run, handler, event))
 
 

@@ -30,7 +30,7 @@ def test_it_shows_the_agents_own_notifications_in_the_menu(
     login: Any, agent_a: Any, notes: list[Notification], django_assert_max_num_queries: Any
 ) -> None:
     client = login(agent_a)
-    with django_assert_max_num_queries(7):  # session, user, agent, role, list, count, seq
+    with django_assert_max_num_queries(8):  # session, user, agent, role, list, count, seq lock, seq
         menu = client.get("/notifications/menu/").content.decode()
     assert 'data-unread="2"' in menu and "Arash mentioned you" in menu
     assert "someone else" not in menu
