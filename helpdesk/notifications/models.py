@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     TASK_DUE = "task_due", _("Follow-up task due")
     REFERRAL = "referral", _("Referred to me")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook subscription disabled")
+    TIME_RULE = "time_rule", _("Time rule notice")
 
 
 class EmailState(models.TextChoices):

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Choice] = {
     K.TASK_DUE: Choice(in_app=True, desktop=False, email=True),
     K.REFERRAL: Choice(in_app=True, desktop=False, email=False),
     K.WEBHOOK_DISABLED: Choice(in_app=True, desktop=False, email=True),
+    K.TIME_RULE: Choice(in_app=True, desktop=False, email=False),
 }
 
 

@@ -148,7 +148,7 @@ def _notify(ticket: Ticket, who: str, rule_name: str) -> None:
 
     notify(
         users,
-        "sla_due_soon",
+        "time_rule",
         ticket_id=ticket.pk,
         # Rendered in each recipient's language (the rule's name is the admin's text).
         title=lambda: _("%(rule)s: #%(n)s") % {"rule": rule_name, "n": ticket.pk},

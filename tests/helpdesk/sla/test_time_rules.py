@@ -120,6 +120,24 @@ def test_pending_with_no_reply_sends_a_message_and_a_reply_template_once(
     ]
 
 
+def test_a_notify_action_tells_the_supervisors_with_a_time_rule_notice(
+    email_inbox_a: Any,
+    agent_a: Any,
+    supervisor_a: Any,
+    new_ticket: Callable[..., Ticket],
+    clock: Clock,
+) -> None:
+    from helpdesk.notifications.models import Notification
+
+    rule(TimeTrigger.UNASSIGNED, 30, [{"type": "notify", "who": "supervisors"}])
+    ticket = new_ticket(email_inbox_a)
+    assert run_time_rules(clock.advance(minutes=31)) == 1
+    assert run_time_rules(clock.advance(minutes=31)) == 0
+    told = Notification.objects.filter(ticket=ticket)
+    assert list(told.values_list("recipient_id", "kind")) == [(supervisor_a.pk, "time_rule")]
+    assert told.get().title == f"unassigned 30: #{ticket.pk}"
+
+
 def test_sla_due_in_n_minutes_and_breached_rules(
     email_inbox_a: Any, new_ticket: Callable[..., Ticket], clock: Clock
 ) -> None:
