@@ -22,6 +22,7 @@ CONDITION_EVENTS = {
     "ticket.priority_changed": "priority",
     "ticket.team_changed": "team",
     "ticket.tags_changed": "tags",
+    "ticket.attributes_changed": "attributes",  # the rule editor's "ticket attribute"
 }
 CLOSED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 FR, NR, RES = Target.FIRST_RESPONSE.value, Target.NEXT_RESPONSE.value, Target.RESOLUTION.value

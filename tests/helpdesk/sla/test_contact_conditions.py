@@ -150,6 +150,23 @@ def test_it_reselects_when_the_contacts_attribute_changes(
     assert TicketEvent.objects.filter(ticket=ticket, type="sla.applied").count() == 2
 
 
+@pytest.mark.embedded
+def test_it_reselects_when_a_ticket_attribute_changes(
+    email_inbox_a: Inbox, new_ticket: NewTicket, admin_user: Any
+) -> None:
+    from helpdesk.actions.attributes import do_set_ticket_attributes
+
+    field = {"field": "ticket.attribute", "name": "contract", "op": "is", "value": "premium"}
+    make_policy("Premium", position=0, first=15, conditions=[field])
+    make_policy("Standard", position=1)
+    ticket = new_ticket(email_inbox_a)
+    assert _policy_of(ticket) == "Standard"
+    do_set_ticket_attributes(admin_user, ticket.pk, {"contract": "premium"})
+    assert _policy_of(ticket) == "Premium"
+    applied = TicketEvent.objects.filter(ticket=ticket, type="sla.applied").last()
+    assert applied is not None and applied.payload["reason"] == "attributes"
+
+
 def test_it_lets_a_segment_of_attributes_select_the_policy(
     email_inbox_a: Inbox, new_ticket: NewTicket
 ) -> None:
