@@ -121,11 +121,27 @@ def refresh_many(ticket_ids: Collection[int]) -> dict[int, TicketFact]:
                 history = (messages[ticket_id], changes[ticket_id])
                 fact = new[ticket_id] = compute(ticket, calendars[ticket.inbox_id], history)
             _add(changed, rollups.delta(old.get(ticket_id), fact))
-        if old:  # replaced whole: cheaper than bulk_update's CASE WHEN per field and row
-            TicketFact.objects.filter(pk__in=list(old)).delete()
-        TicketFact.objects.bulk_create(list(new.values()))
+        _store(new, old)
         rollups.apply({k: v for k, v in changed.items() if any(abs(x) > 1e-9 for x in v.values())})
         return new
+
+
+def _store(new: dict[int, TicketFact], old: dict[int, TicketFact]) -> None:
+    """Write the new facts: an UPDATE each for a few (one live message), else the old
+    rows replaced whole (cheaper than bulk_update's CASE WHEN per field and row)."""
+    if len(old) <= _UPDATED_ONE_BY_ONE:
+        for pk in old:
+            if pk in new:
+                new[pk].save(force_update=True)
+            else:
+                old[pk].delete()
+        TicketFact.objects.bulk_create([f for pk, f in new.items() if pk not in old])
+        return
+    TicketFact.objects.filter(pk__in=list(old)).delete()
+    TicketFact.objects.bulk_create(list(new.values()))
+
+
+_UPDATED_ONE_BY_ONE = 2
 
 
 def _add(total: dict[rollups.Key, rollups.Sums], part: dict[rollups.Key, rollups.Sums]) -> None:
