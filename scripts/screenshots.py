@@ -85,6 +85,7 @@ PAGES = [
 DEVICES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 THEMES = ["light", "dark"]
 LANGUAGES = ["en", "fa"]
+MODES = [f"{lang}-{theme}-{device}" for lang in LANGUAGES for theme in THEMES for device in DEVICES]
 # The small gallery of docs/ui.md: (page, language, theme, device).
 GALLERY = [
     ("inbox", "en", "light", "desktop"),
@@ -289,12 +290,16 @@ def open_page(context: Any, facts: dict[str, Any], name: str, path: str, agent: 
     return page
 
 
-def shoot(browser: Any, url: str, facts: dict[str, Any], out: Path, pages: list[str]) -> int:
+def shoot(
+    browser: Any, url: str, facts: dict[str, Any], out: Path, pages: list[str], modes: list[str]
+) -> int:
     count = 0
     for language in LANGUAGES:
         state = log_in(browser, url, facts["password"], language)
         for theme in THEMES:
             for device, viewport in DEVICES.items():
+                if f"{language}-{theme}-{device}" not in modes:
+                    continue
                 context = browser.new_context(
                     base_url=url,
                     viewport=viewport,
@@ -318,6 +323,14 @@ def main() -> None:
     parser.add_argument(
         "--pages", nargs="+", choices=PAGES, default=PAGES, metavar="PAGE", help="only these pages"
     )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=MODES,
+        metavar="MODE",
+        help="e.g. fa-dark-desktop",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -332,7 +345,7 @@ def main() -> None:
         for language in LANGUAGES:
             state = log_in(browser, url, facts["password"], language)
             loads[language] = first_load_bytes(browser, url, state)
-        count = shoot(browser, url, facts, args.out, args.pages)
+        count = shoot(browser, url, facts, args.out, args.pages, args.modes)
         browser.close()
     print(f"wrote {count} screenshots to {args.out}")
     for language, (weight, largest) in loads.items():

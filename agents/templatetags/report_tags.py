@@ -46,10 +46,14 @@ def figure(value: Any, unit: str = "") -> str:
 
 @register.filter
 def signed(value: Any) -> str:
-    """A change in percent with its sign (+12.5%), Persian digits in Persian."""
+    """A change in percent with its sign (+12.5%), Persian digits in Persian.
+
+    Isolated left-to-right (LRI ... PDI): in a Persian sentence the bidi algorithm
+    would otherwise set the sign apart from the number ("+%12.5").
+    """
     if value is None:
         return ""
-    return localize_digits(f"{float(value):+.1f}%")
+    return "\u2066" + localize_digits(f"{float(value):+.1f}%") + "\u2069"
 
 
 @register.filter
