@@ -164,6 +164,8 @@ def measure(env: dict[str, str]) -> list[dict[str, object]]:
         ("text search rare fa", "/api/v1/tickets", {"q": "کالا199"}),
         # A bare number: in product codes of both scripts and ticket numbers (#4173).
         ("text search number", "/api/v1/tickets", {"q": "4173"}),
+        # ~0.1 %: below the planner's estimate floor, above the collection cap.
+        ("text search number 0.1%", "/api/v1/tickets", {"q": "1999"}),
         ("text search short number", "/api/v1/tickets", {"q": "199"}),
         # A customer's mobile as they say it (local form, spaces): the phone identity.
         ("text search phone", "/api/v1/tickets", {"q": "0912 015 8381"}),
