@@ -29,6 +29,7 @@ from _common import append_result, recreate_database
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "hd_bench_scale"
 REPEAT = 40
+QUICK_REPEAT = 12  # --quick: sixteen search cases must still fit in a minute
 
 GENERATE = """
 SET statement_timeout = '20min';
@@ -246,6 +247,8 @@ def main() -> None:
             [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True
         )
     seconds = 0.0 if opts.reuse else generate(env, tickets)
+    global REPEAT
+    REPEAT = QUICK_REPEAT if opts.quick else REPEAT
     rows = measure(env)
     if opts.reuse:
         print(f"measured on the existing {DB_NAME} database")
