@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,10 +121,13 @@ def attribute_q(cond: AttributeCondition, field: str = "custom_attributes") -> Q
     as text, which orders them correctly).
     """
     path = f"{field}__{cond.key}"
-    if cond.op == "eq":
-        return Q(**{f"{field}__contains": {cond.key: cond.value}})
-    if cond.op == "ne":
-        return ~Q(**{f"{field}__contains": {cond.key: cond.value}})
+    if cond.op in ("eq", "ne"):
+        # SQLite has no JSON containment (the segments page failed there): the value at the key.
+        if connection.features.supports_json_field_contains:
+            equal = Q(**{f"{field}__contains": {cond.key: cond.value}})
+        else:
+            equal = Q(**{path: cond.value})
+        return equal if cond.op == "eq" else ~equal
     if cond.op == "set":
         return Q(**{f"{field}__has_key": cond.key}) & ~Q(**{path: None}) & ~Q(**{path: ""})
     if cond.op == "unset":

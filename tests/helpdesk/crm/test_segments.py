@@ -22,6 +22,7 @@ def _names(qs: Any) -> set[str]:
     return set(qs.values_list("name", flat=True))
 
 
+@pytest.mark.embedded
 def test_it_counts_and_lists_the_members_of_a_saved_segment(db: None) -> None:
     acme = Company.objects.create(name="Acme")
     contact("Gold VIP", tags=["vip"], attrs={"plan": "gold", "seats": 12}, company=acme)
