@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 from django.db import transaction
 
+from helpdesk.automation import config_cache
 from helpdesk.models import Message, Ticket, TicketEvent
 from helpdesk.models.automation import InboxAutomation
 from helpdesk.reports import metrics, rollups
@@ -152,12 +153,13 @@ def _add(total: dict[rollups.Key, rollups.Sums], part: dict[rollups.Key, rollups
 
 
 def _calendars(inbox_ids: set[int]) -> dict[int, Calendar | None]:
-    """Each inbox's business hours (None for calendar time), in one query."""
-    found: dict[int, Calendar | None] = dict.fromkeys(inbox_ids)
-    autos = InboxAutomation.objects.filter(inbox_id__in=inbox_ids).select_related("business_hours")
-    for row in autos:
-        if row.business_hours is not None:
-            found[row.inbox_id] = Calendar.of(row.business_hours)
+    """Each inbox's business hours (None for calendar time), from the automation
+    settings' cache (the ingest rules read the same rows; changes show within 5 s)."""
+    found: dict[int, Calendar | None] = {}
+    for inbox_id in inbox_ids:
+        row = config_cache.inbox_automation(inbox_id)
+        hours = row.business_hours if row is not None else None
+        found[inbox_id] = Calendar.of(hours) if hours is not None else None
     return found
 
 
