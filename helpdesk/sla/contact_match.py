@@ -18,10 +18,17 @@ from pydantic import ValidationError
 from helpdesk.actions.errors import Invalid
 from helpdesk.crm import attributes, segments
 from helpdesk.crm.filters import AttributeCondition, Scalar, attribute_q
+from helpdesk.digits import ascii_digits
 from helpdesk.models import AttributeEntity, Contact, Segment
 from helpdesk.sla.models import AttributeOp, SlaContactCondition
 
 VALUELESS = {AttributeOp.SET.value, AttributeOp.UNSET.value}
+COMPARISONS = {
+    AttributeOp.GT.value,
+    AttributeOp.GTE.value,
+    AttributeOp.LT.value,
+    AttributeOp.LTE.value,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +51,23 @@ def typed_value(key: str, op: str, raw: str) -> Scalar:
         return None
     defn = next((d for d in attributes.definitions(AttributeEntity.CONTACT) if d.key == key), None)
     if defn is None:
-        return raw.strip()
+        return _number(raw) if op in COMPARISONS else raw.strip()
     value = attributes.clean_value(defn, raw)
     if isinstance(value, list):  # a list attribute: the condition names one element
         return str(value[0]) if value else None
     return value  # type: ignore[no-any-return]
+
+
+def _number(raw: str) -> Scalar:
+    """A free-form attribute compared by size: the number typed (Persian digits too)."""
+    text = ascii_digits(raw.strip())
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return raw.strip()
 
 
 def condition_of(row: SlaContactCondition) -> AttributeCondition | None:

@@ -101,6 +101,19 @@ def test_it_compares_a_number_attribute_as_a_number(
 
 
 @pytest.mark.embedded
+@pytest.mark.embedded
+@pytest.mark.parametrize(("value", "visits", "covered"), [("۵", 7, True), ("5", 3, False)])
+def test_it_compares_an_undefined_attribute_by_the_number_typed(
+    email_inbox_a: Inbox, new_ticket: NewTicket, value: str, visits: int, covered: bool
+) -> None:
+    regular = make_policy("Regulars", position=0)
+    SlaContactCondition.objects.create(policy=regular, key="visits", op="gte", value=value)
+    make_policy("Standard", position=1)
+    _set_attributes(new_ticket(email_inbox_a, sender="r@example.com"), visits=visits)
+    again = new_ticket(email_inbox_a, sender="r@example.com")
+    assert _policy_of(again) == ("Regulars" if covered else "Standard")
+
+
 def test_it_selects_a_policy_by_segment_and_reselects_when_the_segment_changes(
     email_inbox_a: Inbox, new_ticket: NewTicket, admin_user: Any, clock: Clock, commits: Any
 ) -> None:
