@@ -11,7 +11,7 @@ from django.utils import timezone
 from helpdesk.models import Agent
 from helpdesk.reports import presence
 from helpdesk.reports.filters import Filters, as_dict, facts, in_period
-from helpdesk.reports.queries import csat, time_stats
+from helpdesk.reports.queries import csat, medians_by
 
 
 def _members(f: Filters) -> list[int] | None:
@@ -38,14 +38,12 @@ def agents(f: Filters) -> list[dict[str, Any]]:
     online = presence.times(f.since, f.until, _members(f), timezone.now())
     order = sorted(handled, key=lambda a: (-handled[a]["handled"], a))
     order += sorted(set(online) - set(handled))
+    answered = facts(f).filter(in_period("first_response_at", f))
+    medians = medians_by(answered, f"first_response_{suffix}", "agent_id_value")
     out = []
     for agent_id in order:
         row = handled.get(agent_id, {"handled": 0, "replies": 0, "resolved": 0})
         agent_f = Filters(**{**as_dict(f), "agent": agent_id})
-        frt = time_stats(
-            facts(agent_f).filter(in_period("first_response_at", agent_f)),
-            f"first_response_{suffix}",
-        )
         spent = online.get(agent_id, {"online_s": 0.0, "away_s": 0.0})
         out.append(
             {
@@ -53,7 +51,7 @@ def agents(f: Filters) -> list[dict[str, Any]]:
                 "handled": row["handled"],
                 "replies": int(row["replies"] or 0),
                 "resolved": row["resolved"],
-                "first_response_median_s": frt["median_s"],
+                "first_response_median_s": medians.get(agent_id),
                 "csat": csat(agent_f)["satisfied_pct"],
                 "online_s": round(spent["online_s"]),
                 "away_s": round(spent["away_s"]),

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.actions.tickets import do_set_tags
+from helpdesk.actions.tickets import do_claim, do_set_tags
 from helpdesk.models import Inbox
-from helpdesk.reports import backlog, filters, queries, sums
+from helpdesk.reports import backlog, filters, people, queries, sums
 from tests.helpdesk.reports.conftest import local
 from tests.helpdesk.reports.test_timeline import script, vars_of
 from tests.helpdesk.sla.conftest import Clock
@@ -112,3 +112,27 @@ def test_it_reads_the_same_counts_and_heatmap_from_the_rollup_as_from_the_facts(
         )
         assert queries.heatmap(f, TEHRAN, 6) == by_facts
     assert sums.counts(queries.Filters(since=local(2, 0), until=local(10, 0)))["created"] == 2
+
+
+def test_it_gives_each_agent_the_median_their_own_filter_gives(
+    clock: Clock,
+    telegram_inbox_a: Inbox,
+    agent_a: Any,
+    supervisor_a: Any,
+    committed: Callable[..., Any],
+) -> None:
+    a, _b, c = script(clock, telegram_inbox_a, agent_a, supervisor_a, committed)
+    committed(do_claim, agent_a, a.pk)
+    committed(do_claim, supervisor_a, c.pk)
+    period = queries.Filters(since=local(2, 0), until=local(10, 0))
+    rows = people.agents(period)
+    assert {r["agent_id"] for r in rows} == {agent_a.pk, supervisor_a.pk}
+    for row in rows:  # one grouped query = the agent's own filter, one by one
+        own = queries.Filters(**{**vars_of(period), "agent": row["agent_id"]})
+        answered = filters.facts(own).filter(
+            first_response_at__gte=own.since, first_response_at__lt=own.until
+        )
+        expected = queries.time_stats(answered, "first_response_s")["median_s"]
+        assert row["first_response_median_s"] == expected
+    medians = {r["agent_id"]: r["first_response_median_s"] for r in rows}
+    assert medians == {agent_a.pk: 18 * 3600, supervisor_a.pk: 1800}
