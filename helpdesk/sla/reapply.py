@@ -20,6 +20,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from helpdesk import events
+from helpdesk.automation import config_cache
 from helpdesk.crm import segments
 from helpdesk.event_schemas import EventType
 from helpdesk.models import Segment, Ticket, TicketEvent, TicketStatus
@@ -77,6 +78,8 @@ def _reapply_contact_logged(contact_id: int) -> None:
 def reapply_segment(segment_id: int) -> int:
     """A segment's filter changed: re-select the policy of its members' open tickets and
     of the open tickets whose policy names it (they may have left it)."""
+    # The worker's cached policies hold the segment as it was (up to TTL_SECONDS old).
+    config_cache.clear()
     naming = [p.id for p in policies.enabled_policies() if _names(p, segment_id)]
     segment = Segment.objects.filter(pk=segment_id).first()
     if not naming or segment is None:

@@ -145,6 +145,23 @@ def test_it_selects_a_policy_by_segment_and_reselects_when_the_segment_changes(
 
 
 @pytest.mark.embedded
+def test_the_segment_task_reads_the_segment_as_saved_not_as_cached(
+    email_inbox_a: Inbox, new_ticket: NewTicket
+) -> None:
+    from helpdesk.sla.policies import enabled_policies
+
+    vip = Segment.objects.create(name="VIP", definition={"include_ids": [0]})
+    make_policy("VIP", position=0).segments.set([vip])
+    make_policy("Standard", position=1)
+    ticket = new_ticket(email_inbox_a)
+    enabled_policies()  # a worker process that cached the policies a moment ago
+    # Saved by another process: this one's cache still holds the old filter.
+    Segment.objects.filter(pk=vip.pk).update(definition={"include_ids": [ticket.contact_id]})
+    assert reapply_segment.call(vip.pk) == 1
+    assert _policy_of(ticket) == "VIP"
+
+
+@pytest.mark.embedded
 def test_it_reselects_when_the_contacts_attribute_changes(
     email_inbox_a: Inbox, new_ticket: NewTicket, admin_user: Any, commits: Any
 ) -> None:
