@@ -49,6 +49,7 @@ REPORT_SECTIONS = [
 PAGES = [
     "inbox",
     "ticket",
+    "ticket-header",
     "contact",
     "calls",
     "portal",
@@ -99,6 +100,11 @@ PUBLIC = {"login", "survey", "portal-sign-in"}
 CUSTOMER = {"portal-requests", "portal-request"}
 # Pages shot after a click (a menu that opens on demand): page -> selector to click.
 CLICKS = {"notifications-bell": "#notif-button"}
+# Pages shot after a script: a ticket opens at its newest message, its header (SLA badge) above.
+SCRIPTS = {
+    "ticket-header": "document.querySelectorAll('.pane').forEach(p => p.scrollTo(0, 0));"
+    " window.scrollTo(0, 0)"
+}
 START_TIMEOUT = 240.0
 WAIT_MS = 15_000
 
@@ -202,6 +208,7 @@ def page_paths(facts: dict[str, Any], language: str) -> dict[str, str]:
     return {
         "inbox": "/",
         "ticket": f"/t/{facts['ticket']}/",
+        "ticket-header": f"/t/{facts['ticket']}/",
         "contact": f"/c/{facts['contact']}/",
         "calls": "/calls/",
         "portal": f"/help/{language}/",
@@ -287,6 +294,8 @@ def open_page(context: Any, facts: dict[str, Any], name: str, path: str, agent: 
     if name in CLICKS:
         page.click(CLICKS[name])
         page.wait_for_load_state("networkidle", timeout=WAIT_MS)
+    if name in SCRIPTS:
+        page.evaluate(SCRIPTS[name])
     return page
 
 
