@@ -240,6 +240,9 @@ def main() -> None:
         HELPDESK_VAR_DIR=str(ROOT / "var" / "bench"),
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="WARNING",
+        # One token sends every request of the run: the API's rate limits would answer 429.
+        HELPDESK_API_RATE_PER_TOKEN="",
+        HELPDESK_API_RATE_PER_IP="",
     )
     env.pop("REDIS_URL", None)
     if opts.reuse:  # the code may have brought migrations (indexes) since generation
