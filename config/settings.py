@@ -365,6 +365,8 @@ def _env_rate(name: str, default: str) -> str:
 
 
 HELPDESK_API_PAGE_MAX = env_int("HELPDESK_API_PAGE_MAX", 100, minimum=1)
+# A weekly summary mailed to each team's leads (docs/reports.md); off unless asked for.
+HELPDESK_REPORTS_WEEKLY_MAIL = env_bool("HELPDESK_REPORTS_WEEKLY_MAIL", False)
 # JSON API rate limits ("<requests>/<s|m|h|d>", empty turns one off; docs/security.md):
 # per token, and per client address over every request (failed ones too).
 HELPDESK_API_RATE_PER_TOKEN = _env_rate("HELPDESK_API_RATE_PER_TOKEN", "600/m")

@@ -312,3 +312,10 @@ def test_it_prints_the_demo_password_only_in_dev_or_demo_mode(
     assert line is not None
     assert ("s3cret-demo" in line) is shown
     assert login_line("http://127.0.0.1:8000/", None) is None
+
+
+def test_it_mails_the_weekly_report_only_when_asked(tmp_path: Path) -> None:
+    probe = "import config.settings as s; print(s.HELPDESK_REPORTS_WEEKLY_MAIL)"
+    assert _settings_in_process(tmp_path, probe).stdout.strip() == "False"
+    asked = _settings_in_process(tmp_path, probe, HELPDESK_REPORTS_WEEKLY_MAIL="true")
+    assert asked.stdout.strip() == "True", asked.stderr
