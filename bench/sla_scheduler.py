@@ -112,6 +112,7 @@ def psql(sql: str, **params: Any) -> None:
 
 # Emptied between --quick runs (ids restart: the generated rows refer to 1..N).
 EMPTY = """
+SET client_min_messages = warning;
 TRUNCATE helpdesk_team, helpdesk_inbox, helpdesk_contact, helpdesk_ticket,
          helpdesk_ticketevent, sla_slapolicy, sla_ticketsla, auth_user
   RESTART IDENTITY CASCADE;
