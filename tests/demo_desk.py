@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import TestCase, override_settings
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,10 @@ def demo_desk(
         outer.__enter__()
         try:
             out = StringIO()
-            call_command("seed_demo", stdout=out)
+            # What the run command's seed does when it commits (notifications, report
+            # facts, webhook deliveries) runs here as well, as it would after a commit.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=out)
             yield out.getvalue()
         finally:
             transaction.set_rollback(True)
