@@ -20,6 +20,7 @@ from django.test import Client
 from helpdesk import channels
 from helpdesk.models import Role
 from tests import factories
+from tests.channels_in.email.servers import SmtpRecorder, start_smtp
 from tests.demo_desk import demo_desk
 from tests.live import MARKER, _run_command_desk, _thread_desk_of_session, browser, live_desk
 
@@ -55,6 +56,14 @@ def _fresh_automation_cache() -> Iterator[None]:
     config_cache.clear()
     yield
     config_cache.clear()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
+    """A real SMTP server on loopback that records what it receives, and its port."""
+    controller, recorder, port = start_smtp()
+    yield recorder, port
+    controller.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ with the Jalali picker on a phone and its reminder in the notification bell (Per
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email import policy
 from typing import Any
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, expect
 
-from channels_in.email.models import MailboxConfig, TlsMode
 from helpdesk import jalali
 from helpdesk.followups.models import Task
 from helpdesk.followups.reminders import send_due_reminders
@@ -24,7 +22,7 @@ from helpdesk.models import Agent, Direction, Message, Ticket
 from helpdesk.notifications.models import Notification
 from helpdesk.tasks import deliver_message
 from tests.agents.test_workspace_browser import NO_OVERFLOW, PHONE, WIDE, _ticket, sign_in
-from tests.channels_in.email.servers import SmtpRecorder, start_smtp
+from tests.channels_in.email.servers import SmtpRecorder, sending_mailbox
 from tests.live import ThreadDesk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,13 +33,6 @@ def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
-    controller, recorder, port = start_smtp()
-    yield recorder, port
-    controller.stop()
-
-
 def test_it_starts_an_email_conversation_the_smtp_server_receives_and_applies_a_macro(
     live_desk: ThreadDesk,
     browser: Browser,
@@ -50,14 +41,7 @@ def test_it_starts_an_email_conversation_the_smtp_server_receives_and_applies_a_
     smtp: tuple[SmtpRecorder, int],
 ) -> None:
     recorder, port = smtp
-    MailboxConfig.objects.create(
-        inbox=email_inbox_a,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_tls=TlsMode.NONE,
-        from_address="support@desk.example",
-        timeout=10,
-    )
+    sending_mailbox(email_inbox_a, port)
     first = _ticket(email_inbox_a, sender="sara@example.com", name="Sara Karimi")
     Macro.objects.create(
         name="Refund sent", add_tags="refund", note_template="Refund for {{contact.name}}"

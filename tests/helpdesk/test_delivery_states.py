@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from channels_in.email.models import MailboxConfig, TlsMode
 from channels_in.email.sender import EmailSender, message_id_for
 from helpdesk.actions.errors import Invalid, NotFound
 from helpdesk.actions.messages import do_reply, do_retry_delivery, do_start_delivery
@@ -23,7 +21,7 @@ from helpdesk.automation.scheduler import run_due_work
 from helpdesk.channels import SendResult
 from helpdesk.models import DeliveryStatus, Message, Ticket
 from helpdesk.tasks import UNCERTAIN_REASON, deliver_message
-from tests.channels_in.email.servers import SmtpRecorder, start_smtp
+from tests.channels_in.email.servers import SmtpRecorder, sending_mailbox
 from tests.factories import run_queued_tasks
 from tests.helpdesk.actions_helpers import events_of, open_ticket
 
@@ -49,22 +47,8 @@ class DyingEmailSender(EmailSender):
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
-    controller, recorder, port = start_smtp()
-    yield recorder, port
-    controller.stop()
-
-
-@pytest.fixture
 def ticket(email_inbox_a: Any, smtp: tuple[SmtpRecorder, int]) -> Ticket:
-    MailboxConfig.objects.create(
-        inbox=email_inbox_a,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_tls=TlsMode.NONE,
-        from_address="support@desk.example",
-        timeout=10,
-    )
+    sending_mailbox(email_inbox_a, smtp[1])
     return open_ticket(email_inbox_a, external_id="<question@customer>")
 
 

@@ -14,9 +14,7 @@ from tests.channels_in.email.servers import (
     IMAP_PASSWORD,
     IMAP_USER,
     Dovecot,
-    SmtpRecorder,
     start_dovecot,
-    start_smtp,
 )
 
 
@@ -35,13 +33,6 @@ def imap_folder(dovecot: Dovecot) -> str:
     client.create_folder(name)
     client.logout()
     return name
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
-    controller, recorder, port = start_smtp()
-    yield recorder, port
-    controller.stop()
 
 
 @pytest.fixture

@@ -10,12 +10,15 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
+from channels_in.email.models import MailboxConfig, TlsMode
 from tests.net import free_port
 
 IMAP_USER = "desk"
@@ -168,3 +171,23 @@ def start_smtp() -> tuple[Controller, SmtpRecorder, int]:
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, recorder, port
+
+
+def mails(recorder: SmtpRecorder) -> list[EmailMessage]:
+    """What the recorder received, parsed."""
+    return [
+        message_from_bytes(r.data, _class=EmailMessage, policy=policy.default)
+        for r in recorder.received
+    ]
+
+
+def sending_mailbox(inbox: Any, port: int, **fields: Any) -> MailboxConfig:
+    """A mailbox for `inbox` that sends through the recorder on `port` (plain SMTP)."""
+    defaults: dict[str, Any] = {"from_address": "support@desk.example", "timeout": 10}
+    return MailboxConfig.objects.create(
+        inbox=inbox,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_tls=TlsMode.NONE,
+        **{**defaults, **fields},
+    )

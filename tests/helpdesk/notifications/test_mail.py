@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from channels_in.email.models import MailboxConfig, TlsMode
+from channels_in.email.models import MailboxConfig
 from helpdesk.models import BusinessHours, InboxAutomation, Ticket
 from helpdesk.notifications.actions import do_mark_read, notify
 from helpdesk.notifications.hours import next_opening, working_hours_for
 from helpdesk.notifications.mail import send_pending
 from helpdesk.notifications.models import EmailState, Notification, NotificationKind
-from tests.channels_in.email.servers import SmtpRecorder, start_smtp
+from tests.channels_in.email.servers import mails, sending_mailbox
 from tests.helpdesk.actions_helpers import open_ticket
 
 pytestmark = pytest.mark.django_db
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 K = NotificationKind
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
-    controller, recorder, port = start_smtp()
-    yield recorder, port
-    controller.stop()
 
 
 @pytest.fixture
@@ -48,22 +38,7 @@ def hours(email_inbox_a: Any) -> BusinessHours:
 
 @pytest.fixture
 def mailbox(email_inbox_a: Any, smtp: Any) -> MailboxConfig:
-    return MailboxConfig.objects.create(
-        inbox=email_inbox_a,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_tls=TlsMode.NONE,
-        from_address="support@desk.example",
-        from_name="Desk",
-        timeout=10,
-    )
-
-
-def mails(recorder: SmtpRecorder) -> list[EmailMessage]:
-    return [
-        message_from_bytes(r.data, _class=EmailMessage, policy=policy.default)
-        for r in recorder.received
-    ]
+    return sending_mailbox(email_inbox_a, smtp[1], from_name="Desk")
 
 
 def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:

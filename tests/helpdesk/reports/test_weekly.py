@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from email import message_from_bytes, policy
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from channels_in.email.models import MailboxConfig, TlsMode
+from channels_in.email.models import MailboxConfig
 from helpdesk.actions.messages import do_reply
 from helpdesk.reports import weekly
 from helpdesk.reports.models import WeeklyMailState, WeeklyReportMail
-from tests.channels_in.email.servers import SmtpRecorder, start_smtp
+from tests.channels_in.email.servers import mails, sending_mailbox
 from tests.helpdesk.actions_helpers import open_ticket
 from tests.helpdesk.reports.conftest import local
 from tests.helpdesk.sla.conftest import Clock
@@ -23,30 +22,8 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[SmtpRecorder, int]]:
-    controller, recorder, port = start_smtp()
-    yield recorder, port
-    controller.stop()
-
-
-@pytest.fixture
 def mailbox(email_inbox_a: Any, smtp: Any) -> MailboxConfig:
-    return MailboxConfig.objects.create(
-        inbox=email_inbox_a,
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_tls=TlsMode.NONE,
-        from_address="support@desk.example",
-        from_name="Desk",
-        timeout=10,
-    )
-
-
-def mails(recorder: SmtpRecorder) -> list[EmailMessage]:
-    return [
-        message_from_bytes(r.data, _class=EmailMessage, policy=policy.default)
-        for r in recorder.received
-    ]
+    return sending_mailbox(email_inbox_a, smtp[1], from_name="Desk")
 
 
 def text_of(mail: EmailMessage) -> str:
