@@ -125,9 +125,10 @@ def attribute_q(cond: AttributeCondition, field: str = "custom_attributes") -> Q
         # SQLite has no JSON containment (the segments page failed there): the value at the key.
         if connection.features.supports_json_field_contains:
             equal = Q(**{f"{field}__contains": {cond.key: cond.value}})
-        else:
-            equal = Q(**{path: cond.value})
-        return equal if cond.op == "eq" else ~equal
+            return equal if cond.op == "eq" else ~equal
+        # A contact without the key is "not equal" too, as with containment.
+        same = Q(**{path: cond.value})
+        return same if cond.op == "eq" else ~Q(**{f"{field}__has_key": cond.key}) | ~same
     if cond.op == "set":
         return Q(**{f"{field}__has_key": cond.key}) & ~Q(**{path: None}) & ~Q(**{path: ""})
     if cond.op == "unset":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Q
 from pydantic import ValidationError
 
@@ -79,17 +78,6 @@ def condition_of(row: SlaContactCondition) -> AttributeCondition | None:
         return None
 
 
-def _attribute_q(cond: AttributeCondition) -> Q:
-    """`attribute_q`, except equality on SQLite, which has no JSON containment: there the
-    value at the key is compared (same answer for one contact; no index is needed)."""
-    if cond.op not in ("eq", "ne") or connection.features.supports_json_field_contains:
-        return attribute_q(cond)
-    same = Q(**{f"custom_attributes__{cond.key}": cond.value})
-    if cond.op == "eq":
-        return same
-    return ~Q(custom_attributes__has_key=cond.key) | ~same
-
-
 def matches(contact_id: int | None, wanted: ContactConditions) -> bool:
     """Whether the contact meets every attribute condition and is in one of the segments."""
     if not wanted:
@@ -99,7 +87,7 @@ def matches(contact_id: int | None, wanted: ContactConditions) -> bool:
     one = Contact.objects.filter(pk=contact_id)
     qs = one
     for cond in wanted.attributes:
-        qs = qs.filter(_attribute_q(cond))
+        qs = qs.filter(attribute_q(cond))
     if wanted.segments:
         member = Q()
         for segment in wanted.segments:
