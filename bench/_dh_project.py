@@ -81,10 +81,13 @@ HELPDESK_TEAMS_MODE_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
 """
 
+# django-helpdesk's own URLconf (its package is `helpdesk`, like ours): a rename of
+# ours once rewrote this line too, and every mail then failed while building its
+# notification's ticket URL (8 of 300 stored). The bench now fails if files are left.
 URLS = """\
 from django.urls import include, path
 
-urlpatterns = [path("helpdesk/", include("config.urls", namespace="helpdesk"))]
+urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
 """
 
 

@@ -148,6 +148,8 @@ def measure(
     first = side.call("run", *passes[0], timeout=timeout)
     second = side.call("run", *passes[1], timeout=timeout)
     side.call("map", str(tmp / f"{label}-map.json"), timeout=timeout)
+    if first.get("left"):  # the peer logs and skips a mail it fails on: no valid ratio then
+        raise RuntimeError(f"{side.name} ({label}) left {first['left']} files unprocessed")
     return {"first": first, "second": second, "map": tmp / f"{label}-map.json"}
 
 
