@@ -49,7 +49,10 @@ class InboxSurvey(models.Model):
     """CSAT after each resolution of a ticket of this inbox."""
 
     inbox = models.OneToOneField(
-        "helpdesk.Inbox", on_delete=models.CASCADE, related_name="survey_settings"
+        "helpdesk.Inbox",
+        on_delete=models.CASCADE,
+        related_name="survey_settings",
+        verbose_name=_("inbox"),
     )
     enabled = models.BooleanField(_("send a CSAT survey after resolving"), default=False)
     delay_minutes = models.PositiveIntegerField(_("minutes to wait after resolving"), default=0)
@@ -95,8 +98,8 @@ class NpsCampaign(models.Model):
     cooldown_days = models.PositiveIntegerField(
         _("at most once per contact every N days"), default=90
     )
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -110,42 +113,74 @@ class NpsCampaign(models.Model):
 class SurveyRequest(models.Model):
     """One survey asked (or to ask) of one contact about one ticket or campaign."""
 
-    kind = models.CharField(max_length=4, choices=SurveyKind.choices)
+    kind = models.CharField(_("kind"), max_length=4, choices=SurveyKind.choices)
     status = models.CharField(
-        max_length=10, choices=RequestStatus.choices, default=RequestStatus.SCHEDULED
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.SCHEDULED
     )
     skip_reason = models.CharField(
-        max_length=16, choices=SkipReason.choices, default=SkipReason.NONE, blank=True
+        _("why skipped"),
+        max_length=16,
+        choices=SkipReason.choices,
+        default=SkipReason.NONE,
+        blank=True,
     )
     contact = models.ForeignKey(
-        "helpdesk.Contact", on_delete=models.CASCADE, related_name="survey_requests"
+        "helpdesk.Contact",
+        on_delete=models.CASCADE,
+        related_name="survey_requests",
+        verbose_name=_("contact"),
     )
     # The ticket the prompt is sent on (for NPS: the contact's latest on the chosen channel).
     ticket = models.ForeignKey(
-        "helpdesk.Ticket", on_delete=models.CASCADE, related_name="survey_requests"
+        "helpdesk.Ticket",
+        on_delete=models.CASCADE,
+        related_name="survey_requests",
+        verbose_name=_("ticket"),
     )
     campaign = models.ForeignKey(
-        NpsCampaign, null=True, blank=True, on_delete=models.CASCADE, related_name="requests"
+        NpsCampaign,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="requests",
+        verbose_name=_("NPS campaign"),
     )
     # Snapshot at resolution: whom the answer is about, whatever happens to the ticket later.
-    inbox = models.ForeignKey("helpdesk.Inbox", on_delete=models.CASCADE, related_name="+")
+    inbox = models.ForeignKey(
+        "helpdesk.Inbox", on_delete=models.CASCADE, related_name="+", verbose_name=_("inbox")
+    )
     team = models.ForeignKey(
-        "helpdesk.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "helpdesk.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("agent"),
     )
-    channel = models.CharField(max_length=16)
-    question = models.CharField(max_length=300, blank=True)
-    scale = models.CharField(max_length=8, choices=Scale.choices, default=Scale.EMOJI)
-    ask_comment = models.BooleanField(default=True)
-    language = models.CharField(max_length=10, blank=True)
+    channel = models.CharField(_("channel"), max_length=16)
+    question = models.CharField(_("question"), max_length=300, blank=True)
+    scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.EMOJI)
+    ask_comment = models.BooleanField(_("offer a comment box"), default=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
     message = models.ForeignKey(
-        "helpdesk.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "helpdesk.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("message"),
     )
-    send_after = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    send_after = models.DateTimeField(_("send after"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
@@ -172,24 +207,45 @@ class SurveyResponse(models.Model):
     """The answer to one request: one row whatever the clicks and replays; changeable
     while the link is valid."""
 
-    request = models.OneToOneField(SurveyRequest, on_delete=models.CASCADE, related_name="response")
-    kind = models.CharField(max_length=4, choices=SurveyKind.choices)
-    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
-    comment = models.TextField(blank=True)
-    contact = models.ForeignKey("helpdesk.Contact", on_delete=models.CASCADE, related_name="+")
-    ticket = models.ForeignKey("helpdesk.Ticket", on_delete=models.CASCADE, related_name="+")
-    inbox = models.ForeignKey("helpdesk.Inbox", on_delete=models.CASCADE, related_name="+")
+    request = models.OneToOneField(
+        SurveyRequest,
+        on_delete=models.CASCADE,
+        related_name="response",
+        verbose_name=_("survey request"),
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=SurveyKind.choices)
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(10)])
+    comment = models.TextField(_("comment"), blank=True)
+    contact = models.ForeignKey(
+        "helpdesk.Contact", on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket")
+    )
+    inbox = models.ForeignKey(
+        "helpdesk.Inbox", on_delete=models.CASCADE, related_name="+", verbose_name=_("inbox")
+    )
     team = models.ForeignKey(
-        "helpdesk.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "helpdesk.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("agent"),
     )
-    channel = models.CharField(max_length=16)
+    channel = models.CharField(_("channel"), max_length=16)
     # Where the answer came from: "page", "webchat", "telegram".
-    answered_via = models.CharField(max_length=16, blank=True)
-    answered_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    answered_via = models.CharField(_("answered via"), max_length=16, blank=True)
+    answered_at = models.DateTimeField(_("answered"))
+    updated_at = models.DateTimeField(_("updated"))
 
     class Meta:
         ordering = ["-answered_at", "-id"]
