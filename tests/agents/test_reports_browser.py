@@ -20,6 +20,19 @@ from tests.live import ThreadDesk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The heatmap's weekday names whole beside their row (the longest: چهارشنبه).
+LABELS_FIT = """() => {
+  const names = [...document.querySelectorAll("#heatmap tbody th")];
+  return names.length === 7 && names.every((th) => th.scrollWidth <= th.clientWidth);
+}"""
+# [narrowest, widest] drawn width of the hours between every third one (1 px: kept for
+# screen readers only).
+MINOR_HOURS_WIDTH = """() => {
+  const widths = [...document.querySelectorAll("#heatmap thead th.minor span")].map(
+    (span) => Math.round(span.getBoundingClientRect().width));
+  return [Math.min(...widths), Math.max(...widths)];
+}"""
+
 
 @pytest.fixture(autouse=True)
 def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,6 +52,12 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     expect(page.locator("#chart-volume")).to_have_attribute("data-rendered", "1")
     expect(page.locator("#heatmap tbody tr")).to_have_count(7)
     expect(page.locator("#heatmap tbody tr").first.locator("th")).to_have_text("Mon")
+    hours = page.locator("#heatmap thead th")
+    expect(hours).to_have_count(24)
+    expect(hours.first).to_have_text("0")
+    expect(hours.last).to_have_text("23")
+    assert page.evaluate(LABELS_FIT)
+    assert page.evaluate(MINOR_HOURS_WIDTH)[0] > 1  # wide: every hour drawn
     expect(page.locator("#kpis")).to_contain_text("2")
     # Today's "Created" bar (the last one) leads to the two conversations behind it.
     box = page.locator("#chart-volume").bounding_box()
@@ -82,6 +101,10 @@ def test_it_draws_the_charts_and_drills_down_in_english_and_persian(
     assert phone.evaluate(NO_OVERFLOW)
     phone.goto("/reports/")
     expect(phone.locator("#heatmap tbody tr").first.locator("th")).to_have_text("شنبه")
+    expect(phone.locator("#heatmap thead th").first).to_have_text("۰")
+    expect(phone.locator("#heatmap thead th").nth(21)).to_have_text("۲۱")
+    assert phone.evaluate(MINOR_HOURS_WIDTH)[1] <= 1  # every third hour drawn on a phone
+    assert phone.evaluate(LABELS_FIT)
     expect(phone.locator("#kpis")).to_contain_text("۲")
     assert phone.evaluate(NO_OVERFLOW)
     shot(phone, "reports-phone-fa.png")

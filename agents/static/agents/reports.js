@@ -74,6 +74,23 @@ function heatmap(grid, weekStart) {
     names.push(format.format(new Date(Date.UTC(2024, 0, iso, 12))));
   }
   const max = Math.max(1, ...grid.flat());
+  // The hours across the top (every third one stays visible on a phone; the others
+  // are kept for screen readers), the weekdays down the start side.
+  const head = document.querySelector("#heatmap thead");
+  const top = document.createElement("tr");
+  const corner = document.createElement("td");
+  corner.className = "corner";
+  top.append(corner);
+  for (let hour = 0; hour < 24; hour++) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.className = hour % 3 ? "hour minor" : "hour";
+    const label = document.createElement("span");
+    label.textContent = numbers.format(hour);
+    th.append(label);
+    top.append(th);
+  }
+  head?.replaceChildren(top);
   grid.forEach((row, i) => {
     const tr = document.createElement("tr");
     const th = document.createElement("th");
