@@ -1,6 +1,8 @@
 """The CRM pages in Chromium, one whole flow: define a typed attribute, set it inline on
 a contact, filter by it, save the filter as a segment with its live count (English, wide),
-then import a CSV with a column mapping, a preview and rejected rows (Persian, phone-wide).
+then import a CSV with a column mapping, a preview and rejected rows (Persian, phone-wide);
+the CRM tabs wrap on a phone, and a long Persian attribute name in the ticket's contact
+sidebar is read whole, wide and on a phone.
 """
 
 from __future__ import annotations
@@ -12,12 +14,28 @@ from playwright.sync_api import Browser, expect
 
 from helpdesk.crm.tasks import run_contact_import
 from helpdesk.ingest import receive
-from helpdesk.models import Agent, Contact, ContactImport, ImportState
+from helpdesk.models import Agent, AttributeDefinition, Contact, ContactImport, ImportState
 from tests import factories
 from tests.agents.test_workspace_browser import NO_OVERFLOW, PHONE, WIDE, shot, sign_in
 from tests.live import ThreadDesk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Every link of the CRM tabs inside the window, and the strip not scrolling sideways.
+TABS_FIT = """() => {
+  const strip = document.querySelector(".crm-tabs");
+  const links = [...strip.querySelectorAll(".nav-link")];
+  return strip.scrollWidth <= strip.clientWidth
+    && links.every((a) => {
+      const r = a.getBoundingClientRect();
+      return r.left >= 0 && r.right <= innerWidth;
+    });
+}"""
+# The sidebar's attribute names neither cut off nor spilling out of their column.
+LABELS_WHOLE = """() => [...document.querySelectorAll("#contact dl.attributes dt")].every(
+  (dt) => getComputedStyle(dt).textOverflow !== "ellipsis" && dt.scrollWidth <= dt.clientWidth
+)"""
+LONG_LABEL = "تاریخ تمدید قرارداد پشتیبانی سالانه"
 
 CSV = "نام,ایمیل,موبایل\nسارا رضایی,sara@example.ir,۰۹۱۲۱۲۳۴۵۶۷\nبی‌نام,not-an-email,\n"
 
@@ -85,4 +103,24 @@ def test_it_defines_sets_filters_segments_and_imports(
     shot(page, "crm-import-fa.png")
     sara = Contact.objects.get(name="سارا رضایی")
     assert {i.address for i in sara.identities.all()} == {"sara@example.ir", "+989121234567"}
+
+    page.goto("/contacts/")  # the CRM tabs wrap on a phone, nothing scrolls sideways
+    assert page.evaluate(TABS_FIT)
+    assert page.evaluate(NO_OVERFLOW)
+    AttributeDefinition.objects.create(
+        entity="contact", key="renewal", label=LONG_LABEL, type="text"
+    )
+    Contact.objects.filter(pk=gold.contact_id).update(
+        custom_attributes={"plan": "gold", "renewal": "۱۴۰۵/۰۱/۱۵"}
+    )
+    page.goto(f"/t/{gold.pk}/#customer")  # the phone's customer pane
+    label = page.locator("#contact dl.attributes dt", has_text=LONG_LABEL)
+    expect(label).to_be_visible()
+    expect(label).to_have_text(LONG_LABEL)
+    assert page.evaluate(LABELS_WHOLE)
+    page.set_viewport_size({"width": WIDE["width"], "height": WIDE["height"]})
+    page.goto(f"/t/{gold.pk}/")
+    expect(label).to_be_visible()
+    assert page.evaluate(LABELS_WHOLE)
+    shot(page, "ticket-contact-attributes-fa.png")
     assert page.problems == []  # type: ignore[attr-defined]
