@@ -1,13 +1,14 @@
 """The customer portal in Chromium: sign in by the link the SMTP test server received,
 list, reply (the agent's open ticket shows it live), close; a reused link gets a friendly
-page. English on a wide screen, Persian (RTL, Persian digits) on a phone."""
+page. English on a wide screen, Persian (RTL, Persian digits, a translated file picker)
+on a phone."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from helpdesk.models import Direction, Message, Ticket, TicketStatus
 from tests.agents.test_workspace_browser import NO_OVERFLOW, PHONE, WIDE, sign_in
@@ -99,8 +100,24 @@ def test_it_runs_in_persian_on_a_phone(
     page.get_by_role("link", name="Refund").click()
     assert _severe(page, None) == []  # axe-core: the list and the request, in Persian
     page.fill("#portal-reply", "شمارهٔ سفارش ۱۰۹۳ است.")
+    # The file picker speaks Persian (the browser's own input, in English, is hidden),
+    # is reached by the keyboard and named for screen readers by its label.
+    picker = page.get_by_label("انتخاب پرونده‌ها")
+    expect(page.locator("#portal-reply-files-chosen")).to_have_text("پرونده‌ای انتخاب نشده")
+    page.keyboard.press("Tab")
+    expect(picker).to_be_focused()
+    two: list[FilePayload] = [
+        {"name": n, "mimeType": "text/plain", "buffer": b"1093"} for n in ("a.txt", "b.txt")
+    ]
+    picker.set_input_files(two)
+    expect(page.locator("#portal-reply-files-chosen")).to_have_text("۲ پرونده انتخاب شد")
+    receipt: FilePayload = {"name": "رسید.txt", "mimeType": "text/plain", "buffer": b"1093"}
+    picker.set_input_files(receipt)
+    expect(page.locator("#portal-reply-files-chosen")).to_have_text("رسید.txt")
+    assert _severe(page, None) == []
     page.get_by_role("button", name="ارسال پاسخ").click()
     expect(page.locator(".portal-thread")).to_contain_text("شمارهٔ سفارش ۱۰۹۳ است.")
+    expect(page.locator(".portal-thread")).to_contain_text("رسید.txt")
     assert page.evaluate(NO_OVERFLOW)
     page.get_by_role("button", name="بستن این درخواست").click()
     expect(page.locator("#portal-status")).to_have_text("بسته")
