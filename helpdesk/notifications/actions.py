@@ -12,6 +12,7 @@ against the ticket's team with the rule of `helpdesk.staff.access`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
@@ -21,19 +22,34 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from helpdesk.models import Agent, Role, Ticket
 from helpdesk.notifications import delivery
-from helpdesk.notifications.models import EmailState, Notification, NotificationKind
+from helpdesk.notifications.models import TITLE_MAX, EmailState, Notification, NotificationKind
 from helpdesk.notifications.preferences import Choice, choices_for
 
 # Who to tell: an Agent, a user, or a user's id (never an Agent's id).
 type Recipient = Agent | AbstractBaseUser | int
+
+
+@dataclass(frozen=True)
+class Title:
+    """A translatable title kept as its msgid and parameters, so each reader sees it in
+    their language of the day, not the one they had when it was made:
+    `Title(gettext_noop("New message on %(ticket)s"), {"ticket": "#7 Refund"})`.
+    Parameters are JSON-safe strings (names, labels), never translated themselves."""
+
+    msgid: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self) -> str:
+        return gettext(self.msgid) % self.params
+
+
 # A title or body: a fixed string (user text, a name), or a callable that renders it
 # with gettext; callables run once per recipient language, inside `translation.override`.
 type Text = str | Callable[[], str]
-
-TITLE_MAX = 300
 
 
 def notify(
@@ -55,7 +71,9 @@ def notify(
     `dedupe_key` the agents who already got a notification with that key. `url`
     defaults to the ticket's page. `title` and `body` given as callables are rendered
     in each recipient's language (their agent profile's), whoever triggered the
-    notification: `title=lambda: _("SLA breached on #%(n)s") % {"n": 7}`. Safe inside a
+    notification: `title=lambda: _("SLA breached on #%(n)s") % {"n": 7}`; a `Title` is
+    also kept as msgid and parameters, so the desk shows it in the reader's language
+    of the day (Notification.display_title). Safe inside a
     transaction: frames and mail leave only when it commits, and nothing leaves if it
     rolls back.
     """
@@ -84,6 +102,9 @@ def notify(
         for uid in sorted(user_ids)
         if choices[uid].anything
     ]
+    if isinstance(title, Title):
+        for row in rows:
+            row.title_key, row.title_params = title.msgid, title.params
     stored = _store(rows)
     for note in stored:
         transaction.on_commit(partial(delivery.deliver, note), robust=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX = 300
 
 
 class NotificationKind(models.TextChoices):
@@ -50,7 +53,13 @@ class Notification(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    # The title as the code wrote it (an English msgid with %(name)s parameters) and its
+    # parameters, so it is shown in the reader's language of the day; `title` keeps the
+    # text rendered in the recipient's language when it was made (mail, socket frame,
+    # and the fallback for rows made before these fields or with a fixed text).
+    title_key = models.CharField(_("title template"), max_length=200, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # Callers that may fire twice for one cause (a scheduler tick) pass a key:
@@ -94,6 +103,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+    def display_title(self) -> str:
+        """The title in the active language; the stored text when there is no template
+        or the template and its parameters no longer fit together."""
+        if not self.title_key:
+            return self.title
+        try:
+            return str(gettext(self.title_key) % self.title_params)[:TITLE_MAX]
+        except (KeyError, ValueError, TypeError):
+            return self.title
 
 
 class NotificationPreference(models.Model):

@@ -18,13 +18,12 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from helpdesk import channels, events
 from helpdesk.event_schemas import EventType
 from helpdesk.models import Agent, AuthorKind, Direction, Message, Ticket, TicketEvent
-from helpdesk.notifications.actions import notify
+from helpdesk.notifications.actions import Title, notify
 from helpdesk.notifications.mentions import mentioned_user_ids
 from helpdesk.notifications.models import NotificationKind
 
@@ -81,8 +80,7 @@ def on_assigned(event: TicketEvent) -> None:
     ticket = _ticket_of(event)
     if not assignee or ticket is None or ticket.assignee_id != assignee:
         return
-    with override(_language(assignee)):
-        title = _("Assigned to you: %(ticket)s") % {"ticket": _ticket_label(ticket)}
+    title = Title(gettext_noop("Assigned to you: %(ticket)s"), {"ticket": _ticket_label(ticket)})
     notify(
         [assignee],
         NotificationKind.ASSIGNED,
@@ -106,8 +104,7 @@ def on_message(event: TicketEvent) -> None:
     # The message that opened the ticket is told as "assigned" or "new chat", not twice.
     if not Message.objects.filter(ticket_id=ticket.pk, id__lt=data["message_id"]).exists():
         return
-    with override(_language(ticket.assignee_id)):
-        title = _("New message on %(ticket)s") % {"ticket": _ticket_label(ticket)}
+    title = Title(gettext_noop("New message on %(ticket)s"), {"ticket": _ticket_label(ticket)})
     notify(
         [ticket.assignee_id],
         NotificationKind.NEW_MESSAGE,
@@ -130,12 +127,11 @@ def _mentions(event: TicketEvent) -> None:
         return
     author = Agent.objects.filter(user_id=event.actor_id).first() if event.actor_id else None
     who = str(author) if author is not None else ""
-    for uid in ids:  # each in their own language
-        with override(_language(uid)):
-            title = _("%(agent)s mentioned you on %(ticket)s") % {
-                "agent": who,
-                "ticket": _ticket_label(ticket),
-            }
+    title = Title(
+        gettext_noop("%(agent)s mentioned you on %(ticket)s"),
+        {"agent": who, "ticket": _ticket_label(ticket)},
+    )
+    for uid in ids:
         notify(
             [uid],
             NotificationKind.MENTION,
@@ -157,9 +153,8 @@ def on_ticket_created(event: TicketEvent) -> None:
         "user_id", "language"
     )
     body = ticket.contact.name if ticket.contact_id else ""
-    for language, users in _by_language(team_agents).items():
-        with override(language):
-            title = _("New chat: %(ticket)s") % {"ticket": _ticket_label(ticket)}
+    title = Title(gettext_noop("New chat: %(ticket)s"), {"ticket": _ticket_label(ticket)})
+    for users in _by_language(team_agents).values():
         notify(
             users,
             NotificationKind.UNASSIGNED_CHAT,
@@ -186,9 +181,8 @@ def on_call_ended(event: TicketEvent) -> None:
     ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
     recipients = _line_agents(data.get("agent_id"), ticket, event.team_id)
     caller = str(data.get("contact_name") or data.get("number") or "")
-    for language, users in _by_language(recipients).items():
-        with override(language):
-            title = _("Missed call from %(caller)s") % {"caller": caller}
+    title = Title(gettext_noop("Missed call from %(caller)s"), {"caller": caller})
+    for users in _by_language(recipients).values():
         notify(
             users,
             NotificationKind.MISSED_CALL,
@@ -213,11 +207,6 @@ def _line_agents(
     else:
         return []
     return list(agents.values_list("user_id", "language").distinct())
-
-
-def _language(user_id: int) -> str:
-    agent = Agent.objects.filter(user_id=user_id).only("language").first()
-    return agent.language if agent is not None else "en"
 
 
 HANDLERS: dict[str, Callable[[TicketEvent], None]] = {

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext_noop
 
-from helpdesk.notifications.actions import notify
+from helpdesk.models import Agent
+from helpdesk.notifications.actions import Title, notify
 from helpdesk.notifications.models import Notification, NotificationKind, NotificationSettings
 from helpdesk.notifications.preferences import table_for
 
@@ -129,3 +131,23 @@ def test_it_hides_notifications_about_a_ticket_moved_out_of_the_agents_teams(
     assert client.get(f"/notifications/{notes[0].pk}/open/").status_code == 404
     assert unread_count(agent_a.pk) == 1
     assert unread_count(admin_user.pk) == 1  # admins read every team's tickets
+
+
+@pytest.mark.embedded
+def test_it_shows_titles_in_the_readers_language_of_the_day(
+    login: Any, agent_a: Any, ticket_a: Any
+) -> None:
+    """A title made while the agent read Persian is shown in English once they switch
+    (bell and page); a row with a fixed text keeps it."""
+    Agent.objects.filter(user=agent_a).update(language="fa")
+    title = Title(gettext_noop("New chat: %(ticket)s"), {"ticket": "#7 Refund"})
+    (note,) = notify([agent_a], K.UNASSIGNED_CHAT, ticket_id=ticket_a.pk, title=title)
+    notify([agent_a], K.ASSIGNED, ticket_id=ticket_a.pk, title="نوشتهٔ ثابت")
+    assert note.title == "گفتگوی تازه: #7 Refund"  # stored: the recipient's language then
+    client = login(agent_a)
+    assert "گفتگوی تازه: #7 Refund" in client.get("/notifications/menu/").content.decode()
+    Agent.objects.filter(user=agent_a).update(language="en")
+    for path in ("/notifications/menu/", "/notifications/"):
+        shown = client.get(path).content.decode()
+        assert "New chat: #7 Refund" in shown and "گفتگوی تازه" not in shown
+        assert "نوشتهٔ ثابت" in shown

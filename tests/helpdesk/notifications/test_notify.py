@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from helpdesk.models import Ticket
 from helpdesk.notifications.actions import (
+    Title,
     do_mark_all_read,
     do_mark_read,
     do_mark_ticket_read,
@@ -158,3 +161,22 @@ def test_it_names_a_teams_members_and_supervisors(
     assert sorted(team_members(team_a.pk)) == sorted([agent_a.pk, supervisor_a.pk])
     assert team_members(team_a.pk, supervisors_only=True) == [supervisor_a.pk]
     assert team_members(None) == []
+
+
+@pytest.mark.embedded
+def test_it_keeps_a_titles_template_and_falls_back_to_the_stored_text(
+    ticket: Ticket, agent_a: Any
+) -> None:
+    title = Title(gettext_noop("Missed call from %(caller)s"), {"caller": "Sara"})
+    (note,) = notify([agent_a], K.MISSED_CALL, ticket_id=ticket.pk, title=title)
+    note.refresh_from_db()
+    assert (note.title_key, note.title_params) == (
+        "Missed call from %(caller)s",
+        {"caller": "Sara"},
+    )
+    with translation.override("fa"):
+        assert note.display_title() == "تماس بی‌پاسخ از Sara"
+    note.title_params = {}  # a template whose parameters no longer fit: the stored text
+    assert note.display_title() == note.title == "Missed call from Sara"
+    (fixed,) = notify([agent_a], K.TASK_DUE, ticket_id=ticket.pk, title="Call Sara back")
+    assert fixed.title_key == "" and fixed.display_title() == "Call Sara back"
