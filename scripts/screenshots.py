@@ -76,6 +76,7 @@ PAGES = [
     "portal-sign-in",
     "portal-requests",
     "portal-request",
+    "portal-new",
     # admin pages
     "admin-sla",
     "admin-sla-policy",
@@ -97,7 +98,7 @@ GALLERY = [
 ]
 # Pages shot without the agent's session; the portal's are signed in as its customer.
 PUBLIC = {"login", "survey", "portal-sign-in"}
-CUSTOMER = {"portal-requests", "portal-request"}
+CUSTOMER = {"portal-requests", "portal-request", "portal-new"}
 # Pages shot after a click (a menu that opens on demand): page -> selector to click.
 CLICKS = {"notifications-bell": "#notif-button"}
 # Pages shot after a script: a ticket opens at its newest message, its header (SLA badge) above.
@@ -232,6 +233,7 @@ def page_paths(facts: dict[str, Any], language: str) -> dict[str, str]:
         "portal-sign-in": f"/portal/{language}/sign-in/",
         "portal-requests": f"/portal/{language}/",
         "portal-request": f"/portal/{language}/requests/{facts['portal_ticket']}/",
+        "portal-new": f"/portal/{language}/new/",
         "admin-sla": "/admin/sla/slapolicy/",
         "admin-sla-policy": f"/admin/sla/slapolicy/{facts['sla_policy']}/change/",
         "admin-surveys": "/admin/surveys/inboxsurvey/",
