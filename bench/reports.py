@@ -3,6 +3,7 @@
     .venv/bin/python bench/reports.py            # 1,000,000 conversations
     .venv/bin/python bench/reports.py --quick    # 100,000 conversations, <= 60 s
     .venv/bin/python bench/reports.py --reuse    # measure again without generating
+    .venv/bin/python bench/reports.py --generate-only   # generate (shared lock), measure later
 
 Generates with set-based SQL on PostgreSQL (database `hd_bench_reports`, recreated):
 20 teams and inboxes, 20 agents, contacts, and conversations spread over 180 days
@@ -65,7 +66,7 @@ INSERT INTO helpdesk_ticket (subject, contact_id, inbox_id, team_id, assignee_id
 INSERT INTO reports_ticketfact (ticket_id, inbox_id, team_id, agent_id, channel, contact_id,
     status, merged, created_at, first_response_at, first_response_s, first_response_bs,
     reply_count, reply_sum_s, reply_sum_bs, resolved_at, resolution_s, resolution_bs,
-    reopened, messages_in, messages_out, updated_at)
+    reopened, messages_in, messages_out, tags, updated_at)
   SELECT t.id, t.inbox_id, t.team_id, t.assignee_id, i.kind, t.contact_id, t.status, false,
          t.created_at, t.created_at + make_interval(secs => 60 + t.id % 7200),
          60 + t.id % 7200, (60 + t.id % 7200) / 3, 1 + t.id % 3, 3 * (60 + t.id % 7200),
@@ -73,7 +74,7 @@ INSERT INTO reports_ticketfact (ticket_id, inbox_id, team_id, agent_id, channel,
            THEN t.created_at + make_interval(secs => 3600 + t.id % 86400) END,
          CASE WHEN t.status IN ('resolved','closed') THEN 3600 + t.id % 86400 END,
          CASE WHEN t.status IN ('resolved','closed') THEN (3600 + t.id % 86400) / 4 END,
-         (t.id % 17 = 0)::int, 2 + t.id % 4, 1 + t.id % 3, now()
+         (t.id % 17 = 0)::int, 2 + t.id % 4, 1 + t.id % 3, t.tags, now()
   FROM helpdesk_ticket t JOIN helpdesk_inbox i ON i.id = t.inbox_id;
 ANALYZE;
 """
@@ -131,7 +132,7 @@ def measure(tickets: int, export_rows: int) -> list[dict[str, Any]]:
     from django.test import Client
     from django.utils import timezone
 
-    from helpdesk.reports import backlog, people, queries, rollups, sums
+    from helpdesk.reports import backlog, people, percentiles, queries, rollups, sums
     from helpdesk.reports.filters import facts
     from helpdesk.reports.models import TicketFact
     from helpdesk.reports.queries import time_stats
@@ -179,15 +180,43 @@ def measure(tickets: int, export_rows: int) -> list[dict[str, Any]]:
         _row("heatmap 90 whole days [admin]", _timed(lambda: queries.heatmap(days, "Asia/Tehran")))
     )
     rows.append(_row("summary 90 whole days [admin]", _timed(lambda: queries.summary(days))))
-    # Where the summary's time goes: counts (rollup), each percentile query (facts).
+    # Where the summary's time goes: counts (rollup), each percentile query (facts),
+    # and the same percentiles from the duration histogram, with their error.
     rows.append(_row("  counts from the rollup", _timed(lambda: sums.counts(f))))
     for at, field in (("first_response_at", "first_response_s"), ("resolved_at", "resolution_s")):
         answered = facts(f).filter(**{f"{at}__gte": f.since, f"{at}__lt": f.until})
         rows.append(
-            _row(f"  percentiles {field}", _timed(lambda q=answered, x=field: time_stats(q, x)))
+            _row(
+                f"  exact percentiles {field}", _timed(lambda q=answered, x=field: time_stats(q, x))
+            )
+        )
+    approx = _timed(lambda: percentiles.buckets(f, ["frt_s", "res_s"], "a", None))
+    rows.append(_row("  histogram percentiles, both", approx))
+    rows.append(_accuracy(f))
+    # The same reports by the previous paths (exact percentiles sorted over the facts,
+    # tags unnested from every ticket), for a before/after on the same machine and load.
+    team_f = queries.Filters(since=f.since, until=f.until, teams=frozenset({1}))
+    exact_up_to = percentiles.EXACT_UP_TO
+    percentiles.EXACT_UP_TO = 10**9
+    try:
+        for label, g in (("admin", f), ("agent (1 team)", team_f)):
+            rows.append(
+                _row(f"summary 90 d exact [{label}]", _timed(lambda g=g: queries.summary(g)))
+            )
+        rows.append(_row("agents 90 d exact medians [admin]", _timed(lambda: people.agents(f), 5)))
+    finally:
+        percentiles.EXACT_UP_TO = exact_up_to
+    rows.append(
+        _row("tags 90 d by tickets [admin]", _timed(lambda: backlog._tags_of_tickets(f, 50), 5))
+    )
+    for label, g in (("admin", f), ("agent (1 team)", team_f)):
+        rows.append(
+            _row(f"summary 90 d [{label}] in-process", _timed(lambda g=g: queries.summary(g)))
         )
     rows.append(_row("agents 90 d [admin]", _timed(lambda: people.agents(f), 5)))
     rows.append(_row("tags 90 d [admin]", _timed(lambda: backlog.tags(f), 5)))
+    rows.append(_row("agents 90 d [agent (1 team)]", _timed(lambda: people.agents(team_f), 5)))
+    rows.append(_row("tags 90 d [agent (1 team)]", _timed(lambda: backlog.tags(team_f), 5)))
     # The export: the newest `export_rows` conversations, every column, streamed.
     first = TicketFact.objects.order_by("-created_at").values_list("created_at", flat=True)
     since = list(first[export_rows - 1 : export_rows])[0]
@@ -210,10 +239,38 @@ def measure(tickets: int, export_rows: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _accuracy(f: Any) -> dict[str, Any]:
+    """The largest relative difference between the summary's histogram percentiles and
+    the exact ones (percentile_cont over the facts), for the desk and one team."""
+    from helpdesk.reports import queries
+    from helpdesk.reports.filters import facts
+
+    worst = 0.0
+    for teams in (None, frozenset({1})):
+        for business in (False, True):
+            g = queries.Filters(since=f.since, until=f.until, teams=teams, business_hours=business)
+            s = queries.summary(g)
+            suffix = "bs" if business else "s"
+            for key, at, field in (
+                ("first_response_time", "first_response_at", f"first_response_{suffix}"),
+                ("resolution_time", "resolved_at", f"resolution_{suffix}"),
+            ):
+                assert s[key]["approximate"], (key, teams)
+                exact = queries.time_stats(
+                    facts(g).filter(**{f"{at}__gte": g.since, f"{at}__lt": g.until}), field
+                )
+                for stat in ("median_s", "p90_s"):
+                    worst = max(worst, abs(s[key][stat] - exact[stat]) / exact[stat])
+    return {"case": "histogram vs exact percentiles", "max_relative_error": round(worst, 5)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep the generated database")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate, settle and stop (no figures)"
+    )
     opts = parser.parse_args()
     tickets = 100_000 if opts.quick else 1_000_000
     export_rows = 20_000 if opts.quick else 100_000
@@ -232,6 +289,9 @@ def main() -> None:
         )
     seconds = 0.0 if opts.reuse else generate(env, tickets)
     settle()
+    if opts.generate_only:
+        print(f"{tickets} conversations generated in {seconds:.0f} s")
+        return
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     rows = measure(tickets, export_rows)

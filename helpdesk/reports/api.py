@@ -71,6 +71,9 @@ class TimeStats(Schema):
     median_s: float | None
     p90_s: float | None
     avg_s: float | None
+    approximate: bool = Field(
+        False, description="median and p90 from the duration histogram (within 1 %)"
+    )
 
 
 class Summary(Schema):
@@ -146,6 +149,7 @@ class AgentRow(Schema):
     replies: int
     resolved: int
     first_response_median_s: float | None
+    approximate: bool = False
     csat: float | None
     online_s: int
     away_s: int

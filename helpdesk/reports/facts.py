@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Collection
 
 from django.db import transaction
@@ -81,6 +80,7 @@ def compute(
         reopened=f.reopened,
         messages_in=f.messages_in,
         messages_out=f.messages_out,
+        tags=list(ticket.tags or []),
     )
 
 
@@ -114,16 +114,16 @@ def refresh_many(ticket_ids: Collection[int]) -> dict[int, TicketFact]:
         messages, changes = _histories(list(tickets))
         calendars = _calendars({t.inbox_id for t in tickets.values()})
         new: dict[int, TicketFact] = {}
-        changed: dict[rollups.Key, rollups.Sums] = defaultdict(dict)
+        changed: rollups.Changes = {}
         for ticket_id in ids:
             ticket = tickets.get(ticket_id)
             fact = None
             if ticket is not None:
                 history = (messages[ticket_id], changes[ticket_id])
                 fact = new[ticket_id] = compute(ticket, calendars[ticket.inbox_id], history)
-            _add(changed, rollups.delta(old.get(ticket_id), fact))
+            rollups.merge(changed, rollups.delta(old.get(ticket_id), fact))
         _store(new, old)
-        rollups.apply({k: v for k, v in changed.items() if any(abs(x) > 1e-9 for x in v.values())})
+        rollups.apply(changed)
         return new
 
 
@@ -143,13 +143,6 @@ def _store(new: dict[int, TicketFact], old: dict[int, TicketFact]) -> None:
 
 
 _UPDATED_ONE_BY_ONE = 2
-
-
-def _add(total: dict[rollups.Key, rollups.Sums], part: dict[rollups.Key, rollups.Sums]) -> None:
-    for key, sums in part.items():
-        row = total[key]
-        for name, value in sums.items():
-            row[name] = row.get(name, 0) + value
 
 
 def _calendars(inbox_ids: set[int]) -> dict[int, Calendar | None]:

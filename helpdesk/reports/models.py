@@ -45,6 +45,9 @@ class TicketFact(models.Model):
     reopened = models.IntegerField(default=0)
     messages_in = models.IntegerField(default=0)
     messages_out = models.IntegerField(default=0)
+    # The ticket's tags when the facts were computed (every tag change is an event),
+    # so the per-tag rollup moves by the facts' difference like the hourly one.
+    tags = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -90,6 +93,9 @@ class HourlyRollup(models.Model):
     channel = models.CharField(max_length=16)
     created = models.IntegerField(default=0)
     resolved = models.IntegerField(default=0)
+    # Of the conversations created in this half hour, those resolved now (their last
+    # resolve, wherever it falls): the agents report's "resolved".
+    created_resolved = models.IntegerField(default=0)
     reopened = models.IntegerField(default=0)
     messages_in = models.IntegerField(default=0)
     messages_out = models.IntegerField(default=0)
@@ -115,6 +121,75 @@ class HourlyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"rollup {self.hour:%Y-%m-%d %H}:00"
+
+
+class TagRollup(models.Model):
+    """Conversations per half hour x tag x inbox x team x agent x channel.
+
+    A conversation adds 1 to `created` under each of its tags (tag "" when it has
+    none) at its creation half hour, and 1 to `resolved` there if it is resolved now.
+    Kept by deltas like HourlyRollup, rebuilt with it.
+    """
+
+    hour = models.DateTimeField()
+    tag = models.CharField(max_length=100)
+    inbox_id_value = models.BigIntegerField(db_column="inbox_id")
+    team_id_value = models.BigIntegerField(db_column="team_id")
+    agent_id_value = models.BigIntegerField(db_column="agent_id")
+    channel = models.CharField(max_length=16)
+    created = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tag rollup")
+        verbose_name_plural = _("tag rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "hour",
+                    "tag",
+                    "inbox_id_value",
+                    "team_id_value",
+                    "agent_id_value",
+                    "channel",
+                ],
+                name="tag_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.tag} {self.hour:%Y-%m-%d %H:%M}"
+
+
+class DurationHistogram(models.Model):
+    """How many first responses / resolutions of a UTC day fell in each log-spaced
+    duration bucket (helpdesk/reports/histogram.py), per scope: the whole desk
+    (team 0, agent 0, scope "a"), a team ("t"), or a team's agent ("g").
+
+    Medians and p90 of long periods are read from it (bounded relative error);
+    kept by deltas like HourlyRollup, rebuilt with it.
+    """
+
+    scope = models.CharField(max_length=1)
+    team_id_value = models.BigIntegerField(db_column="team_id")
+    agent_id_value = models.BigIntegerField(db_column="agent_id")
+    series = models.CharField(max_length=6)  # frt_s, frt_bs, res_s, res_bs
+    day = models.DateField()
+    bucket = models.SmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("duration histogram")
+        verbose_name_plural = _("duration histograms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "team_id_value", "agent_id_value", "series", "day", "bucket"],
+                name="histogram_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.day} bucket {self.bucket}"
 
 
 class PresenceState(models.TextChoices):

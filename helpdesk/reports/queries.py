@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Extract, Floor, Trunc
 
-from helpdesk.reports import metrics, sums
+from helpdesk.reports import histogram, metrics, percentiles, sums
 from helpdesk.reports.filters import Filters as Filters  # callers use queries.Filters
 from helpdesk.reports.filters import dims, facts, in_period
 from helpdesk.reports.models import HourlyRollup, TicketFact
@@ -78,12 +78,9 @@ def medians_by(qs: QuerySet[TicketFact], field: str, by: str) -> dict[Any, float
 
 def summary(f: Filters) -> dict[str, Any]:
     """The figures of GET /api/v1/reports/summary."""
-    base = facts(f)
-    suffix = "bs" if f.business_hours else "s"
-    resolved = base.filter(in_period("resolved_at", f))
-    answered = base.filter(in_period("first_response_at", f))
     counts = sums.counts(f)
     replies = int(counts["replies"])
+    first, resolution = _period_times(f, counts)
     return {
         "conversations_created": int(counts["created"]),
         "conversations_resolved": int(counts["resolved"]),
@@ -91,8 +88,8 @@ def summary(f: Filters) -> dict[str, Any]:
         "messages_in": int(counts["messages_in"]),
         "messages_out": int(counts["messages_out"]),
         "business_hours": f.business_hours,
-        "first_response_time": time_stats(answered, f"first_response_{suffix}"),
-        "resolution_time": time_stats(resolved, f"resolution_{suffix}"),
+        "first_response_time": first,
+        "resolution_time": resolution,
         "reply_time": {
             "count": replies,
             "avg_s": round(counts["reply_sum"] / replies, 1) if replies else None,
@@ -101,6 +98,46 @@ def summary(f: Filters) -> dict[str, Any]:
         "csat": csat(f),
         "nps": nps(f),
     }
+
+
+def _period_times(f: Filters, counts: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """First response and resolution stats: exact, or median and p90 from the duration
+    histogram when the period holds more than EXACT_UP_TO values (percentiles.py)."""
+    suffix = "bs" if f.business_hours else "s"
+    kinds = (
+        ("frt", "first_response_at", f"first_response_{suffix}", "answered"),
+        ("res", "resolved_at", f"resolution_{suffix}", "resolved"),
+    )
+    scope = percentiles.scope_of(f)
+    wide = [k for k in kinds if scope is not None and counts[k[3]] > percentiles.EXACT_UP_TO]
+    found = (
+        percentiles.buckets(f, [f"{k[0]}_{suffix}" for k in wide], *scope)
+        if wide and scope is not None
+        else {}
+    )
+    out = []
+    for kind, at, field, counted in kinds:
+        if (kind, at, field, counted) in wide:
+            b = found[f"{kind}_{suffix}"]
+            n = counts[counted]
+            out.append(
+                {
+                    "median_s": _round(histogram.percentile(b, 0.5)),
+                    "p90_s": _round(histogram.percentile(b, 0.9)),
+                    "avg_s": round(
+                        counts[f"{counted}_sum" if kind == "frt" else "resolution_sum"] / n, 1
+                    ),
+                    "approximate": True,
+                }
+            )
+        else:
+            exact = time_stats(facts(f).filter(in_period(at, f)), field)
+            out.append({**exact, "approximate": False})
+    return out[0], out[1]
+
+
+def _round(x: float | None) -> float | None:
+    return round(x, 1) if x is not None else None
 
 
 def _survey_q(f: Filters) -> Q:
@@ -358,7 +395,7 @@ def export_rows(f: Filters) -> Iterator[list[Any]]:
         facts(f)
         .filter(in_period("created_at", f))
         .order_by("created_at", "ticket_id")
-        .annotate(subject=F("ticket__subject"), tags=F("ticket__tags"))
+        .annotate(subject=F("ticket__subject"))
         .values_list(*EXPORT_FIELDS)
     )
     for row in qs.iterator(chunk_size=5000):

@@ -21,7 +21,18 @@ from helpdesk.reports.models import HourlyRollup
 from helpdesk.reports.rollups import hour_of
 
 HALF_HOUR = timedelta(minutes=30)
-NAMES = ("created", "reopened", "messages_in", "messages_out", "replies", "reply_sum", "resolved")
+NAMES = (
+    "created",
+    "reopened",
+    "messages_in",
+    "messages_out",
+    "replies",
+    "reply_sum",
+    "resolved",
+    "resolution_sum",
+    "answered",
+    "answered_sum",
+)
 
 
 def whole_half_hours(f: Filters) -> tuple[datetime, datetime] | None:
@@ -54,8 +65,17 @@ def _from_facts(f: Filters, suffix: str) -> dict[str, float]:
             reply_sum=Sum(f"reply_sum_{suffix}"),
         )
     )
-    resolved = facts(f).filter(resolved_at__gte=f.since, resolved_at__lt=f.until).count()
-    return {**{k: float(v or 0) for k, v in created.items()}, "resolved": float(resolved)}
+    resolved = (
+        facts(f)
+        .filter(resolved_at__gte=f.since, resolved_at__lt=f.until)
+        .aggregate(resolved=Count("pk"), resolution_sum=Sum(f"resolution_{suffix}"))
+    )
+    answered = (
+        facts(f)
+        .filter(first_response_at__gte=f.since, first_response_at__lt=f.until)
+        .aggregate(answered=Count("pk"), answered_sum=Sum(f"first_response_{suffix}"))
+    )
+    return {k: float(v or 0) for k, v in {**created, **resolved, **answered}.items()}
 
 
 def _from_rollup(f: Filters, start: datetime, end: datetime, suffix: str) -> dict[str, float]:
@@ -67,13 +87,17 @@ def _from_rollup(f: Filters, start: datetime, end: datetime, suffix: str) -> dic
         replies=Sum("reply_count"),
         reply_sum=Sum(f"reply_sum_{suffix}"),
         resolved=Sum("resolved"),
+        resolution_sum=Sum(f"resolution_sum_{suffix}"),
+        answered=Sum("first_response_count"),
+        answered_sum=Sum(f"first_response_sum_{suffix}"),
     )
     return {k: float(v or 0) for k, v in row.items()}
 
 
 def counts(f: Filters) -> dict[str, float]:
-    """Created (with their reopens, messages, replies and reply-time sum) and resolved
-    in the period: the same numbers as the facts, mostly read from the rollup."""
+    """Created (with their reopens, messages, replies and reply-time sum), resolved
+    (with the resolution times' sum) and answered (first responses and their sum) in
+    the period: the same numbers as the facts, mostly read from the rollup."""
     suffix = "bs" if f.business_hours else "s"
     inner = whole_half_hours(f)
     if inner is None:

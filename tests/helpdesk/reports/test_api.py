@@ -50,7 +50,8 @@ def test_it_answers_the_summary_in_the_issues_shape_for_the_callers_teams(
         "csat",
         "nps",
     } <= set(body)
-    assert set(body["first_response_time"]) == {"median_s", "p90_s", "avg_s"}
+    assert set(body["first_response_time"]) == {"median_s", "p90_s", "avg_s", "approximate"}
+    assert body["first_response_time"]["approximate"] is False  # small periods are exact
     assert body["conversations_created"] == 1  # team B's conversation is not theirs
     assert body["first_response_time"]["median_s"] is not None
     assert body["csat"]["responses"] == 0 and body["nps"]["score"] is None
