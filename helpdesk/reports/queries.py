@@ -130,6 +130,8 @@ def _period_times(f: Filters, counts: dict[str, float]) -> tuple[dict[str, Any],
                     "approximate": True,
                 }
             )
+        elif not counts[counted]:  # none in the period (counted exactly): no query
+            out.append({"median_s": None, "p90_s": None, "avg_s": None, "approximate": False})
         else:
             exact = time_stats(facts(f).filter(in_period(at, f)), field)
             out.append({**exact, "approximate": False})
@@ -398,8 +400,17 @@ def export_rows(f: Filters) -> Iterator[list[Any]]:
         .annotate(subject=F("ticket__subject"))
         .values_list(*EXPORT_FIELDS)
     )
-    for row in qs.iterator(chunk_size=5000):
-        yield [_cell(v) for v in row]
+    # Only the time and tag columns need converting (a tenth of a 100,000-row export's
+    # time went to checking every cell).
+    times = [i for i, name in enumerate(EXPORT_FIELDS) if name.endswith("_at")]
+    tags = EXPORT_FIELDS.index("tags")
+    for values in qs.iterator(chunk_size=5000):
+        row = list(values)
+        for i in times:
+            if row[i] is not None:
+                row[i] = row[i].isoformat()
+        row[tags] = ", ".join(str(v) for v in row[tags] or [])
+        yield row
 
 
 EXPORT_FIELDS = (
@@ -427,11 +438,3 @@ EXPORT_FIELDS = (
     "messages_out",
 )
 EXPORT_HEADER = [name.removesuffix("_value") for name in EXPORT_FIELDS]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
