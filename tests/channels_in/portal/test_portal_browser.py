@@ -102,15 +102,15 @@ def test_it_runs_in_persian_on_a_phone(
     page.fill("#portal-reply", "شمارهٔ سفارش ۱۰۹۳ است.")
     # The file picker speaks Persian (the browser's own input, in English, is hidden),
     # is reached by the keyboard and named for screen readers by its label.
-    picker = page.get_by_label("انتخاب پرونده‌ها")
-    expect(page.locator("#portal-reply-files-chosen")).to_have_text("پرونده‌ای انتخاب نشده")
+    picker = page.get_by_label("انتخاب فایل‌ها")
+    expect(page.locator("#portal-reply-files-chosen")).to_have_text("فایلی انتخاب نشده")
     page.keyboard.press("Tab")
     expect(picker).to_be_focused()
     two: list[FilePayload] = [
         {"name": n, "mimeType": "text/plain", "buffer": b"1093"} for n in ("a.txt", "b.txt")
     ]
     picker.set_input_files(two)
-    expect(page.locator("#portal-reply-files-chosen")).to_have_text("۲ پرونده انتخاب شد")
+    expect(page.locator("#portal-reply-files-chosen")).to_have_text("۲ فایل انتخاب شد")
     receipt: FilePayload = {"name": "رسید.txt", "mimeType": "text/plain", "buffer": b"1093"}
     picker.set_input_files(receipt)
     expect(page.locator("#portal-reply-files-chosen")).to_have_text("رسید.txt")
