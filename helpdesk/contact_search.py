@@ -10,8 +10,7 @@ is looked up by the channels that keep one (`IdentitySpec.handle_lookup`): the
 identity's address is the user's numeric id, the username lives in the channel's
 own chat rows and may change. "@sara_k" asks for the handle everywhere (lists,
 filters, segments); a plain "sara_k" on the list pages is tried as a handle when
-it matches no name or address (the chat table has no username index yet, so the
-lookup is not paid by every plain-word search).
+it matches no name or address (a probe of the chat table's UPPER(username) index).
 
 On PostgreSQL every branch is answered from an index (trigram GIN on
 `search_name` and on the upper-cased address, the identity's unique key), and

@@ -5,6 +5,7 @@ with the table, constraint and column names this app has always had."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.channel_kit.botapi import setup
@@ -45,7 +46,11 @@ class TelegramChat(BotChatBase):
         constraints = [
             models.UniqueConstraint(fields=["inbox", "chat_id"], name="telegram_chat_unique")
         ]
-        indexes = [models.Index(fields=["inbox", "user_id"], name="telegram_chat_user_idx")]
+        indexes = [
+            models.Index(fields=["inbox", "user_id"], name="telegram_chat_user_idx"),
+            # The contacts search by @username (`username__iexact`, any case).
+            models.Index(Upper("username"), name="telegram_chat_username_idx"),
+        ]
 
 
 class HandledUpdate(HandledUpdateBase):

@@ -4,14 +4,23 @@ Other parts of the desk (NPS campaigns, reports, automation, exports) use
 `members(segment)` and `count(segment)`; both cover every contact of the desk
 (merged ones excluded), whatever the caller may read: callers showing contacts
 to an agent narrow them with `helpdesk.staff.access.visible_contacts`.
+
+A segment of "contacts with an open ticket" (a broad one: a tenth of a million
+contacts in bench/crm_contacts.py) is counted from the open tickets' contact index
+instead (`ticket_open_contact_idx`, sorted, so no hashing): the contacts' own rows
+are never read, only the few merged ones are looked up to leave them out
+(docs/BENCHMARKS.md, "Contacts at a million").
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from helpdesk.crm.filters import ContactFilter, apply_filter
-from helpdesk.models import Contact, Segment
+from helpdesk.models import Contact, Segment, Ticket, TicketStatus
+
+# The one definition counted from the tickets' side (see the module's docstring).
+_OPEN_TICKETS = ContactFilter(has_open_tickets=True)
 
 
 def definition(segment: Segment) -> ContactFilter:
@@ -27,4 +36,14 @@ def members(segment: Segment, base: QuerySet[Contact] | None = None) -> QuerySet
 
 def count(segment: Segment, base: QuerySet[Contact] | None = None) -> int:
     """How many contacts are in the segment now (a live count, one query)."""
+    everyone = base is None or (base.model is Contact and not base.query.where)
+    if everyone and definition(segment) == _OPEN_TICKETS:
+        return _with_open_tickets()
     return members(segment, base).count()
+
+
+def _with_open_tickets() -> int:
+    """How many unmerged contacts have an open ticket, read from the tickets' index."""
+    merged = Contact.objects.filter(pk=OuterRef("contact_id"), merged_into__isnull=False)
+    tickets = Ticket.objects.filter(status__in=TicketStatus.active()).exclude(Exists(merged))
+    return tickets.order_by().values("contact_id").distinct().count()

@@ -5,7 +5,8 @@ their teams' tickets). As a plain `id IN (subquery)` PostgreSQL plans it as a
 semi-join that walks the whole contacts table newest first, hoping to stop early;
 an agent sees a slice (1 % of a million contacts in bench/crm_contacts.py), so it
 walks far (1.5 s). Here the team's contact ids are read once into an array
-(`id = ANY(ARRAY(subquery))`, an InitPlan) and each is a primary-key probe: the
+(`id = ANY(ARRAY(subquery))`, an InitPlan, from the tickets' (team, contact)
+index alone: `ticket_team_contact_idx`) and each is a primary-key probe: the
 cost follows the agent's slice, not the table. Passing the ids from Python as a
 10,000-value IN list was measured slower (planning it costs more than it saves).
 SQLite keeps the subquery.

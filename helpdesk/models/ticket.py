@@ -94,6 +94,15 @@ class Ticket(models.Model):
                 name="ticket_unassigned_idx",
             ),
             models.Index(fields=["contact", "status"], name="ticket_contact_status_idx"),
+            # The contacts an agent may see (their teams' tickets), read from the index
+            # alone (helpdesk.crm.visibility); and the contacts with an open ticket,
+            # counted without reading the contacts (helpdesk.crm.segments).
+            models.Index(fields=["team", "contact"], name="ticket_team_contact_idx"),
+            models.Index(
+                fields=["contact"],
+                condition=models.Q(status__in=TicketStatus.active()),
+                name="ticket_open_contact_idx",
+            ),
             models.Index(fields=["inbox", "status"], name="ticket_inbox_status_idx"),
         ]
         verbose_name = _("ticket")
