@@ -175,7 +175,10 @@ def main() -> None:
             f"{r['db']:<10} {r['producers']:>9} {r['batch']:>6} {r['messages']:>9} "
             f"{r['seconds']:>8} {r['per_second']:>8}"
         )
-    append_result("ingest.jsonl", "ingest_throughput", {"quick": opts.quick, "rows": rows})
+    # DATABASE_PREPARED_STATEMENTS=1 (config/settings.py): psycopg's server-side prepare.
+    prepared = os.environ.get("DATABASE_PREPARED_STATEMENTS", "")
+    record = {"quick": opts.quick, "prepared_statements": prepared, "rows": rows}
+    append_result("ingest.jsonl", "ingest_throughput", record)
     head = rows[-1]
     print(
         f"headline: {head['db']} x{head['producers']} producers, batches of {head['batch']}: "

@@ -177,6 +177,17 @@ DATABASES = {
         else sqlite_database(VAR_DIR / "helpdesk.sqlite3")
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", False
+):
+    # psycopg 3 binds parameters on the server and prepares a statement run twice
+    # on a connection. Off by default: measured for per-message ingest (issue 22,
+    # docs/BENCHMARKS.md), and server-side binding changes how every query binds.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],  # type: ignore[dict-item]
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer and cache ----------------------------------------------------
