@@ -1,13 +1,15 @@
-"""A throw-away django-helpdesk install for the email side-by-side bench.
+"""A django-helpdesk install for the email side-by-side bench.
 
-`install(workdir)` makes a virtual environment under `workdir` with the project's
-Python, pip-installs django-helpdesk from PyPI (with a Django its release
-declares support for), and writes a minimal Django project (SQLite, teams mode
-off, mail to the dummy backend, uploads under `workdir`).
+`cached(cache, workdir)` reuses the virtual environment in `cache`, or makes it
+(`install`: the project's Python, django-helpdesk from PyPI with a Django its
+release declares support for), and writes a minimal Django project under
+`workdir` (SQLite, teams mode off, mail to the dummy backend, uploads under
+`workdir`).
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,23 +93,38 @@ urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))
 """
 
 
-def install(workdir: Path) -> Path:
-    """Create the venv and the project; return the venv's python."""
-    venv = workdir / "dh-venv"
+def cached(cache: Path, workdir: Path) -> Path:
+    """The venv kept in `cache` from an earlier run (built there on the first), and the
+    project under `workdir`: pip takes minutes, and `--quick` must stay under one."""
+    python = cache / "bin" / "python"
+    wanted = "django-helpdesk " + REQUIREMENTS[0].split("==")[1]
+    try:
+        usable = version(python).startswith(wanted)
+    except (OSError, subprocess.CalledProcessError):
+        usable = False
+    if not usable:
+        shutil.rmtree(cache, ignore_errors=True)
+        python = install(workdir, venv=cache)
+    write_project(workdir)
+    return python
+
+
+def install(workdir: Path, venv: Path | None = None) -> Path:
+    """Create the venv (under `workdir` unless given); return the venv's python."""
+    venv = venv or workdir / "dh-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     done = subprocess.run([*pip, *REQUIREMENTS], capture_output=True, text=True)
     if done.returncode != 0:  # pip's "Location ... ignored" warnings are noise; failures are not
         raise RuntimeError(f"pip install {' '.join(REQUIREMENTS)} failed:\n{done.stderr[-3000:]}")
-    write_project(workdir)
     return python
 
 
 def write_project(workdir: Path) -> None:
     """The minimal Django project `dhbench` under `workdir/dh-project`."""
     project = workdir / "dh-project" / "dhbench"
-    project.mkdir(parents=True)
+    project.mkdir(parents=True, exist_ok=True)
     (project / "__init__.py").write_text("")
     (project / "settings.py").write_text(SETTINGS)
     (project / "urls.py").write_text(URLS)

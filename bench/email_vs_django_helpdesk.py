@@ -9,8 +9,8 @@ windows-1256, QP/base64 bodies, RFC 2047 headers, some PDF/PNG/JPEG attachments)
 as .eml files in a temporary directory, then in the same run:
 
 - ours: `manage.py import_mail --inbox bench DIR` on a fresh SQLite file (no Redis);
-- django-helpdesk from PyPI in its own venv under the temp dir, a minimal project
-  on SQLite with the same pragmas, `manage.py get_email` with a queue in
+- django-helpdesk from PyPI in its own venv (built once, kept in var/bench-dh-venv),
+  a minimal project on SQLite with the same pragmas, `manage.py get_email` with a queue in
   local-directory mode.
 
 Each side is timed around its command only (after Django has started), then is
@@ -98,8 +98,8 @@ def ours(tmp: Path) -> Side:
 
 
 def theirs(tmp: Path, python: Path | None) -> tuple[Side, str]:
-    if python is None:
-        python = _dh_project.install(tmp)
+    if python is None:  # kept between runs under var/ (git-ignored)
+        python = _dh_project.cached(ROOT / "var" / "bench-dh-venv", tmp)
     else:  # a venv made by an earlier run (--dh-python): only the project is written
         _dh_project.write_project(tmp)
     env = _base_env() | {
