@@ -66,8 +66,12 @@ def with_server_send(app: AsgiApp) -> AsgiApp:
     per frame, a sixth of the CPU per delivery at 1,000 sockets (py-spy).
     """
 
-    async def wrapped(scope: Message, receive: AsgiReceive, send: AsgiSend) -> None:
-        await app({**scope, SERVER_SEND: send}, receive, send)
+    def wrapped(scope: Message, receive: AsgiReceive, send: AsgiSend) -> Awaitable[None]:
+        # Set in place rather than on a copy: the server builds one scope per socket
+        # and never reuses it, and a copy is ~0.8 KB for each idle socket's life.
+        # Not a coroutine itself, so no frame of its own waits for the socket's life.
+        scope[SERVER_SEND] = send
+        return app(scope, receive, send)
 
     return wrapped
 
