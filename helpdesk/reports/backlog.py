@@ -38,20 +38,28 @@ def _open_before(f: Filters, moments: list[datetime]) -> list[int]:
             qs.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=m), created_at__lt=m).count()
             for m in moments
         ]
-    # One pass over the rollup: the sums before the first moment, then each stretch
-    # between moments; a moment inside a half hour adds that half hour's facts.
+    # Two queries over the rollup: the sums before the first moment, then created minus
+    # resolved per half hour up to the last (one query per bucket cost 90 round trips
+    # for a 90-day series); a moment inside a half hour adds that half hour's facts.
     rows = HourlyRollup.objects.filter(dims(f))
-    out, total = [], 0
-    previous: datetime | None = None
+    first, last = rollups.hour_of(moments[0]), rollups.hour_of(moments[-1])
+    before = rows.filter(hour__lt=first).aggregate(c=Sum("created"), r=Sum("resolved"))
+    total = int(before["c"] or 0) - int(before["r"] or 0)
+    per_half = (
+        rows.filter(hour__gte=first, hour__lt=last)
+        .values("hour")
+        .annotate(d=Sum("created") - Sum("resolved"))
+        .order_by("hour")
+        .values_list("hour", "d")
+    )
+    halves = list(per_half)
+    out, i = [], 0
     for m in moments:
         edge = rollups.hour_of(m)
-        part = rows.filter(hour__lt=edge)
-        if previous is not None:
-            part = part.filter(hour__gte=previous)
-        sums = part.aggregate(c=Sum("created"), r=Sum("resolved"))
-        total += int(sums["c"] or 0) - int(sums["r"] or 0)
+        while i < len(halves) and halves[i][0] < edge:
+            total += int(halves[i][1] or 0)
+            i += 1
         out.append(total + (_facts_between(f, edge, m) if m > edge else 0))
-        previous = edge
     return out
 
 
