@@ -1,7 +1,7 @@
 """Reports at scale: summary, time series, heatmap and CSV export over stored facts.
 
     .venv/bin/python bench/reports.py            # 1,000,000 conversations
-    .venv/bin/python bench/reports.py --quick    # 100,000 conversations, <= 60 s
+    .venv/bin/python bench/reports.py --quick    # 15,000 conversations, <= 60 s
     .venv/bin/python bench/reports.py --reuse    # measure again without generating
     .venv/bin/python bench/reports.py --generate-only   # generate (shared lock), measure later
 
@@ -284,8 +284,8 @@ def main() -> None:
         "--generate-only", action="store_true", help="generate, settle and stop (no figures)"
     )
     opts = parser.parse_args()
-    tickets = 100_000 if opts.quick else 1_000_000
-    export_rows = 20_000 if opts.quick else 100_000
+    tickets = 15_000 if opts.quick else 1_000_000
+    export_rows = 5_000 if opts.quick else 100_000
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
