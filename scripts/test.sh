@@ -48,6 +48,10 @@ run_pytest() {
 }
 
 embedded() { ( unset DATABASE_URL REDIS_URL; run_pytest -m embedded "$@" ); }
+shard_b() {
+    ( export DATABASE_URL="${DATABASE_URL}_b" CHANNEL_LAYER_PREFIX="helpdesk-shard-b"
+      run_pytest tests --ignore=tests/helpdesk )
+}
 
 if [ "${TEST_SEQUENTIAL:-}" = "1" ] || [ -z "${DATABASE_URL:-}" ]; then
     echo "==> pytest on ${DATABASE_URL:-SQLite} with ${REDIS_URL:-the in-process layer}"
@@ -57,20 +61,36 @@ if [ "${TEST_SEQUENTIAL:-}" = "1" ] || [ -z "${DATABASE_URL:-}" ]; then
     exit 0
 fi
 
-# The two runs share nothing (other database, no Redis, their own loopback ports and
-# temporary directories), and the PostgreSQL run spends much of its time waiting on
-# browsers, servers and subprocesses: run the SQLite one beside it, print it after.
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# The runs share nothing (other databases, channel-layer and cache prefixes, their own
+# loopback ports and temporary directories), and each spends much of its time waiting
+# on browsers, servers and subprocesses: the PostgreSQL suite runs as two shards (the
+# core's tests, then everything else) beside the SQLite pass, and the background runs'
+# output is printed after. Arguments (a path, -k …) run one unsharded PostgreSQL pass.
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+pids=()
+names=()
+background() {
+    local name="$1"; shift
+    "$@" >"$logs/$name" 2>&1 &
+    pids+=("$!")
+    names+=("$name")
+}
 echo "==> pytest -m embedded on SQLite with the in-process layer (in the background, shown below)"
-embedded "$@" >"$log" 2>&1 &
-embedded_pid=$!
-echo "==> pytest on ${DATABASE_URL} with ${REDIS_URL:-the in-process layer}"
+background embedded embedded "$@"
+if [ "$#" -eq 0 ]; then
+    echo "==> pytest tests/ without tests/helpdesk on ${DATABASE_URL}_b (in the background, shown below)"
+    background shard_b shard_b
+    set -- tests/helpdesk
+fi
+echo "==> pytest $* on ${DATABASE_URL} with ${REDIS_URL:-the in-process layer}"
 status=0
 run_pytest "$@" || status=$?
-embedded_status=0
-wait "$embedded_pid" || embedded_status=$?
-echo "==> pytest -m embedded on SQLite with the in-process layer (output)"
-cat "$log"
-[ "$status" -eq 0 ] || exit "$status"
-exit "$embedded_status"
+for i in "${!pids[@]}"; do
+    background_status=0
+    wait "${pids[$i]}" || background_status=$?
+    echo "==> ${names[$i]} (output)"
+    cat "$logs/${names[$i]}"
+    [ "$status" -ne 0 ] || status="$background_status"
+done
+exit "$status"
