@@ -1,7 +1,7 @@
 """Real-time fan-out: N authenticated agent sockets on one team, events at rate R.
 
     .venv/bin/python bench/fanout.py            # (100,20) (100,50) (1000,5), all servers
-    .venv/bin/python bench/fanout.py --quick    # (100,20), floor, Daphne, uvicorn; <= 60 s
+    .venv/bin/python bench/fanout.py --quick    # (100,20), floor and uvicorn; <= 60 s
     .venv/bin/python bench/fanout.py --configs 1000x5 --servers uvicorn --profile /tmp/prof
         # one config and server; py-spy (pip install py-spy) samples the server
         # while the events flow: collapsed stacks per run in /tmp/prof/<run>.txt
@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -90,9 +91,16 @@ class Outcome:
         }
 
 
+# One key for every process of the run: HELPDESK_VAR_DIR is a fresh directory with no
+# secret_key.txt, so each process would otherwise draw its own and the server could not
+# read the sessions the setup wrote ("Session data corrupted", 403 on every socket).
+RUN_SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+
+
 def django_env(tmp: Path, layer: str = "fanout") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
+        SECRET_KEY=RUN_SECRET_KEY,
         DATABASE_URL=PG_URL,
         REDIS_URL=REDIS_URL,
         CHANNEL_LAYER_PREFIX="benchfan",
@@ -319,7 +327,8 @@ def main() -> None:
     seconds = opts.seconds
     servers = opts.servers.split(",")
     if opts.quick:
-        configs, seconds, servers = [(100, 20)], 4.0, ["floor", "daphne", "uvicorn"]
+        # The production server and its floor: a smoke run within the minute.
+        configs, seconds, servers = [(100, 20)], 4.0, ["floor", "uvicorn"]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="hd-fanout-") as tmp:
         for sockets, rate in configs:
