@@ -32,7 +32,8 @@ from typing import Any
 from _common import append_result, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "hd_bench_crm"
+# BENCH_DB: another database name, so two runs (or a copy of the data) can sit side by side.
+DB_NAME = os.environ.get("BENCH_DB", "hd_bench_crm")
 REPEAT = 40
 QUICK_REPEAT = 6
 
