@@ -20,3 +20,11 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.pigeon"]
 # API rate limits are off unless a test turns them on (tests/helpdesk/api/test_tokens.py).
 HELPDESK_API_RATE_PER_TOKEN = ""
 HELPDESK_API_RATE_PER_IP = ""
+
+# Test users are made by the hundred (tests/factories.py): PBKDF2's deliberate cost
+# (~0.4 s of CPU per password on this VM) was minutes of every run. Subprocess servers
+# inherit these settings; the run command's own desk keeps the project's hashers.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
