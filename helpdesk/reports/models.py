@@ -66,6 +66,13 @@ class TicketFact(models.Model):
                 include=[*DIMENSIONS, "first_response_s", "first_response_bs"],
                 name="fact_first_resp_cover_idx",
             ),
+            # The conversations open now (reports/backlog.py counts them, by index only):
+            # keyed by the dimensions, so a team's count reads only its entries.
+            models.Index(
+                fields=["team_id_value", "agent_id_value", "inbox_id_value", "channel"],
+                condition=Q(resolved_at__isnull=True, merged=False),
+                name="fact_open_idx",
+            ),
             models.Index(fields=["team_id_value", "created_at"], name="fact_team_created_idx"),
             models.Index(fields=["contact_id_value", "created_at"], name="fact_contact_idx"),
         ]
