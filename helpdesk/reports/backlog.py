@@ -12,12 +12,26 @@ from t on, whichever reads less); with one, from the facts.
 
 from __future__ import annotations
 
+import bisect
 import zoneinfo
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, DateTimeField, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 
 from helpdesk.reports import rollups, sums
 from helpdesk.reports.filters import Filters, dims, facts
@@ -39,21 +53,21 @@ def _open_before(f: Filters, moments: list[datetime]) -> list[int]:
             qs.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=m), created_at__lt=m).count()
             for m in moments
         ]
-    # The level at the first moment, then created minus resolved per half hour from
-    # there (one query for the series, not one per bucket); a moment inside a half hour
-    # adds that half hour's facts.
-    first, last = rollups.hour_of(moments[0]), rollups.hour_of(moments[-1])
-    if _counted_from_now(first, last):
-        total, halves = _from_open_now(f, first)
+    # The level at the first moment's half hour, then created minus resolved between
+    # consecutive moments' half hours (one statement for the whole series, not one per
+    # bucket); a moment inside a half hour adds that half hour's facts.
+    edges = sorted({rollups.hour_of(m) for m in moments})
+    if _counted_from_now(edges[0], edges[-1]):
+        level, steps = _from_open_now(f, edges)
     else:
-        total, halves = _from_the_start(f, first, last)
-    out, i = [], 0
+        level, steps = _from_the_start(f, edges)
+    out, k = [], 0
     for m in moments:
         edge = rollups.hour_of(m)
-        while i < len(halves) and halves[i][0] < edge:
-            total += halves[i][1]
-            i += 1
-        out.append(total + (_facts_between(f, edge, m) if m > edge else 0))
+        while k < len(edges) and edges[k] <= edge:
+            level += steps.get(k, 0) if k else 0
+            k += 1
+        out.append(level + (_facts_between(f, edge, m) if m > edge else 0))
     return out
 
 
@@ -106,40 +120,61 @@ def _sizes() -> tuple[datetime | None, datetime | None, float | None, float | No
     return start, end, known(rows), known(open_now)
 
 
-def _from_the_start(
-    f: Filters, first: datetime, last: datetime
-) -> tuple[int, list[tuple[datetime, int]]]:
-    """The level at `first` summed from the rollup's start, and the half hours to `last`:
-    one pass over the rows before `last` (two queries read the table twice)."""
-    before = Case(When(hour__lt=first, then=Value(None)), default=F("hour"))
-    rows = _halves(HourlyRollup.objects.filter(dims(f), hour__lt=last), before)
-    halves = sorted((hour, int(d or 0)) for hour, d in rows if hour is not None)
-    return sum(int(d or 0) for hour, d in rows if hour is None), halves
+def _from_the_start(f: Filters, edges: list[datetime]) -> tuple[int, dict[int, int]]:
+    """The level at the first edge summed from the rollup's start, and the steps up to
+    the last: one pass over the rows before it (two queries read the table twice)."""
+    rows = HourlyRollup.objects.filter(dims(f), hour__lt=edges[-1])
+    steps = _steps(rows, edges)
+    return steps.pop(0, 0), steps
 
 
-def _from_open_now(f: Filters, first: datetime) -> tuple[int, list[tuple[datetime, int]]]:
-    """The level at `first` from the conversations open now, and every half hour from
-    `first` on, in one statement (one snapshot: a conversation created or resolved
+def _from_open_now(f: Filters, edges: list[datetime]) -> tuple[int, dict[int, int]]:
+    """The level at the first edge from the conversations open now minus every step
+    from it on, in one statement (one snapshot: a conversation created or resolved
     between two queries would shift every point)."""
     open_now = (
         facts(f)
         .filter(resolved_at__isnull=True)
-        .values(h=Value(None, output_field=DateTimeField()))
+        .values(k=Value(None, output_field=_step_key(edges)[1]))
         .annotate(d=Count("*"))  # not the key column: the index alone answers
-        .values_list("h", "d")
+        .values_list("k", "d")
     )
-    after = HourlyRollup.objects.filter(dims(f), hour__gte=first)
-    rows = list(open_now.union(_halves(after, F("hour")), all=True))
-    halves = sorted((hour, int(d or 0)) for hour, d in rows if hour is not None)
-    total = sum(int(d or 0) for hour, d in rows if hour is None)
-    return total - sum(d for _, d in halves), halves
+    after = HourlyRollup.objects.filter(dims(f), hour__gte=edges[0])
+    rows = list(open_now.union(_grouped(after, edges), all=True))
+    steps = _folded([(k, d) for k, d in rows if k is not None], edges)
+    return sum(int(d or 0) for k, d in rows if k is None) - sum(steps.values()), steps
 
 
-def _halves(rows: QuerySet[HourlyRollup], key: Any) -> Any:
-    """(key, created - resolved) per value of `key`."""
-    grouped = rows.annotate(h=key).values("h").annotate(d=Sum("created") - Sum("resolved"))
-    grouped = grouped.order_by()
-    return grouped.values_list("h", "d")
+def _steps(rows: QuerySet[HourlyRollup], edges: list[datetime]) -> dict[int, int]:
+    return _folded(list(_grouped(rows, edges)), edges)
+
+
+def _grouped(rows: QuerySet[HourlyRollup], edges: list[datetime]) -> Any:
+    """(k, created - resolved) per step k: the half hours from edges[k - 1] to edges[k]
+    (k = 0 before the first edge, len(edges) from the last on). PostgreSQL groups by
+    width_bucket (the edges at or before the row's half hour): ~90 rows for a 90-day
+    series instead of 4,320 half hours converted and summed in Python (a fifth of the
+    request at 1M); elsewhere per half hour, folded by `_folded`."""
+    key, _ = _step_key(edges)
+    grouped = rows.annotate(k=key).values("k").annotate(d=Sum("created") - Sum("resolved"))
+    return grouped.order_by().values_list("k", "d")
+
+
+def _step_key(edges: list[datetime]) -> tuple[Any, Field[Any, Any]]:
+    """The grouping expression of `_grouped` and its type (a NULL in a union with it)."""
+    if connection.vendor == "postgresql":
+        step = IntegerField()
+        return Func(F("hour"), Value(edges), function="width_bucket", output_field=step), step
+    return F("hour"), DateTimeField()
+
+
+def _folded(rows: list[tuple[Any, Any]], edges: list[datetime]) -> dict[int, int]:
+    """{step: created - resolved} from rows keyed by step or by half hour."""
+    steps: dict[int, int] = {}
+    for key, d in rows:
+        k = bisect.bisect_right(edges, key) if isinstance(key, datetime) else int(key)
+        steps[k] = steps.get(k, 0) + int(d or 0)
+    return steps
 
 
 def _facts_between(f: Filters, start: datetime, end: datetime) -> int:
