@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from helpdesk import channels
@@ -39,8 +40,8 @@ MIN_INFIX = 3
 MIN_DIGITS = 5
 # How many of the newest contacts a newest-first page searches before all of them.
 WINDOW = 10_000
-# A search matching fewer contacts than this is checked against an agent's slice
-# contact by contact; a broader one walks the slice.
+# On SQLite, a search matching fewer contacts than this is checked against an
+# agent's slice contact by contact; a broader one walks the slice.
 FEW = 500
 
 
@@ -72,8 +73,11 @@ def top_ids(
     for its own first `upto` in that order and the branches are merged here: the
     first rows of a union are among the first rows of its parts. `whole`: `qs` is
     (nearly) every contact (an admin's list), so newest-first pages try the newest
-    contacts first (`_newest_first`); otherwise (an agent's slice) a rare match is
-    found through the search's own index before the slice is walked (`_few`).
+    contacts first (`_newest_first`); otherwise `qs` is an agent's slice: on
+    PostgreSQL an indexed team array (helpdesk.crm.visibility) that the planner
+    ANDs with the search's index, on SQLite the rule's subquery, where a rare
+    match is found through the search's own index before the slice is walked
+    (`_few`).
     A plain word that matches nobody's name or address is tried as a handle.
     """
     rows = _top_rows(qs, branches(q), order, upto, whole)
@@ -92,9 +96,12 @@ def _top_rows(
     newest = None
     if whole and order == ("-id",):
         newest = Contact.objects.order_by("-id").values_list("id", flat=True).first()
+    # On PostgreSQL an agent's slice is an indexed column (helpdesk.crm.visibility):
+    # the planner ANDs it with the search's own index, so no slice walk to avoid.
+    walks_slice = not whole and connection.vendor != "postgresql"
     for cond in conds:
         matching = qs.filter(cond).order_by(*order)
-        if not whole:
+        if walks_slice:
             few = _few(cond)
             if few is not None:  # a rare match: check those few against the slice
                 matching = matching.filter(id__in=few)
@@ -110,9 +117,10 @@ def _top_rows(
 def _few(cond: Q) -> list[int] | None:
     """Every contact matching `cond`, when there are fewer than FEW of them.
 
-    An agent sees a slice of the contacts (their teams' tickets); walking the
-    slice costs the same whatever the search, so a rare name, a number or an
-    address is looked up in its own index first (no sort: the scan stops at FEW).
+    An agent sees a slice of the contacts (their teams' tickets); where the slice
+    is the rule's subquery (SQLite), walking it costs the same whatever the
+    search, so a rare name, a number or an address is looked up in its own index
+    first (no sort: the scan stops at FEW).
     """
     ids = list(Contact.objects.filter(cond).values_list("id", flat=True)[:FEW])
     return ids if len(ids) < FEW else None
