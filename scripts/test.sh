@@ -50,7 +50,7 @@ run_pytest() {
 embedded() { ( unset DATABASE_URL REDIS_URL; run_pytest -m embedded "$@" ); }
 shard_b() {
     ( export DATABASE_URL="${DATABASE_URL}_b" CHANNEL_LAYER_PREFIX="helpdesk-shard-b"
-      run_pytest tests --ignore=tests/helpdesk )
+      run_pytest tests --ignore=tests/helpdesk --ignore=tests/agents )
 }
 
 if [ "${TEST_SEQUENTIAL:-}" = "1" ] || [ -z "${DATABASE_URL:-}" ]; then
@@ -63,9 +63,10 @@ fi
 
 # The runs share nothing (other databases, channel-layer and cache prefixes, their own
 # loopback ports and temporary directories), and each spends much of its time waiting
-# on browsers, servers and subprocesses: the PostgreSQL suite runs as two shards (the
-# core's tests, then everything else) beside the SQLite pass, and the background runs'
-# output is printed after. Arguments (a path, -k …) run one unsharded PostgreSQL pass.
+# on browsers, servers and subprocesses: the PostgreSQL suite runs as two shards of
+# about equal time (the core's and the agent workspace's tests, then everything
+# else) beside the SQLite pass, and the background runs' output is printed after.
+# Arguments (a path, -k …) run one unsharded PostgreSQL pass.
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 pids=()
@@ -79,9 +80,9 @@ background() {
 echo "==> pytest -m embedded on SQLite with the in-process layer (in the background, shown below)"
 background embedded embedded "$@"
 if [ "$#" -eq 0 ]; then
-    echo "==> pytest tests/ without tests/helpdesk on ${DATABASE_URL}_b (in the background, shown below)"
+    echo "==> pytest tests/ without tests/helpdesk and tests/agents on ${DATABASE_URL}_b (in the background, shown below)"
     background shard_b shard_b
-    set -- tests/helpdesk
+    set -- tests/helpdesk tests/agents
 fi
 echo "==> pytest $* on ${DATABASE_URL} with ${REDIS_URL:-the in-process layer}"
 status=0
