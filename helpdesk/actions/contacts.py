@@ -196,7 +196,12 @@ def do_merge_contacts(actor: Actor, source_id: int, target_id: int) -> Contact:
         all_tickets.update(contact=target)
         if not target.notes and source.notes:
             target.notes = source.notes
-        target.custom_attributes = {**source.custom_attributes, **target.custom_attributes}
+        # Attributes are a JSON object; one written by hand as anything else (the
+        # admin's raw JSON) is kept on the target, never merged into.
+        if isinstance(source.custom_attributes, dict) and isinstance(
+            target.custom_attributes, dict
+        ):
+            target.custom_attributes = {**source.custom_attributes, **target.custom_attributes}
         target.save(update_fields=["notes", "custom_attributes", "updated_at"])
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])

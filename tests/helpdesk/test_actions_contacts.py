@@ -87,6 +87,22 @@ def test_it_lets_a_supervisor_merge_contacts_of_their_team(
         do_merge_contacts(supervisor_a, two.contact_id, two.contact_id)
 
 
+def test_it_merges_contacts_whose_attributes_are_not_an_object(
+    email_inbox_a: Any, admin_user: Any
+) -> None:
+    one, two = _two_contacts(email_inbox_a)
+    Contact.objects.filter(pk=one.contact_id).update(custom_attributes=["written", "by hand"])
+    Contact.objects.filter(pk=two.contact_id).update(custom_attributes={"plan": "gold"})
+    target = do_merge_contacts(admin_user, one.contact_id, two.contact_id)
+    assert Contact.objects.get(pk=target.pk).custom_attributes == {"plan": "gold"}
+    three = open_ticket(email_inbox_a, sender="c@example.com")
+    four = open_ticket(email_inbox_a, sender="d@example.com")
+    Contact.objects.filter(pk=four.contact_id).update(custom_attributes="odd")
+    target = do_merge_contacts(admin_user, three.contact_id, four.contact_id)
+    assert Contact.objects.get(pk=target.pk).custom_attributes == "odd"
+    assert Contact.objects.get(pk=three.contact_id).merged_into_id == four.contact_id
+
+
 def test_it_forbids_a_supervisor_to_merge_a_contact_with_tickets_they_cannot_see(
     email_inbox_a: Any, email_inbox_b: Any, supervisor_a: Any, admin_user: Any
 ) -> None:
