@@ -65,7 +65,7 @@ def _open_before(f: Filters, moments: list[datetime]) -> list[int]:
     for m in moments:
         edge = rollups.hour_of(m)
         while k < len(edges) and edges[k] <= edge:
-            level += steps.get(k, 0) if k else 0
+            level += steps.get(k, 0)  # step 0 is in the level already
             k += 1
         out.append(level + (_facts_between(f, edge, m) if m > edge else 0))
     return out
@@ -95,7 +95,7 @@ def _counted_from_now(first: datetime, last: datetime) -> bool:
     if rows is None or open_now is None:  # no statistics: the spans alone decide
         return after < before
     per_second = rows / max((end - start).total_seconds(), 1800.0)
-    return (after * per_second) + OPEN_ENTRY_COST * open_now < before * per_second
+    return after * per_second + OPEN_ENTRY_COST * open_now < before * per_second
 
 
 def _sizes() -> tuple[datetime | None, datetime | None, float | None, float | None]:
