@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import importlib
 import random
+import time
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from helpdesk.actions.contacts import do_merge_contacts
 from helpdesk.actions.tickets import do_set_team
@@ -19,6 +20,7 @@ from helpdesk.models import Contact, Inbox, Team, Ticket
 from helpdesk.staff.access import visible_contacts
 from tests import factories
 from tests.helpdesk.actions_helpers import open_ticket
+from tests.helpdesk.concurrency import race
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -195,3 +197,32 @@ def test_it_indexes_the_arrays_for_bitmaps_and_the_newest_first_walk(
         cursor.execute("SET LOCAL enable_bitmapscan = off")
     newest = readable_contacts(agent_a).order_by("-id")[:26]
     assert "helpdesk_contact_with_team_idx" in newest.explain()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["insert", "move"])
+def test_it_keeps_the_array_when_a_new_ticket_and_a_move_race(
+    email_inbox_a: Inbox, team_a: Team, team_b: Team, first: str
+) -> None:
+    """A ticket of team A opened for a contact that already has one in A (the insert
+    writes nothing) while that other ticket moves to B: whichever commits first, the
+    contact keeps A. Each trigger locks the contact's row before reading, so the
+    second waits for the first and then sees its ticket."""
+    contact = Contact.objects.create(name="Racing")
+    moving = _ticket(contact, email_inbox_a, team_a)
+
+    def insert() -> None:
+        time.sleep(0 if first == "insert" else 0.2)
+        with transaction.atomic():
+            _ticket(contact, email_inbox_a, team_a)
+            time.sleep(0.5)  # the other transaction runs its trigger meanwhile
+
+    def move() -> None:
+        time.sleep(0 if first == "move" else 0.2)
+        with transaction.atomic():
+            Ticket.objects.filter(pk=moving.pk).update(team=team_b)
+            time.sleep(0.5)
+
+    race(insert, move)
+    assert teams_of(contact) == {team_a.pk, team_b.pk}
+    assert arrays() == rule()
