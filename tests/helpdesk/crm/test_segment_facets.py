@@ -301,3 +301,35 @@ def test_it_puts_the_planner_settings_back_inside_a_callers_transaction() -> Non
         assert facets.count(flt) == 1
         cursor.execute(show)
         assert cursor.fetchone() == before
+
+
+def test_it_keeps_the_edges_of_jsonb_order_in_range_counts(admin_user: Any) -> None:
+    """The corners a faster range path (typed columns, another index) must keep: an
+    empty array sorts below null and every scalar, a non-empty array and an object
+    above every scalar, numbers by value whatever their spelling."""
+    values: list[Any] = [[], None, "", "50", 49.5, 50, 50.0, 51, True, [0], [1, 2], {}, {"a": 1}]
+    for n, value in enumerate(values):
+        Contact.objects.create(name=f"c{n}", custom_attributes={"seats": value, "plan": "gold"})
+    Contact.objects.create(name="no seats", custom_attributes={"plan": "gold"})
+    cases = {
+        ("gte", 50): 8,  # 50, 50.0, 51, true, [0], [1, 2], {}, {"a": 1}
+        ("gt", 50): 6,
+        ("lt", 50): 5,  # [], null, "", "50", 49.5
+        ("lte", 50): 7,
+        ("lt", None): None,  # a comparison with None stays with the contacts' query
+        ("gte", ""): 11,  # every string, number, boolean, array but [], object
+        ("gt", True): 4,  # only the non-empty arrays and the objects
+    }
+    for (op, value), expected in cases.items():
+        definition = {
+            "attributes": [
+                {"key": "plan", "value": "gold"},
+                {"key": "seats", "op": op, "value": value},
+            ]
+        }
+        flt = ContactFilter.model_validate(definition)
+        if expected is None:
+            assert not facets.answers(flt)
+            continue
+        assert segments.members(Segment(definition=definition)).count() == expected, (op, value)
+        assert facets.count(flt) == expected, (op, value)
