@@ -39,7 +39,7 @@ def do_split_ticket(
     if not wanted:
         raise Invalid("choose the messages to move", field="message_ids")
     with transaction.atomic():
-        source = lock_ticket(actor, ticket_id)
+        source = lock_ticket(actor, ticket_id, contact_first=True)
         check_manage(actor, source)
         if source.merged_into_id:
             raise Invalid(f"ticket {ticket_id} was merged into {source.merged_into_id}")

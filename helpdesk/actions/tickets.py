@@ -210,7 +210,7 @@ def do_set_team(actor: Actor, ticket_id: int, team_id: int) -> Ticket:
     if not Team.objects.filter(pk=team_id).exists():
         raise Invalid(f"team {team_id} does not exist", field="team_id")
     with transaction.atomic():
-        ticket = lock_ticket(actor, ticket_id)
+        ticket = lock_ticket(actor, ticket_id, contact_first=True)
         check_manage(actor, ticket)
         previous = ticket.team_id
         if previous == team_id:

@@ -55,7 +55,8 @@ def do_refer_ticket(
     note = (note or "").strip()
     _check_target(to_user_id, to_team_id, note)
     with transaction.atomic():
-        ticket = lock_ticket(actor, ticket_id)
+        # A move to another team rewrites the contact's team array: contact first.
+        ticket = lock_ticket(actor, ticket_id, contact_first=to_team_id is not None)
         _may_hand_over(actor, ticket)
         pending: list[events.Pending] = []
         fields: list[str] = []
