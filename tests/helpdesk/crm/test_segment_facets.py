@@ -294,7 +294,7 @@ def test_it_puts_the_planner_settings_back_inside_a_callers_transaction() -> Non
     flt = ContactFilter.model_validate(
         {"tags": ["vip"], "attributes": [{"key": "plan", "value": "gold"}]}
     )
-    show = "SELECT current_setting('enable_hashjoin'), current_setting('jit')"
+    show = "SELECT " + ", ".join(f"current_setting('{name}')" for name in facets.JOIN_SETTINGS)
     with connection.cursor() as cursor:  # the test's transaction stays open throughout
         cursor.execute(show)
         before = cursor.fetchone()
