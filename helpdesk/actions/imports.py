@@ -11,7 +11,7 @@ from helpdesk import events
 from helpdesk.actions.common import Actor
 from helpdesk.actions.companies import check_may_manage_crm
 from helpdesk.actions.errors import Invalid, NotFound
-from helpdesk.crm import csvfile
+from helpdesk.crm import csvfile, facets
 from helpdesk.crm.importing import (
     BatchResult,
     Rejected,
@@ -230,4 +230,6 @@ def run_import(
         if progress is not None:
             progress(job)
         if job.state != ImportState.RUNNING:
+            if job.state == ImportState.DONE and not job.dry_run:
+                facets.tidy()  # segment counts index-only again (PostgreSQL)
             return job

@@ -153,3 +153,20 @@ def _set(cursor: Any, settings: dict[str, str]) -> dict[str, str]:
         pairs,
     )
     return before
+
+
+def tidy() -> None:
+    """After a bulk write of contacts (an import): VACUUM the side tables so their
+    pages are all-visible again and counts stay index-only.
+
+    An import rewrites the rows of every contact it updates; until a VACUUM marks
+    those pages all-visible, an index-only count reads the table too (gold + seats
+    >= 50 at a million contacts: 527 ms right after a 50,000-row import, 133 ms
+    after the VACUUM). Autovacuum would come later (migration 0023 makes it come
+    after 1 % of the rows change); an import knows when it is done. VACUUM cannot
+    run inside a transaction: inside one (a test's, a caller's) this does nothing.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) helpdesk_contact_tag, helpdesk_contact_attr")

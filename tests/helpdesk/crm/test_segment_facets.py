@@ -333,3 +333,51 @@ def test_it_keeps_the_edges_of_jsonb_order_in_range_counts(admin_user: Any) -> N
             continue
         assert segments.members(Segment(definition=definition)).count() == expected, (op, value)
         assert facets.count(flt) == expected, (op, value)
+
+
+def _pages_not_all_visible() -> int:
+    """Pages of the attribute table an index-only count would read again (the
+    visibility map's count, as ANALYZE reads it into pg_class)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE helpdesk_contact_attr")
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'helpdesk_contact_attr'"
+        )
+        pages, visible = cursor.fetchone()
+    assert pages > 0
+    return int(pages) - int(visible)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_the_facet_tables_all_visible_for_index_only_counts(
+    admin_user: Any,
+) -> None:
+    AttributeDefinition.objects.create(entity="contact", key="plan", label="Plan", type="text")
+    rows = "\n".join(f"Person {n},p{n}@example.com,gold" for n in range(200))
+    job = do_start_import(
+        admin_user,
+        "people.csv",
+        f"name,email,plan\n{rows}\n".encode(),
+        {"name": "name", "email": "email", "plan": "attr:plan"},
+    )
+    assert run_import(job.pk).created_count == 200
+    assert _pages_not_all_visible() == 0
+    # Without a VACUUM, rows just written are not all-visible: a count would read
+    # their pages from the table.
+    Contact.objects.filter(custom_attributes__plan="gold").update(custom_attributes={"plan": "b"})
+    assert _pages_not_all_visible() > 0
+    facets.tidy()
+    assert _pages_not_all_visible() == 0
+
+
+def test_it_vacuums_the_facet_tables_after_one_percent_of_changes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class "
+            "WHERE relname IN ('helpdesk_contact_tag', 'helpdesk_contact_attr')"
+        )
+        options = dict(cursor.fetchall())
+    assert set(options) == {"helpdesk_contact_tag", "helpdesk_contact_attr"}
+    for found in options.values():
+        assert "autovacuum_vacuum_scale_factor=0.01" in found
+        assert "autovacuum_vacuum_insert_scale_factor=0.01" in found
