@@ -48,8 +48,20 @@ run_pytest() {
 }
 
 embedded() { ( unset DATABASE_URL REDIS_URL; run_pytest -m embedded "$@" ); }
+# The next Redis database number: a test's cache.clear() is a FLUSHDB, which would
+# wipe the other shard's keys (a rate-limit test lost its count to one) whatever the
+# key prefix.
+next_redis_db() {
+    local url="$1"
+    if [[ "$url" =~ ^(.*/)([0-9]+)$ ]]; then
+        echo "${BASH_REMATCH[1]}$(( BASH_REMATCH[2] + 1 ))"
+    else
+        echo "${url%/}/1"
+    fi
+}
 shard_b() {
     ( export DATABASE_URL="${DATABASE_URL}_b" CHANNEL_LAYER_PREFIX="helpdesk-shard-b"
+      if [ -n "${REDIS_URL:-}" ]; then export REDIS_URL="$(next_redis_db "$REDIS_URL")"; fi
       run_pytest tests --ignore=tests/helpdesk --ignore=tests/agents )
 }
 
@@ -61,7 +73,7 @@ if [ "${TEST_SEQUENTIAL:-}" = "1" ] || [ -z "${DATABASE_URL:-}" ]; then
     exit 0
 fi
 
-# The runs share nothing (other databases, channel-layer and cache prefixes, their own
+# The runs share nothing (other databases, Redis databases and prefixes, their own
 # loopback ports and temporary directories), and each spends much of its time waiting
 # on browsers, servers and subprocesses: the PostgreSQL suite runs as two shards of
 # about equal time (the core's and the agent workspace's tests, then everything
@@ -80,7 +92,7 @@ background() {
 echo "==> pytest -m embedded on SQLite with the in-process layer (in the background, shown below)"
 background embedded embedded "$@"
 if [ "$#" -eq 0 ]; then
-    echo "==> pytest tests/ without tests/helpdesk and tests/agents on ${DATABASE_URL}_b (in the background, shown below)"
+    echo "==> pytest tests/ without tests/helpdesk and tests/agents on ${DATABASE_URL}_b and the next Redis database (in the background, shown below)"
     background shard_b shard_b
     set -- tests/helpdesk tests/agents
 fi
