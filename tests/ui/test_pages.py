@@ -200,6 +200,14 @@ def _look(browser: Any, demo: Demo, name: str, language: str) -> list[str]:
         page.set_viewport_size(viewport)
         # theme.js follows the system's scheme as it changes, like the layout follows the width.
         page.emulate_media(color_scheme=theme)
+        # Reduced motion stops Bootstrap's transitions, not the admin's own (links fade
+        # over 0.15 s): axe once measured a link half-way to its dark colour. Wait for
+        # every finite animation and transition to end.
+        page.evaluate(
+            "() => Promise.all(document.getAnimations()"
+            ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+            ".map(a => a.finished.catch(() => null)))"
+        )
         if viewport == PHONE and not page.evaluate(
             "document.documentElement.scrollWidth <= window.innerWidth"
         ):
